@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Creates .venv beside the repo and installs qa (with its test tools) into it.
+# Idempotent: it reinstalls only when pyproject.toml changed since the last install,
+# so the README's commands can call it every time at no cost.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+venv="$root/.venv"
+stamp="$venv/.qa-installed"
+want="$(sha256sum "$root/pyproject.toml" | cut -c1-16)"
+
+if [ -x "$venv/bin/qa" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+    exit 0
+fi
+
+py="${QA_PYTHON:-}"
+if [ -z "$py" ]; then
+    for candidate in python3.11 python3 python; do
+        if command -v "$candidate" >/dev/null 2>&1; then py="$candidate"; break; fi
+    done
+fi
+if [ -z "$py" ] || ! "$py" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+    echo "error: qa needs Python 3.11 or newer on PATH (or set QA_PYTHON=/path/to/python3.11)" >&2
+    exit 1
+fi
+
+echo "qa: setting up $venv (first run only; takes a few minutes)" >&2
+"$py" -m venv "$venv"
+# torch first and pinned: a looser requirement resolved by sentence-transformers
+# would pull the CUDA build (several GB) instead of the CPU wheel.
+"$venv/bin/pip" install --quiet --disable-pip-version-check torch==2.13.0
+"$venv/bin/pip" install --quiet --disable-pip-version-check -e "$root[dev]"
+echo "$want" > "$stamp"
+echo "qa: environment ready" >&2
