@@ -1,0 +1,64 @@
+"""Turn retrieved chunks into an `Answer`: highlight, citation, and the no-answer call."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from qa.config import Settings
+from qa.embedder import Embedder
+from qa.errors import QuestionError
+from qa.index_files import LoadedIndex
+from qa.records import Answer, Passage
+from qa.retriever import Candidate, retrieve
+
+
+def normalize_question(question: str) -> str:
+    """The question with runs of whitespace folded; raises QuestionError when empty."""
+    cleaned = " ".join(question.split())
+    if not cleaned:
+        raise QuestionError('the question is empty: ask something, e.g. qa ask "When was IS-KP formed?"')
+    return cleaned
+
+
+def answer_question(index: LoadedIndex, embedder: Embedder, settings: Settings, question: str, k: int | None = None) -> Answer:
+    """Retrieve, highlight and cite. Embeds only the question: sentence vectors are stored."""
+    question = normalize_question(question)
+    k = settings.k if k is None else k
+    query_vector = embedder.embed_batch([question])[0]
+    candidates = retrieve(index, question, query_vector, settings.retrieval, k)
+    min_similarity = settings.retrieval.min_similarity
+    passages = tuple(
+        _passage(rank, candidate, settings.corpus_dir, min_similarity) for rank, candidate in enumerate(candidates, start=1)
+    )
+    return Answer(question=question, passages=passages, no_answer=all(p.weak for p in passages))
+
+
+def _passage(rank: int, candidate: Candidate, corpus_dir: Path, min_similarity: float) -> Passage:
+    chunk = candidate.chunk
+    start, end = candidate.highlight
+    return Passage(
+        rank=rank,
+        score=round(candidate.score, 6),
+        similarity=round(candidate.relevance, 4),
+        title=chunk.title,
+        doc_id=chunk.doc_id,
+        path=display_path(corpus_dir / chunk.doc_id),
+        start_line=chunk.start_line,
+        end_line=chunk.end_line,
+        char_start=chunk.char_start,
+        char_end=chunk.char_end,
+        text=chunk.text,
+        highlight=chunk.text[start:end],
+        highlight_start=start,
+        weak=candidate.relevance < min_similarity,
+    )
+
+
+def display_path(path: Path) -> str:
+    """The path relative to the current directory when it lies below it, else absolute."""
+    absolute = Path(os.path.abspath(path))
+    try:
+        return absolute.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return str(absolute)

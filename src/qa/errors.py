@@ -1,0 +1,33 @@
+"""Errors the core raises; each message says what happened and what to do.
+
+The CLI prints them as `error: <message>` and exits 1; the TUI shows them as
+notifications. Nothing below the edges prints or exits.
+"""
+
+
+class QAError(Exception):
+    """Base class: a problem the user can act on."""
+
+
+class CorpusError(QAError):
+    """The corpus folder is missing, empty, or holds nothing `qa` can read."""
+
+
+class IndexMissingError(QAError):
+    """No index has been built at the configured location."""
+
+
+class IndexMismatchError(QAError):
+    """The index was built with another model, chunker setting or format version."""
+
+
+class IndexCorruptError(QAError):
+    """The index files exist but cannot be read."""
+
+
+class ModelError(QAError):
+    """The embedding model cannot be found or loaded."""
+
+
+class QuestionError(QAError):
+    """The question cannot be answered as given (empty, for instance)."""

@@ -1,0 +1,59 @@
+"""Has the corpus changed since the index was built?
+
+Cheap first: a file whose size and mtime match the index is taken as unchanged;
+only files whose size or mtime moved are hashed, so a touched but identical file
+is not reported.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from qa.loader import document_id, list_corpus_files
+from qa.store import DocumentRow
+
+
+@dataclass(frozen=True)
+class CorpusChanges:
+    added: tuple[str, ...]
+    changed: tuple[str, ...]
+    removed: tuple[str, ...]
+
+    @property
+    def up_to_date(self) -> bool:
+        return not (self.added or self.changed or self.removed)
+
+    def summary(self) -> str:
+        parts = [f"{len(ids)} {label}" for label, ids in (("added", self.added), ("changed", self.changed), ("removed", self.removed)) if ids]
+        return ", ".join(parts) or "no changes"
+
+
+def find_changes(corpus_dir: Path, indexed: list[DocumentRow], skipped: set[str]) -> CorpusChanges:
+    """Compare the corpus folder with the documents recorded in the index.
+
+    Files the index skipped (unreadable) are not reported as added.
+    """
+    known = {row.doc_id: row for row in indexed}
+    present = {}
+    for path in list_corpus_files(corpus_dir):
+        present[document_id(corpus_dir, path)] = path
+    added, changed = [], []
+    for doc_id, path in present.items():
+        row = known.get(doc_id)
+        if row is None:
+            if doc_id not in skipped:
+                added.append(doc_id)
+            continue
+        try:
+            stat = path.stat()
+            if stat.st_size == row.size and stat.st_mtime_ns == row.mtime_ns:
+                continue
+            if stat.st_size == row.size and hashlib.sha256(path.read_bytes()).hexdigest() == row.content_hash:
+                continue
+        except OSError:
+            pass  # unreadable now: it differs from what was indexed
+        changed.append(doc_id)
+    removed = [doc_id for doc_id in known if doc_id not in present]
+    return CorpusChanges(tuple(added), tuple(changed), tuple(removed))

@@ -1,0 +1,104 @@
+"""Turn a question into a safe FTS5 query, and the word handling shared with highlighting.
+
+A question never reaches FTS5 as query syntax: it is cut into words, each word
+is quoted as an FTS5 string, and the words are OR-ed, so quotes, AND, NEAR, *,
+: and parentheses in a question are only text.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+# English function words and question words: they carry no topic and would make
+# BM25 favour whichever chunk says "the" most. Kept in code, not a file, so the
+# query path reads nothing from disk.
+STOPWORDS = frozenset(
+    """a about above after again against all am an and any are as at be because been before being
+    below between both but by can could did do does doing down during each few for from further
+    had has have having he her here hers herself him himself his how i if in into is it its itself
+    just me more most my myself no nor not now of off on once only or other our ours ourselves out
+    over own same she should so some such than that the their theirs them themselves then there
+    these they this those through to too under until up very was we were what when where which
+    while who whom why will with would you your yours yourself yourselves s t d ll m re ve""".split()
+)
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased words of `text` (letters, digits, underscores, any script)."""
+    return [w.lower() for w in _WORD.findall(text)]
+
+
+def content_words(text: str) -> list[str]:
+    """Words that say what a question is about, in order, without repeats.
+
+    Falls back to all words when every word is a stop word ("Who are they?"),
+    so such a question still matches something lexically.
+    """
+    all_words = list(dict.fromkeys(words(text)))
+    content = [w for w in all_words if w not in STOPWORDS]
+    return content or all_words
+
+
+# Reports phrase advice with modal verbs ("more should be done", "will require"),
+# rarely with the word "recommend" a reader asks with; lexical search alone would
+# find nothing for "What does the report recommend?".
+_ADVICE_QUESTION = re.compile(r"\b(recommend\w*|advi[sc]\w*|suggest\w*|propos\w*|(can|could|must|should) be done)\b", re.I)
+_ADVICE_TERMS = ("should", "must", "require", "need", "recommend", "urge")
+
+
+def search_terms(question: str) -> list[str]:
+    """The words lexical search looks for: content words, plus advice verbs for advice questions."""
+    terms = content_words(question)
+    if _ADVICE_QUESTION.search(question):
+        terms += [t for t in _ADVICE_TERMS if t not in terms]
+    return terms
+
+
+def fts_query(question: str, max_terms: int = 64) -> str | None:
+    """An FTS5 MATCH expression OR-ing the question's words, or None if it has none.
+
+    Each word is double-quoted (FTS5 string syntax), so it is always a plain
+    term; the cap keeps a pasted essay from becoming a huge query.
+    """
+    terms = search_terms(question)[:max_terms]
+    if not terms:
+        return None
+    return " OR ".join('"' + term.replace('"', '""') + '"' for term in terms)
+
+
+@lru_cache(maxsize=1)
+def _english_stemmer():
+    import snowballstemmer  # small, pure Python; ~15 ms, so loaded on first use
+
+    return snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """Snowball (Porter 2) stem, close to FTS5's porter: "announced" and "announce" agree."""
+    return _english_stemmer().stemWord(word)
+
+
+def term_overlap(question_weights: dict[str, float], text: str) -> float:
+    """Share of the question's (weighted) stemmed content words that occur in `text`.
+
+    Weights are inverse document frequencies, so sharing a rare word ("magazine")
+    counts for more than sharing the corpus's subject ("IS-KP").
+    """
+    total = sum(question_weights.values())
+    if total <= 0:
+        return 0.0
+    present = {stem(w) for w in words(text)}
+    return sum(weight for term, weight in question_weights.items() if term in present) / total
+
+
+def stemmed_terms(text: str) -> set[str]:
+    return {stem(w) for w in words(text)}
+
+
+def question_stems(question: str) -> set[str]:
+    """Stems of the words a matching sentence should share with the question."""
+    return {stem(w) for w in search_terms(question)}

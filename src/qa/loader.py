@@ -1,0 +1,124 @@
+"""Walk a corpus folder and read each supported file into a `Document`.
+
+Offsets everywhere in `qa` index into `Document.text`, which is built to equal
+`open(path, encoding="utf-8").read()`: UTF-8 decoded and with universal-newline
+translation (CRLF and CR become LF), the BOM kept as Python keeps it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from qa.errors import CorpusError
+from qa.records import Document, SkippedFile
+
+SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown")
+_ATX_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
+
+
+@dataclass(frozen=True)
+class CorpusScan:
+    documents: tuple[Document, ...]
+    skipped: tuple[SkippedFile, ...]
+
+
+def list_corpus_files(corpus_dir: Path) -> list[Path]:
+    """Supported files under `corpus_dir`, recursively, in a stable order.
+
+    Raises:
+        CorpusError: the folder does not exist or is not a folder.
+    """
+    if not corpus_dir.exists():
+        raise CorpusError(f"corpus folder {corpus_dir} does not exist: pass --corpus DIR or set QA_CORPUS")
+    if not corpus_dir.is_dir():
+        raise CorpusError(f"corpus {corpus_dir} is not a folder: pass --corpus DIR with your documents")
+    found = []
+    # followlinks=False: a symlinked folder could loop forever or leave the corpus.
+    for folder, subfolders, files in os.walk(corpus_dir, followlinks=False):
+        subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
+        for name in sorted(files):
+            if name.startswith("."):
+                continue
+            if name.lower().endswith(SUPPORTED_SUFFIXES):
+                found.append(Path(folder) / name)
+    return found
+
+
+def document_id(corpus_dir: Path, path: Path) -> str:
+    return path.relative_to(corpus_dir).as_posix()
+
+
+def read_document(corpus_dir: Path, path: Path) -> Document:
+    """Read one file. Raises OSError or UnicodeDecodeError when it cannot be read."""
+    stat = path.stat()
+    raw = path.read_bytes()
+    text = decode_like_open(raw)
+    return Document(
+        doc_id=document_id(corpus_dir, path),
+        title=find_title(text, markdown=path.suffix.lower() in (".md", ".markdown")) or path.stem,
+        text=text,
+        content_hash=hashlib.sha256(raw).hexdigest(),
+        size=stat.st_size,
+        mtime_ns=stat.st_mtime_ns,
+    )
+
+
+def decode_like_open(raw: bytes) -> str:
+    """Decode bytes exactly as `open(path, encoding="utf-8").read()` would."""
+    text = raw.decode("utf-8")  # strict: undecodable files are skipped, not mangled
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def find_title(text: str, markdown: bool) -> str:
+    """Markdown: the first heading (else the first line); other text: the first non-empty line."""
+    lines = text.splitlines()
+    if markdown:
+        for line in lines:
+            match = _ATX_HEADING.match(line)
+            if match and match.group(1).strip():
+                return match.group(1).strip()
+    for line in lines:
+        stripped = line.strip().lstrip("\ufeff").strip()
+        if stripped:
+            return stripped
+    return ""
+
+
+def load_corpus(corpus_dir: Path) -> CorpusScan:
+    """Read every supported file; unreadable ones are skipped with a reason, never fatal.
+
+    Raises:
+        CorpusError: the folder is missing, or not one file in it could be read.
+    """
+    documents = []
+    skipped = []
+    paths = list_corpus_files(corpus_dir)
+    for path in paths:
+        doc_id = document_id(corpus_dir, path)
+        try:
+            document = read_document(corpus_dir, path)
+        except UnicodeDecodeError as exc:
+            skipped.append(SkippedFile(doc_id, f"not UTF-8 text (byte {exc.start}); save it as UTF-8"))
+            continue
+        except OSError as exc:
+            skipped.append(SkippedFile(doc_id, f"cannot read: {exc.strerror or exc}"))
+            continue
+        if "\x00" in document.text:
+            skipped.append(SkippedFile(doc_id, "binary content (NUL bytes) in a text file"))
+            continue
+        if not document.text.strip():
+            skipped.append(SkippedFile(doc_id, "empty file"))
+            continue
+        documents.append(document)
+    if not documents:
+        if not paths:
+            raise CorpusError(
+                f"corpus folder {corpus_dir} has no .txt or .md files: add documents or pass --corpus DIR"
+            )
+        reasons = "; ".join(f"{s.doc_id}: {s.reason}" for s in skipped[:5])
+        raise CorpusError(f"no file in {corpus_dir} could be read ({reasons})")
+    return CorpusScan(tuple(documents), tuple(skipped))

@@ -1,0 +1,100 @@
+"""Views of an `Answer` shared by the CLI and the TUI: JSON, plain text, Markdown."""
+
+from __future__ import annotations
+
+import textwrap
+
+from qa.records import Answer, Passage
+
+_WEAK_NOTE = "No passage in the corpus answers this question. The closest matches, all weak:"
+
+
+def answer_to_dict(answer: Answer) -> dict:
+    """The stable JSON contract: one object per question."""
+    return {
+        "question": answer.question,
+        "no_answer": answer.no_answer,
+        "passages": [passage_to_dict(p) for p in answer.passages],
+    }
+
+
+def passage_to_dict(passage: Passage) -> dict:
+    return {
+        "rank": passage.rank,
+        "score": passage.score,
+        "similarity": passage.similarity,
+        "weak": passage.weak,
+        "title": passage.title,
+        "path": passage.path,
+        "start_line": passage.start_line,
+        "end_line": passage.end_line,
+        "char_start": passage.char_start,
+        "char_end": passage.char_end,
+        "text": passage.text,
+        "highlight": passage.highlight,
+    }
+
+
+def citation(passage: Passage) -> str:
+    """`path:START-END`, or `path:LINE` when the passage sits on one line."""
+    if passage.start_line == passage.end_line:
+        return f"{passage.path}:{passage.start_line}"
+    return f"{passage.path}:{passage.start_line}-{passage.end_line}"
+
+
+def render_text(answer: Answer, width: int = 100, color: bool = False) -> str:
+    """Readable text: each passage as `[n] Title — path:START-END`, the highlight marked.
+
+    Without color the highlighted sentence is wrapped in ** **, so it survives
+    a pipe, a file or a paste.
+    """
+    lines = []
+    if answer.no_answer:
+        lines.append(_WEAK_NOTE)
+        lines.append("")
+    for passage in answer.passages:
+        lines.append(_heading(passage, width, color))
+        lines.extend(_body(passage, width, color))
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _heading(passage: Passage, width: int, color: bool) -> str:
+    title = _shorten(passage.title, max(30, width - len(citation(passage)) - 12))
+    weak = "  (weak match)" if passage.weak else ""
+    head = f"[{passage.rank}] {title} — {citation(passage)}{weak}"
+    return f"\x1b[1m{head}\x1b[0m" if color else head
+
+
+def _body(passage: Passage, width: int, color: bool) -> list[str]:
+    # Sentinels survive wrapping as single characters, then become the markup.
+    open_mark, close_mark = "\x02", "\x03"
+    start = passage.highlight_start
+    end = start + len(passage.highlight)
+    marked = passage.text[:start] + open_mark + passage.text[start:end] + close_mark + passage.text[end:]
+    out = []
+    for paragraph in marked.split("\n"):
+        if not paragraph.strip():
+            continue
+        out.extend(textwrap.wrap(" ".join(paragraph.split()), width=max(20, width - 4), initial_indent="    ", subsequent_indent="    "))
+    on, off = ("\x1b[1;33m", "\x1b[0m") if color else ("**", "**")
+    return [line.replace(open_mark, on).replace(close_mark, off) for line in out]
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def render_markdown(answer: Answer) -> str:
+    """Markdown with numbered citations, for exporting a conversation."""
+    lines = [f"## {answer.question}", ""]
+    if answer.no_answer:
+        lines += [f"_{_WEAK_NOTE}_", ""]
+    for passage in answer.passages:
+        start = passage.highlight_start
+        end = start + len(passage.highlight)
+        body = passage.text[:start] + "**" + passage.text[start:end] + "**" + passage.text[end:]
+        quoted = "\n".join("> " + line if line.strip() else ">" for line in body.split("\n"))
+        weak = " (weak match)" if passage.weak else ""
+        lines += [f"[{passage.rank}] {passage.title} — `{citation(passage)}`{weak}", "", quoted, ""]
+    return "\n".join(lines)

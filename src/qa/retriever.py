@@ -1,0 +1,157 @@
+"""Find the chunks that best match a question: three rankings fused, then diversified.
+
+The rankings: chunk vectors (what a passage is about), sentence vectors (the
+one sentence that says it; a long chunk's vector blurs a precise fact), and
+FTS5 BM25 (exact names and rare words the model does not know).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from qa.config import RetrievalParams
+from qa.index_files import LoadedIndex
+from qa.lexical import question_stems, term_overlap
+from qa.sentences import is_prose
+from qa.store import ChunkRow
+
+_NOT_PROSE_PENALTY = 0.15
+
+
+@dataclass(frozen=True)
+class Candidate:
+    chunk: ChunkRow
+    score: float  # final ranking score: best sentence's answer score + scaled fusion score
+    similarity: float  # cosine of question and chunk vectors
+    sentence_similarity: float  # best cosine of the question and one of the chunk's sentences
+    highlight: tuple[int, int]  # span in the chunk text of the sentence that best answers
+
+    @property
+    def relevance(self) -> float:
+        """The strongest semantic evidence that this chunk answers the question."""
+        return max(self.similarity, self.sentence_similarity)
+
+
+def fuse_rankings(rankings: list[tuple[list[int], float]], rrf_k: int) -> dict[int, float]:
+    """Reciprocal-rank fusion: each list adds weight / (rrf_k + rank) to the ids it ranks.
+
+    RRF needs no score calibration between BM25 and cosine, which live on
+    unrelated scales; it only trusts each ranking's order.
+    """
+    fused: dict[int, float] = {}
+    for ranked_ids, weight in rankings:
+        for rank, chunk_id in enumerate(ranked_ids, start=1):
+            fused[chunk_id] = fused.get(chunk_id, 0.0) + weight / (rrf_k + rank)
+    return fused
+
+
+def diversify(candidates: list[Candidate], k: int, per_document: int, min_similarity: float) -> list[Candidate]:
+    """Pick k candidates so one long document cannot fill every slot when others are relevant.
+
+    Order of preference: relevant candidates within the per-document cap, then
+    relevant ones beyond it (only when no other document has relevant ones
+    left), then weak ones (relevance below `min_similarity`). Within each tier, fused order.
+    """
+    ordered = sorted(candidates, key=lambda c: (-c.score, c.chunk.chunk_id))
+    relevant = [c for c in ordered if c.relevance >= min_similarity]
+    weak = [c for c in ordered if c.relevance < min_similarity]
+    picked: list[Candidate] = []
+    held: dict[str, int] = {}
+    overflow = []
+    for candidate in relevant:
+        doc = candidate.chunk.doc_id
+        if held.get(doc, 0) < per_document:
+            picked.append(candidate)
+            held[doc] = held.get(doc, 0) + 1
+        else:
+            overflow.append(candidate)
+    picked = picked[:k]
+    for tier in (overflow, weak):
+        for candidate in tier:
+            if len(picked) >= k:
+                break
+            picked.append(candidate)
+    # Relevant passages in fused order, weak ones after them.
+    return sorted(picked, key=lambda c: (c.relevance < min_similarity, -c.score, c.chunk.chunk_id))
+
+
+def retrieve(index: LoadedIndex, question: str, query_vector: np.ndarray, params: RetrievalParams, k: int) -> list[Candidate]:
+    """The k best chunks for a question whose embedding is `query_vector`."""
+    depth = max(params.candidates, k)
+    dense = index.vectors.search(query_vector, depth)
+    dense_ids = [chunk_id for chunk_id, _ in dense]
+    sentence_ids = _chunks_by_best_sentence(index, query_vector, depth)
+    lexical_ids = index.store.lexical_search(question, depth)
+    fused = fuse_rankings(
+        [
+            (dense_ids, params.dense_weight),
+            (sentence_ids, params.sentence_weight),
+            (lexical_ids, params.lexical_weight),
+        ],
+        params.rrf_k,
+    )
+    # Only the best few dozen need exact scores and rows.
+    shortlist = sorted(fused, key=lambda chunk_id: -fused[chunk_id])[: max(depth, 4 * k)]
+    similarity = dict(dense)
+    similarity.update(index.vectors.similarities(query_vector, [c for c in shortlist if c not in similarity]))
+    sentences = sentence_similarities(index, query_vector, shortlist)
+    rows = index.store.chunks(shortlist)
+    stems = index.store.term_weights(question_stems(question))
+    top_fused = max(fused.values(), default=1.0)
+    candidates = []
+    for chunk_id in shortlist:
+        if chunk_id not in rows:
+            continue
+        text = rows[chunk_id].text
+        answer_score, highlight = best_answer_sentence(text, sentences[chunk_id], stems, params.overlap_weight)
+        candidates.append(
+            Candidate(
+                chunk=rows[chunk_id],
+                score=answer_score + params.fusion_weight * fused[chunk_id] / top_fused,
+                similarity=similarity[chunk_id],
+                sentence_similarity=max((c for c, _, _ in sentences[chunk_id]), default=-1.0),
+                highlight=highlight,
+            )
+        )
+    return diversify(candidates, k, params.per_document, params.min_similarity)
+
+
+def best_answer_sentence(
+    text: str, sentences: tuple[tuple[float, int, int], ...], stems: dict[str, float], overlap_weight: float
+) -> tuple[float, tuple[int, int]]:
+    """(answer score, span) of the sentence that best answers: meaning plus shared words.
+
+    Cosine alone sometimes prefers a vaguer sentence; the words the question
+    shares with a sentence pull the precise one up.
+    """
+    if not sentences:
+        return -1.0, (0, len(text))
+    score, start, end = max((c + overlap_weight * term_overlap(stems, text[s:e]), s, e) for c, s, e in sentences)
+    if not is_prose(text[start:end]):
+        # A chunk with no real sentence (a list of links, a run of headings) can
+        # resemble a question without stating anything that answers it.
+        score -= _NOT_PROSE_PENALTY
+    return score, (start, end)
+
+
+def _chunks_by_best_sentence(index: LoadedIndex, query_vector: np.ndarray, depth: int) -> list[int]:
+    """Chunk ids ranked by their best-matching sentence."""
+    hits = index.sentence_vectors.search(query_vector, depth * 3)  # several sentences per chunk
+    chunk_of = index.store.chunk_of_sentences([sentence_id for sentence_id, _ in hits])
+    ranked = dict.fromkeys(chunk_of[sentence_id] for sentence_id, _ in hits if sentence_id in chunk_of)
+    return list(ranked)[:depth]
+
+
+def sentence_similarities(
+    index: LoadedIndex, query_vector: np.ndarray, chunk_ids: list[int]
+) -> dict[int, tuple[tuple[float, int, int], ...]]:
+    """For each chunk, (cosine, start, end) of each of its answer-candidate sentences, in order."""
+    spans = index.store.sentences_of(chunk_ids)
+    all_ids = [sentence_id for chunk_id in chunk_ids for sentence_id, _, _ in spans[chunk_id]]
+    cosine = index.sentence_vectors.similarities(query_vector, all_ids)
+    return {
+        chunk_id: tuple((cosine[sentence_id], start, end) for sentence_id, start, end in spans[chunk_id])
+        for chunk_id in chunk_ids
+    }

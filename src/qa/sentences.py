@@ -1,0 +1,171 @@
+"""Split text into sentence spans (character offsets), for chunking and highlighting.
+
+Rule-based on purpose: it runs on every document at index time and on every
+passage at answer time, must never lose a character, and needs no model.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# A blank line (possibly holding spaces) separates paragraphs.
+_PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
+# Candidate sentence ends: terminal punctuation, optional closers, then whitespace.
+_SENTENCE_END = re.compile(r"[.!?\u2026]+[\"'\u201d\u2019)\]]*(?=\s)")
+_BULLET = re.compile(r"^\s*(?:[-*\u2022]|\d{1,3}[.)])\s")
+_WORD_BEFORE = re.compile(r"([\w.]+)$")
+_ABBREVIATIONS = frozenset(
+    "mr mrs ms dr prof sr jr st vs etc e.g i.e cf al inc ltd co corp no fig gen col lt sgt "
+    "capt rev hon jan feb mar apr jun jul aug sep sept oct nov dec approx dept est".split()
+)
+# Lines shorter than this many words that end without punctuation read as headings
+# or list items, never as the first half of a wrapped sentence.
+_SHORT_LINE_WORDS = 8
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    end: int
+    paragraph: int  # index of the paragraph (blank-line separated block) holding it
+    heading: bool  # a short unpunctuated line standing alone as its own paragraph
+
+
+def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[Sentence]:
+    """Sentences of `text[start:end]`, as spans into `text`, in order, whitespace trimmed.
+
+    Every non-whitespace character of the range lies in exactly one sentence.
+    """
+    end = len(text) if end is None else end
+    sentences: list[Sentence] = []
+    for paragraph, (p_start, p_end) in enumerate(_paragraphs(text, start, end)):
+        units = list(_line_units(text, p_start, p_end))
+        for u_start, u_end in units:
+            for s_start, s_end in _split_unit(text, u_start, u_end):
+                sentences.append(Sentence(s_start, s_end, paragraph, False))
+        if len(units) == 1 and len(sentences) and _looks_like_heading(text[p_start:p_end]):
+            last = sentences[-1]
+            if last.start == _strip_span(text, p_start, p_end)[0]:
+                sentences[-1] = Sentence(last.start, last.end, paragraph, True)
+    return sentences
+
+
+def _paragraphs(text: str, start: int, end: int):
+    cursor = start
+    for match in _PARAGRAPH_BREAK.finditer(text, start, end):
+        yield from _nonblank(text, cursor, match.start())
+        cursor = match.end()
+    yield from _nonblank(text, cursor, end)
+
+
+def _nonblank(text: str, start: int, end: int):
+    s, e = _strip_span(text, start, end)
+    if s < e:
+        yield s, e
+
+
+def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and (text[start].isspace() or text[start] == "\ufeff"):
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _line_units(text: str, start: int, end: int):
+    """Join soft-wrapped lines of a paragraph; keep hard line breaks (lists, headings) apart."""
+    unit_start = start
+    cursor = start
+    while True:
+        newline = text.find("\n", cursor, end)
+        if newline == -1:
+            yield from _nonblank(text, unit_start, end)
+            return
+        line = text[cursor:newline].strip()
+        next_line_end = text.find("\n", newline + 1, end)
+        next_line = text[newline + 1 : end if next_line_end == -1 else next_line_end]
+        if _is_hard_break(line, next_line):
+            yield from _nonblank(text, unit_start, newline)
+            unit_start = newline + 1
+        cursor = newline + 1
+
+
+def _is_hard_break(line: str, next_line: str) -> bool:
+    if not line:
+        return True
+    if line[-1] in ".!?:;\u2026\"'\u201d\u2019)]":
+        return True
+    if _BULLET.match(next_line) or _BULLET.match(line):
+        return True
+    return len(line.split()) < _SHORT_LINE_WORDS
+
+
+def _looks_like_heading(block: str) -> bool:
+    stripped = block.strip()
+    if not stripped or "\n" in stripped:
+        return False
+    if stripped.startswith("#"):
+        return True
+    return len(stripped.split()) <= 12 and stripped[-1] not in ".!?,;"
+
+
+def _split_unit(text: str, start: int, end: int):
+    cursor = start
+    for match in _SENTENCE_END.finditer(text, start, end):
+        boundary = match.end()
+        if not _is_sentence_boundary(text, match.start(), boundary, end):
+            continue
+        yield from _nonblank(text, cursor, boundary)
+        cursor = boundary
+    yield from _nonblank(text, cursor, end)
+
+
+def _is_sentence_boundary(text: str, punct_start: int, boundary: int, end: int) -> bool:
+    # What follows must begin a sentence: skip the whitespace, then look.
+    follow = boundary
+    while follow < end and text[follow].isspace():
+        follow += 1
+    if follow >= end:
+        return True
+    nxt = text[follow]
+    if not (nxt.isupper() or nxt.isdigit() or nxt in "\"'\u201c\u2018([" or not nxt.isalpha()):
+        return False  # "e.g. the", "approx. five": lower case continues the sentence
+    if text[punct_start] != ".":
+        return True
+    word = _WORD_BEFORE.search(text, max(0, punct_start - 20), punct_start)
+    if word is None:
+        return True
+    token = word.group(1).lower().rstrip(".")
+    if token in _ABBREVIATIONS:
+        return False
+    if len(token) == 1 and token.isalpha():
+        return False  # an initial: "George W. Bush"
+    if "." in token and all(len(part) <= 2 for part in token.split(".")):
+        return False  # dotted acronym mid-sentence: "U.S. forces", "U.N. Security Council"
+    return True
+
+
+# Sentences shorter than this (headings, captions, "Post a Comment") match many
+# questions by accident; they are answer candidates only when a chunk has nothing longer.
+MIN_ANSWER_WORDS = 4
+
+
+def answer_sentence_spans(text: str) -> list[tuple[int, int]]:
+    """The spans of `text` that may be highlighted as the answering sentence.
+
+    Prose sentences only, when the text has any: headings, captions, link lists
+    and questions ("What should be done?") introduce answers but are not ones.
+    Used both at index time (each gets a vector) and at answer time, so the two agree.
+    """
+    sentences = split_sentences(text)
+    prose = [(s.start, s.end) for s in sentences if is_prose(text[s.start : s.end]) and not s.heading]
+    if prose:
+        return prose
+    longer = [(s.start, s.end) for s in sentences if len(text[s.start : s.end].split()) >= MIN_ANSWER_WORDS]
+    return longer or [(s.start, s.end) for s in sentences] or [(0, len(text))]
+
+
+def is_prose(sentence: str) -> bool:
+    """A real sentence: a few words ending in terminal punctuation (not a heading or a link)."""
+    return len(sentence.split()) >= MIN_ANSWER_WORDS and sentence[-1] in ".!\u2026\"'\u201d\u2019)]"

@@ -1,0 +1,209 @@
+"""The SQLite side of an index: documents, chunks, full-text search and manifest.
+
+FTS5 rows share ids with chunk rows, and chunk ids are also the FAISS vector
+ids, so one id follows a passage through every part of the index.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from qa.errors import IndexCorruptError
+from qa.lexical import fts_query
+from qa.records import Chunk, Document, SkippedFile
+
+_SCHEMA = """
+CREATE TABLE manifest (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE documents (
+    id INTEGER PRIMARY KEY,
+    doc_id TEXT NOT NULL UNIQUE,          -- path relative to the corpus root
+    title TEXT NOT NULL,
+    content_hash TEXT NOT NULL,           -- sha256 of the file's bytes
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL
+);
+CREATE TABLE chunks (
+    id INTEGER PRIMARY KEY,               -- also the FTS5 rowid and the FAISS id
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    ordinal INTEGER NOT NULL,
+    char_start INTEGER NOT NULL,
+    char_end INTEGER NOT NULL,
+    start_line INTEGER NOT NULL,
+    end_line INTEGER NOT NULL,
+    n_tokens INTEGER NOT NULL,
+    text TEXT NOT NULL
+);
+CREATE INDEX chunks_by_document ON chunks(document_id, ordinal);
+-- The sentences of each chunk that may be highlighted; ids are the sentence-vector ids.
+CREATE TABLE sentences (
+    id INTEGER PRIMARY KEY,
+    chunk_id INTEGER NOT NULL REFERENCES chunks(id) ON DELETE CASCADE,
+    start INTEGER NOT NULL,               -- offsets into the chunk's text
+    end INTEGER NOT NULL
+);
+CREATE INDEX sentences_by_chunk ON sentences(chunk_id);
+-- How many chunks hold each stemmed word: weights for matching question words to sentences.
+CREATE TABLE term_df (term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE skipped (doc_id TEXT PRIMARY KEY, reason TEXT NOT NULL);
+-- porter: "targets" finds "targeting"; unicode61 folds case and diacritics in any script.
+CREATE VIRTUAL TABLE chunks_fts USING fts5(text, tokenize = 'porter unicode61 remove_diacritics 2');
+"""
+
+
+@dataclass(frozen=True)
+class ChunkRow:
+    chunk_id: int
+    doc_id: str
+    title: str
+    char_start: int
+    char_end: int
+    start_line: int
+    end_line: int
+    text: str
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    doc_id: str
+    title: str
+    content_hash: str
+    size: int
+    mtime_ns: int
+
+
+class Store:
+    """One SQLite file. Opened read-only for answering, read-write while building."""
+
+    def __init__(self, connection: sqlite3.Connection):
+        self._db = connection
+
+    @classmethod
+    def create(cls, path: Path) -> "Store":
+        db = sqlite3.connect(path)
+        db.executescript(_SCHEMA)
+        return cls(db)
+
+    @classmethod
+    def open_readonly(cls, path: Path) -> "Store":
+        try:
+            db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, check_same_thread=False)
+            db.execute("SELECT count(*) FROM manifest").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise IndexCorruptError(f"the index database {path} cannot be read ({exc}): run `qa index` to rebuild it") from exc
+        return cls(db)
+
+    def close(self) -> None:
+        self._db.close()
+
+    # -- writing ---------------------------------------------------------------
+
+    def write_manifest(self, manifest: dict) -> None:
+        self._db.executemany(
+            "INSERT OR REPLACE INTO manifest (key, value) VALUES (?, ?)",
+            [(key, json.dumps(value)) for key, value in manifest.items()],
+        )
+
+    def add_document(self, document: Document, chunks: list[Chunk], first_chunk_id: int) -> list[int]:
+        """Insert a document and its chunks; returns the chunk ids (consecutive from `first_chunk_id`)."""
+        cursor = self._db.execute(
+            "INSERT INTO documents (doc_id, title, content_hash, size, mtime_ns) VALUES (?, ?, ?, ?, ?)",
+            (document.doc_id, document.title, document.content_hash, document.size, document.mtime_ns),
+        )
+        document_row = cursor.lastrowid
+        ids = list(range(first_chunk_id, first_chunk_id + len(chunks)))
+        self._db.executemany(
+            "INSERT INTO chunks (id, document_id, ordinal, char_start, char_end, start_line, end_line, n_tokens, text)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (i, document_row, c.ordinal, c.char_start, c.char_end, c.start_line, c.end_line, c.n_tokens, c.text)
+                for i, c in zip(ids, chunks)
+            ],
+        )
+        self._db.executemany("INSERT INTO chunks_fts (rowid, text) VALUES (?, ?)", [(i, c.text) for i, c in zip(ids, chunks)])
+        return ids
+
+    def add_sentences(self, rows: list[tuple[int, int, int, int]]) -> None:
+        """Rows of (sentence id, chunk id, start, end), offsets into the chunk text."""
+        self._db.executemany("INSERT INTO sentences (id, chunk_id, start, end) VALUES (?, ?, ?, ?)", rows)
+
+    def add_term_frequencies(self, document_frequency: dict[str, int]) -> None:
+        self._db.executemany("INSERT INTO term_df (term, df) VALUES (?, ?)", document_frequency.items())
+
+    def add_skipped(self, skipped: tuple[SkippedFile, ...]) -> None:
+        self._db.executemany("INSERT OR REPLACE INTO skipped (doc_id, reason) VALUES (?, ?)", [(s.doc_id, s.reason) for s in skipped])
+
+    def commit(self) -> None:
+        self._db.commit()
+
+    # -- reading ---------------------------------------------------------------
+
+    def read_manifest(self) -> dict:
+        try:
+            rows = self._db.execute("SELECT key, value FROM manifest").fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise IndexCorruptError(f"the index manifest cannot be read ({exc}): run `qa index`") from exc
+        return {key: json.loads(value) for key, value in rows}
+
+    def lexical_search(self, question: str, limit: int) -> list[int]:
+        """Chunk ids ranked by FTS5 BM25 for the question's words, best first."""
+        query = fts_query(question)
+        if query is None:
+            return []
+        rows = self._db.execute(
+            "SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY rank LIMIT ?",
+            (query, limit),
+        ).fetchall()
+        return [row[0] for row in rows]
+
+    def chunks(self, chunk_ids: list[int]) -> dict[int, ChunkRow]:
+        if not chunk_ids:
+            return {}
+        marks = ",".join("?" * len(chunk_ids))
+        rows = self._db.execute(
+            "SELECT c.id, d.doc_id, d.title, c.char_start, c.char_end, c.start_line, c.end_line, c.text"
+            f" FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id IN ({marks})",
+            list(chunk_ids),
+        ).fetchall()
+        return {row[0]: ChunkRow(*row) for row in rows}
+
+    def sentences_of(self, chunk_ids: list[int]) -> dict[int, list[tuple[int, int, int]]]:
+        """For each chunk, its (sentence id, start, end) in order."""
+        if not chunk_ids:
+            return {}
+        marks = ",".join("?" * len(chunk_ids))
+        result: dict[int, list[tuple[int, int, int]]] = {chunk_id: [] for chunk_id in chunk_ids}
+        for sentence_id, chunk_id, start, end in self._db.execute(
+            f"SELECT id, chunk_id, start, end FROM sentences WHERE chunk_id IN ({marks}) ORDER BY id", list(chunk_ids)
+        ):
+            result[chunk_id].append((sentence_id, start, end))
+        return result
+
+    def chunk_of_sentences(self, sentence_ids: list[int]) -> dict[int, int]:
+        if not sentence_ids:
+            return {}
+        marks = ",".join("?" * len(sentence_ids))
+        rows = self._db.execute(f"SELECT id, chunk_id FROM sentences WHERE id IN ({marks})", list(sentence_ids))
+        return dict(rows.fetchall())
+
+    def term_weights(self, terms: set[str]) -> dict[str, float]:
+        """Inverse document frequency of each term over chunks; unseen terms weigh most."""
+        if not terms:
+            return {}
+        total = max(self.chunk_count(), 1)
+        marks = ",".join("?" * len(terms))
+        df = dict(self._db.execute(f"SELECT term, df FROM term_df WHERE term IN ({marks})", list(terms)).fetchall())
+        return {term: math.log(1 + total / (df.get(term, 0) + 0.5)) for term in terms}
+
+    def documents(self) -> list[DocumentRow]:
+        rows = self._db.execute("SELECT doc_id, title, content_hash, size, mtime_ns FROM documents ORDER BY doc_id").fetchall()
+        return [DocumentRow(*row) for row in rows]
+
+    def skipped(self) -> list[SkippedFile]:
+        return [SkippedFile(*row) for row in self._db.execute("SELECT doc_id, reason FROM skipped ORDER BY doc_id")]
+
+    def chunk_count(self) -> int:
+        return self._db.execute("SELECT count(*) FROM chunks").fetchone()[0]
