@@ -1,0 +1,121 @@
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+
+from qa import cli
+from tests.conftest import make_assistant
+
+
+@pytest.fixture
+def run(settings, monkeypatch, capsys, fake_model_identity):
+    """Run `qa ...` in-process against the test corpus with the fake model."""
+    monkeypatch.setattr(cli, "_assistant", lambda args: make_assistant(settings))
+    monkeypatch.chdir(settings.corpus_dir.parent)
+
+    def invoke(*argv, stdin=None):
+        if stdin is not None:
+            monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8"))
+        try:
+            code = cli.main(list(argv))
+        except SystemExit as exc:  # argparse exits on bad usage
+            code = exc.code
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return invoke
+
+
+def test_ask_builds_the_missing_index_first_and_answers_in_text(run):
+    code, out, err = run("ask", "Which magazine does the group publish in English?")
+    assert code == 0
+    assert "qa: embedding" in err and "indexed 3 documents" in err
+    first = out.splitlines()[0]
+    assert first.startswith("[1] ") and " — corpus/shadow-caliphate-islamic-state-khorasan.txt:19" in first
+    assert "**The group's media wing, Al-Azaim, and its English-language magazine" in out
+
+
+def test_ask_json_follows_the_contract(run):
+    run("index")
+    code, out, _ = run("ask", "--json", "-k", "3", "What is the ideology of IS-KP?")
+    assert code == 0
+    data = json.loads(out)
+    assert set(data) == {"question", "no_answer", "passages"}
+    assert data["question"] == "What is the ideology of IS-KP?"
+    assert len(data["passages"]) == 3
+    for passage in data["passages"]:
+        assert {"rank", "score", "title", "path", "start_line", "end_line", "char_start", "char_end", "text", "highlight"} <= set(passage)
+        with open(passage["path"], encoding="utf-8") as handle:
+            assert passage["text"] == handle.read()[passage["char_start"] : passage["char_end"]]
+        assert passage["highlight"] in passage["text"]
+
+
+def test_ask_dash_answers_one_json_line_per_question_and_skips_blank_lines(run):
+    run("index")
+    code, out, _ = run("ask", "-", "--json", stdin=b"What is the ideology of IS-KP?\n\n  \nWho does IS-KP target?\n\xff\xfe bad bytes\n")
+    assert code == 0
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert [line["question"] for line in lines[:2]] == ["What is the ideology of IS-KP?", "Who does IS-KP target?"]
+    assert len(lines) == 3  # the undecodable line is still answered, never a crash
+
+
+def test_index_prints_what_it_did(run):
+    code, out, _ = run("index")
+    assert code == 0
+    assert out.startswith("indexed 3 documents, ") and " chunks in " in out
+
+
+def test_status_before_and_after_building(run):
+    code, out, _ = run("status")
+    assert code == 0 and "not built" in out
+    run("index")
+    code, out, _ = run("status")
+    assert "state:    up to date" in out and "3 documents" in out
+
+
+def test_stale_index_is_announced_on_stderr(run, settings):
+    run("index")
+    (settings.corpus_dir / "extra.txt").write_text("Extra\n\nNew facts.\n", encoding="utf-8")
+    code, _, err = run("ask", "Taliban")
+    assert code == 0
+    assert "the corpus changed since the index was built (1 added)" in err
+
+
+@pytest.mark.parametrize("question", ["", "   ", "\t\n"])
+def test_empty_question_is_a_user_error_with_help(run, question):
+    code, out, err = run("ask", question)
+    assert code == 1 and out == ""
+    assert err.startswith("error: the question is empty") and 'qa ask "' in err
+
+
+def test_bad_usage_exits_2(run):
+    assert run("ask")[0] == 2
+    assert run("ask", "-k", "0", "x")[0] == 2
+    assert run("frobnicate")[0] == 2
+    assert run()[0] == 2
+
+
+def test_missing_corpus_is_a_clean_error(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("QA_MODEL", str(tmp_path))  # never loaded: the corpus check fails first
+    code = cli.main(["index", "--corpus", str(tmp_path / "missing"), "--index", str(tmp_path / "ix")])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "error: corpus folder" in err and "does not exist: pass --corpus DIR" in err and "Traceback" not in err
+
+
+def test_help_and_import_do_not_load_torch():
+    code = (
+        "import sys, contextlib, io\n"
+        "from qa import cli\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    try:\n"
+        "        cli.main(['--help'])\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "heavy = [m for m in ('torch', 'sentence_transformers', 'transformers', 'textual') if m in sys.modules]\n"
+        "print(heavy)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"

@@ -1,0 +1,140 @@
+import json
+import os
+from dataclasses import replace
+
+import pytest
+
+from qa.errors import IndexCorruptError, IndexMismatchError, IndexMissingError
+from qa.index_files import CURRENT_FILE, current_generation, open_index
+from qa.render import answer_to_dict
+from tests.conftest import make_assistant
+from tests.fakes import FakeEmbedder
+
+
+def test_build_reports_documents_chunks_and_writes_one_generation(settings):
+    report = make_assistant(settings).build()
+    assert report.documents == 3
+    assert report.chunks > 10
+    index = open_index(settings.index_dir)
+    assert index.manifest["model_id"] == FakeEmbedder.model_id
+    assert index.manifest["chunker"] == {"max_tokens": 96, "overlap_tokens": 24}
+    assert index.manifest["format_version"] == 1
+    assert len(index.vectors) == report.chunks
+    assert [p.name for p in settings.index_dir.iterdir() if p.name.startswith("gen-")] == [index.generation.name]
+
+
+def test_answer_cites_exact_text_lines_and_highlight(assistant, settings, monkeypatch):
+    monkeypatch.chdir(settings.corpus_dir.parent)
+    answer = assistant.ask("Which magazine does the group publish in English?")
+    assert not answer.no_answer
+    top = answer.passages[0]
+    assert "Voice of Khurasan" in top.text
+    assert "magazine" in top.highlight
+    for passage in answer.passages:
+        data = answer_to_dict(answer)["passages"][passage.rank - 1]
+        with open(data["path"], encoding="utf-8") as handle:
+            content = handle.read()
+        assert data["text"] == content[data["char_start"] : data["char_end"]]
+        assert data["highlight"] in data["text"]
+        assert data["start_line"] == content.count("\n", 0, data["char_start"]) + 1
+        assert data["end_line"] == content.count("\n", 0, data["char_end"] - 1) + 1
+    assert [p.rank for p in answer.passages] == list(range(1, len(answer.passages) + 1))
+    assert len(answer.passages) == 5
+
+
+def test_unrelated_question_is_no_answer_with_only_weak_passages(assistant):
+    answer = assistant.ask("How many moons does Jupiter have?")
+    assert answer.no_answer
+    assert all(p.weak for p in answer.passages)
+
+
+def test_passages_come_from_more_than_one_document_when_both_are_relevant(assistant):
+    answer = assistant.ask("Islamic State Khorasan attacks Taliban Afghanistan")
+    assert len({p.doc_id for p in answer.passages}) >= 2
+
+
+def test_k_limits_the_passages(assistant):
+    assert len(assistant.ask("Taliban", k=2).passages) == 2
+
+
+def test_the_same_question_gives_the_same_answer(assistant, settings):
+    again = make_assistant(settings)
+    first = json.dumps(answer_to_dict(assistant.ask("Who does IS-KP target?")))
+    assert first == json.dumps(answer_to_dict(again.ask("Who does IS-KP target?")))
+
+
+def test_missing_index_is_a_clear_error(settings):
+    with pytest.raises(IndexMissingError, match="run `qa index`"):
+        make_assistant(settings).ask("anything")
+
+
+def test_an_index_from_another_model_is_never_mixed(assistant, settings):
+    class OtherModel(FakeEmbedder):
+        model_id = "other-model@2"
+
+    other = make_assistant(settings, OtherModel())
+    with pytest.raises(IndexMismatchError, match="built with model fake-embedder@1"):
+        other.ask("Taliban")
+
+
+def test_an_index_with_other_chunker_settings_is_never_mixed(assistant, settings):
+    changed = replace(settings, chunker=replace(settings.chunker, max_tokens=64))
+    with pytest.raises(IndexMismatchError, match="chunker settings"):
+        make_assistant(changed).ask("Taliban")
+
+
+def test_a_failed_build_leaves_the_previous_index_current(assistant, settings):
+    before = current_generation(settings.index_dir)
+
+    class Exploding(FakeEmbedder):
+        def embed_batch(self, texts):
+            raise RuntimeError("killed mid-embedding")
+
+    with pytest.raises(RuntimeError):
+        make_assistant(settings, Exploding()).build()
+    assert current_generation(settings.index_dir) == before
+    assert not [p for p in settings.index_dir.iterdir() if p.name.startswith(".building")]
+    assert make_assistant(settings).ask("Taliban").passages
+
+
+def test_a_garbage_vector_file_is_reported_with_the_fix(assistant, settings):
+    generation = current_generation(settings.index_dir)
+    (generation / "vectors.faiss").write_bytes(b"not a faiss index")
+    with pytest.raises(IndexCorruptError, match="run `qa index`"):
+        make_assistant(settings).ask("Taliban")
+
+
+def test_a_damaged_pointer_is_reported(assistant, settings):
+    (settings.index_dir / CURRENT_FILE).write_text("../../etc\n")
+    with pytest.raises(IndexCorruptError):
+        make_assistant(settings).ask("Taliban")
+
+
+def test_status_reports_added_changed_and_removed_files(assistant, settings, fake_model_identity):
+    assert assistant.status().up_to_date
+    corpus = settings.corpus_dir
+    (corpus / "new.txt").write_text("A new report\n\nSomething new.\n", encoding="utf-8")
+    (corpus / "notes" / "bread.md").write_text("# Baking notes\n\nChanged text.\n", encoding="utf-8")
+    os.remove(corpus / "islamic-state-in-afghanistan-threat-in-retreat.txt")
+    changes = assistant.status().changes
+    assert changes.added == ("new.txt",)
+    assert changes.changed == ("notes/bread.md",)
+    assert changes.removed == ("islamic-state-in-afghanistan-threat-in-retreat.txt",)
+    assert not assistant.status().up_to_date
+
+
+def test_touching_a_file_without_changing_it_is_not_a_change(assistant, settings, fake_model_identity):
+    path = settings.corpus_dir / "notes" / "bread.md"
+    os.utime(path, ns=(1, 1))
+    assert assistant.status().up_to_date
+
+
+def test_the_corpus_is_never_written(settings):
+    def snapshot():
+        return {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(settings.corpus_dir.rglob("*")) if p.is_file()}
+
+    before = snapshot()
+    assistant = make_assistant(settings)
+    assistant.build()
+    assistant.ask("What is the ideology of IS-KP?")
+    assert snapshot() == before

@@ -1,0 +1,36 @@
+import pytest
+
+from qa.retriever import Candidate, diversify, fuse_rankings
+from qa.store import ChunkRow
+
+
+def test_reciprocal_rank_fusion_adds_weighted_reciprocal_ranks():
+    fused = fuse_rankings([([1, 2, 3], 1.0), ([3, 1], 2.0)], rrf_k=10)
+    assert fused[1] == pytest.approx(1 / 11 + 2 / 12)
+    assert fused[2] == pytest.approx(1 / 12)
+    assert fused[3] == pytest.approx(1 / 13 + 2 / 11)
+
+
+def candidate(chunk_id, doc_id, score, relevance=0.5):
+    row = ChunkRow(chunk_id, doc_id, "title", 0, 1, 1, 1, "x")
+    return Candidate(row, score, relevance, relevance, (0, 1))
+
+
+def test_one_document_cannot_fill_every_slot_when_another_is_relevant():
+    long_doc = [candidate(i, "long.txt", 1.0 - i / 100) for i in range(6)]
+    other = candidate(99, "other.txt", 0.5)
+    picked = diversify(long_doc + [other], k=5, per_document=3, min_similarity=0.2)
+    # Without the cap the five best chunks would all be long.txt's.
+    assert [c.chunk.chunk_id for c in picked] == [0, 1, 2, 3, 99]
+
+
+def test_a_weak_passage_from_another_document_does_not_displace_relevant_ones():
+    long_doc = [candidate(i, "long.txt", 1.0 - i / 100) for i in range(6)]
+    weak_other = candidate(99, "other.txt", 0.9, relevance=0.05)
+    picked = diversify(long_doc + [weak_other], k=5, per_document=3, min_similarity=0.2)
+    assert [c.chunk.chunk_id for c in picked] == [0, 1, 2, 3, 4]
+
+
+def test_weak_passages_fill_remaining_slots_after_relevant_ones():
+    picked = diversify([candidate(1, "a", 0.9, relevance=0.1), candidate(2, "b", 0.3)], k=5, per_document=3, min_similarity=0.2)
+    assert [c.chunk.chunk_id for c in picked] == [2, 1]

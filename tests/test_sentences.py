@@ -1,0 +1,70 @@
+from qa.sentences import answer_sentence_spans, split_sentences
+
+
+def texts(text):
+    return [text[s.start : s.end] for s in split_sentences(text)]
+
+
+def test_splits_on_terminal_punctuation():
+    assert texts("One thing happened. Then another! Did it? Yes.") == [
+        "One thing happened.",
+        "Then another!",
+        "Did it?",
+        "Yes.",
+    ]
+
+
+def test_keeps_abbreviations_initials_and_acronyms_inside_a_sentence():
+    text = "Forces of the U.S. and Dr. Smith met George W. Bush, e.g. in March. It ended."
+    assert texts(text) == ["Forces of the U.S. and Dr. Smith met George W. Bush, e.g. in March.", "It ended."]
+
+
+def test_non_breaking_spaces_after_a_full_stop_end_a_sentence():
+    assert texts("It held territory.\xa0The group adapted.") == ["It held territory.", "The group adapted."]
+
+
+def test_paragraphs_and_headings():
+    text = "Origins and History\n\nThe group formed in 2015. It grew.\n\nIdeology\n\nIt is radical."
+    sentences = split_sentences(text)
+    assert [text[s.start : s.end] for s in sentences] == [
+        "Origins and History",
+        "The group formed in 2015.",
+        "It grew.",
+        "Ideology",
+        "It is radical.",
+    ]
+    assert [s.heading for s in sentences] == [True, False, False, True, False]
+    assert [s.paragraph for s in sentences] == [0, 1, 1, 2, 3]
+
+
+def test_soft_wrapped_lines_join_but_list_items_stay_apart():
+    text = "This sentence is wrapped across two lines because the\nauthor used a narrow editor window.\n- first item\n- second item"
+    assert texts(text) == [
+        "This sentence is wrapped across two lines because the\nauthor used a narrow editor window.",
+        "- first item",
+        "- second item",
+    ]
+
+
+def test_every_non_space_character_is_in_exactly_one_sentence():
+    text = "  Title\n\nA first. A second...  And (a third).\nline\n\n\n  last words"
+    covered = [False] * len(text)
+    for s in split_sentences(text):
+        for i in range(s.start, s.end):
+            assert not covered[i]
+            covered[i] = True
+    assert all(covered[i] for i, ch in enumerate(text) if not ch.isspace())
+
+
+def test_answer_sentences_leave_out_headings_and_questions():
+    text = "What should be done?\n\nCoordination among services has improved a lot. Origins"
+    spans = answer_sentence_spans(text)
+    assert [text[s:e] for s, e in spans] == ["Coordination among services has improved a lot."]
+
+
+def test_answer_sentences_fall_back_to_what_there_is():
+    text = "Popular posts from this blog\n\nGeopolitical Forecast For 2025"
+    assert [text[s:e] for s, e in answer_sentence_spans(text)] == [
+        "Popular posts from this blog",
+        "Geopolitical Forecast For 2025",
+    ]
