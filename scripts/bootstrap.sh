@@ -26,9 +26,18 @@ fi
 
 echo "qa: setting up $venv (first run only; takes a few minutes)" >&2
 "$py" -m venv "$venv"
+log="$venv/install.log"
+install() {
+    # pip's chatter goes to a log; on failure its end is shown, so the cause is visible.
+    if ! "$venv/bin/pip" install --disable-pip-version-check "$@" >>"$log" 2>&1; then
+        echo "error: pip install $* failed; the end of $log:" >&2
+        tail -n 25 "$log" >&2
+        exit 1
+    fi
+}
 # torch first and pinned: a looser requirement resolved by sentence-transformers
 # would pull the CUDA build (several GB) instead of the CPU wheel.
-"$venv/bin/pip" install --quiet --disable-pip-version-check torch==2.13.0
-"$venv/bin/pip" install --quiet --disable-pip-version-check -e "$root[dev]"
+install torch==2.13.0
+install -e "$root[dev]"
 echo "$want" > "$stamp"
 echo "qa: environment ready" >&2

@@ -49,7 +49,12 @@ def settings(tmp_path, corpus) -> Settings:
 
 def make_assistant(settings: Settings, embedder: FakeEmbedder | None = None) -> Assistant:
     embedder = embedder or FakeEmbedder()
-    return Assistant(settings, embedder_factory=lambda s: embedder, counter_factory=lambda s: FakeCounter())
+    return Assistant(
+        settings,
+        embedder_factory=lambda s: embedder,
+        counter_factory=lambda s: FakeCounter(),
+        model_id_factory=lambda s: embedder.model_id,
+    )
 
 
 @pytest.fixture
@@ -57,12 +62,6 @@ def assistant(settings) -> Assistant:
     built = make_assistant(settings)
     built.build()
     return built
-
-
-@pytest.fixture
-def fake_model_identity(monkeypatch):
-    """`qa status` reads the model's identity from its folder; give the fake one."""
-    monkeypatch.setattr("qa.assistant.model_identity", lambda path: FakeEmbedder.model_id)
 
 
 def with_settings(settings: Settings, **changes) -> Settings:

@@ -10,7 +10,7 @@ from tests.conftest import make_assistant
 
 
 @pytest.fixture
-def run(settings, monkeypatch, capsys, fake_model_identity):
+def run(settings, monkeypatch, capsys):
     """Run `qa ...` in-process against the test corpus with the fake model."""
     monkeypatch.setattr(cli, "_assistant", lambda args: make_assistant(settings))
     monkeypatch.chdir(settings.corpus_dir.parent)
@@ -31,7 +31,7 @@ def run(settings, monkeypatch, capsys, fake_model_identity):
 def test_ask_builds_the_missing_index_first_and_answers_in_text(run):
     code, out, err = run("ask", "Which magazine does the group publish in English?")
     assert code == 0
-    assert "qa: embedding" in err and "indexed 3 documents" in err
+    assert "qa: embedding" in err and "qa: built the index: 3 documents" in err
     first = out.splitlines()[0]
     assert first.startswith("[1] ") and " — corpus/shadow-caliphate-islamic-state-khorasan.txt:19" in first
     assert "**The group's media wing, Al-Azaim, and its English-language magazine" in out
@@ -64,7 +64,9 @@ def test_ask_dash_answers_one_json_line_per_question_and_skips_blank_lines(run):
 def test_index_prints_what_it_did(run):
     code, out, _ = run("index")
     assert code == 0
-    assert out.startswith("indexed 3 documents, ") and " chunks in " in out
+    assert out.startswith("built from scratch (no index yet); embedded ") and "now 3 documents" in out
+    code, out, _ = run("index")
+    assert out.startswith("index is up to date: 3 documents")
 
 
 def test_status_before_and_after_building(run):
@@ -75,12 +77,30 @@ def test_status_before_and_after_building(run):
     assert "state:    up to date" in out and "3 documents" in out
 
 
-def test_stale_index_is_announced_on_stderr(run, settings):
+def test_a_stale_index_is_updated_before_answering_and_says_so(run, settings):
     run("index")
-    (settings.corpus_dir / "extra.txt").write_text("Extra\n\nNew facts.\n", encoding="utf-8")
-    code, _, err = run("ask", "Taliban")
+    (settings.corpus_dir / "extra.txt").write_text("Extra facts\n\nThe zebra migration starts in July.\n", encoding="utf-8")
+    code, out, err = run("ask", "When does the zebra migration start?")
     assert code == 0
-    assert "the corpus changed since the index was built (1 added)" in err
+    assert "qa: the corpus changed (1 added): updated the index" in err
+    assert "extra.txt" in out.splitlines()[0]
+
+
+def test_no_update_answers_from_the_stale_index_with_a_warning(run, settings):
+    run("index")
+    (settings.corpus_dir / "extra.txt").write_text("Extra facts\n\nThe zebra migration starts in July.\n", encoding="utf-8")
+    code, out, err = run("ask", "--no-update", "When does the zebra migration start?")
+    assert code == 0
+    assert "warning: the corpus changed since the index was built (1 added)" in err
+    assert "extra.txt" not in out
+    _, out, _ = run("status")
+    assert "out of date: 1 added" in out and "  added: extra.txt" in out
+
+
+def test_no_update_without_an_index_names_the_command(run):
+    code, out, err = run("ask", "--no-update", "Taliban")
+    assert code == 1
+    assert "error: no index in" in err and "run `qa index`" in err
 
 
 @pytest.mark.parametrize("question", ["", "   ", "\t\n"])
@@ -97,8 +117,7 @@ def test_bad_usage_exits_2(run):
     assert run()[0] == 2
 
 
-def test_missing_corpus_is_a_clean_error(tmp_path, capsys, monkeypatch):
-    monkeypatch.setenv("QA_MODEL", str(tmp_path))  # never loaded: the corpus check fails first
+def test_missing_corpus_is_a_clean_error(tmp_path, capsys):
     code = cli.main(["index", "--corpus", str(tmp_path / "missing"), "--index", str(tmp_path / "ix")])
     err = capsys.readouterr().err
     assert code == 1

@@ -110,7 +110,7 @@ def test_a_damaged_pointer_is_reported(assistant, settings):
         make_assistant(settings).ask("Taliban")
 
 
-def test_status_reports_added_changed_and_removed_files(assistant, settings, fake_model_identity):
+def test_status_reports_added_changed_and_removed_files(assistant, settings):
     assert assistant.status().up_to_date
     corpus = settings.corpus_dir
     (corpus / "new.txt").write_text("A new report\n\nSomething new.\n", encoding="utf-8")
@@ -123,7 +123,7 @@ def test_status_reports_added_changed_and_removed_files(assistant, settings, fak
     assert not assistant.status().up_to_date
 
 
-def test_touching_a_file_without_changing_it_is_not_a_change(assistant, settings, fake_model_identity):
+def test_touching_a_file_without_changing_it_is_not_a_change(assistant, settings):
     path = settings.corpus_dir / "notes" / "bread.md"
     os.utime(path, ns=(1, 1))
     assert assistant.status().up_to_date

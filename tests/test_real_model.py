@@ -32,7 +32,7 @@ def answers(tmp_path_factory):
         [sys.executable, "-m", "qa", "ask", "-", "--json"], input=stdin, capture_output=True, text=True, env=env, timeout=600
     )
     assert result.returncode == 0, result.stderr
-    assert "indexed 2 documents" in result.stderr
+    assert "qa: built the index: 2 documents" in result.stderr
     return [json.loads(line) for line in result.stdout.splitlines()]
 
 

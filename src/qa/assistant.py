@@ -8,10 +8,10 @@ from typing import Callable
 from qa.answer import answer_question
 from qa.config import Settings
 from qa.embedder import Embedder, SentenceTransformerEmbedder, model_identity
-from qa.errors import IndexMissingError
+from qa.errors import IndexBusyError, IndexMismatchError, IndexMissingError
 from qa.freshness import CorpusChanges, find_changes
 from qa.index_files import LoadedIndex, current_generation, open_index
-from qa.indexer import Progress, build_index, check_compatible
+from qa.indexer import EmbedCounts, Progress, check_compatible, update_index
 from qa.records import Answer, BuildReport, SkippedFile
 from qa.tokens import TokenCounter, WordPieceCounter
 
@@ -28,17 +28,27 @@ class IndexStatus:
     chunks: int
     changes: CorpusChanges | None  # None when there is no index to compare with
     skipped: tuple[SkippedFile, ...]
+    mismatch: str | None = None  # why the index cannot be used as it is (model, chunker, format)
 
     @property
     def up_to_date(self) -> bool:
-        return self.built and self.indexed_model_id == self.model_id and self.changes is not None and self.changes.up_to_date
+        return self.built and self.mismatch is None and self.changes is not None and self.changes.up_to_date
+
+
+@dataclass(frozen=True)
+class Preparation:
+    """What happened to the index before answering, for the edge to tell the user."""
+
+    report: BuildReport | None  # the update that ran, if one did
+    note: str | None  # a sentence for stderr / the TUI header, if anything is worth saying
+    stale: bool  # answers will come from an index that does not match the corpus
 
 
 class Assistant:
-    """Builds, loads and queries one corpus's index.
+    """Builds, updates, loads and queries one corpus's index.
 
     The model is loaded on first need and kept, so a chat session or a batch of
-    questions pays for it once.
+    questions pays for it once; an update that embeds nothing never loads it.
     """
 
     def __init__(
@@ -46,10 +56,12 @@ class Assistant:
         settings: Settings,
         embedder_factory: Callable[[Settings], Embedder] | None = None,
         counter_factory: Callable[[Settings], TokenCounter] | None = None,
+        model_id_factory: Callable[[Settings], str] | None = None,
     ):
         self.settings = settings
         self._embedder_factory = embedder_factory or (lambda s: SentenceTransformerEmbedder(s.model_dir))
         self._counter_factory = counter_factory or (lambda s: WordPieceCounter(s.model_dir))
+        self._model_id_factory = model_id_factory or (lambda s: model_identity(s.model_dir))
         self._embedder: Embedder | None = None
         self._index: LoadedIndex | None = None
 
@@ -59,33 +71,84 @@ class Assistant:
             self._embedder = self._embedder_factory(self.settings)
         return self._embedder
 
-    def build(self, progress: Progress | None = None) -> BuildReport:
-        """Rebuild the index from the corpus and switch to it."""
-        report = build_index(
+    @property
+    def model_id(self) -> str:
+        """The model's identity, read from its files without loading it."""
+        if self._embedder is not None:
+            return self._embedder.model_id
+        return self._model_id_factory(self.settings)
+
+    def update(self, progress: Progress | None = None, counts: EmbedCounts | None = None, full: bool = False) -> BuildReport:
+        """Bring the index up to date (from scratch when `full`) and switch to it."""
+        report = update_index(
             self.settings,
+            self.model_id,
             lambda: self.embedder,
             lambda: self._counter_factory(self.settings),
-            progress or (lambda m: None),
+            progress or (lambda message: None),
+            counts or (lambda done, total: None),
+            full=full,
         )
         self._index = None
         return report
 
+    def build(self, progress: Progress | None = None, counts: EmbedCounts | None = None) -> BuildReport:
+        """Rebuild the index from scratch."""
+        return self.update(progress, counts, full=True)
+
     def has_index(self) -> bool:
         return current_generation(self.settings.index_dir) is not None
-
-    def load(self) -> LoadedIndex:
-        """Open the index (once) and check it was built the way these settings would build it."""
-        if self._index is None:
-            index = open_index(self.settings.index_dir)
-            check_compatible(index.manifest, self.embedder.model_id, self.settings)
-            self._index = index
-        return self._index
 
     def ensure_index(self, progress: Progress | None = None) -> BuildReport | None:
         """Build the index if there is none; returns the build report when it built."""
         if self.has_index():
             return None
-        return self.build(progress)
+        return self.update(progress)
+
+    def prepare(self, update: bool = True, progress: Progress | None = None, counts: EmbedCounts | None = None) -> Preparation:
+        """Make the index fit to answer from: build, rebuild or update it as needed.
+
+        With `update=False` nothing is written: a missing or mismatched index is
+        an error, a stale one is used with a warning.
+
+        Raises:
+            IndexMissingError, IndexMismatchError: with `update=False`, naming the command to run.
+        """
+        status = self.status()
+        if status.up_to_date:
+            return Preparation(None, None, stale=False)
+        if not update:
+            if not status.built:
+                raise IndexMissingError(f"no index in {self.settings.index_dir}: run `qa index` to build it")
+            if status.mismatch:
+                raise IndexMismatchError(status.mismatch)
+            return Preparation(
+                None,
+                f"the corpus changed since the index was built ({status.changes.summary()}); "
+                "answering from the index as it is (run `qa index` to update it)",
+                stale=True,
+            )
+        try:
+            report = self.update(progress, counts)
+        except IndexBusyError:
+            if not status.built:
+                raise
+            return Preparation(None, "another `qa index` is updating the index; answering from the current one", stale=True)
+        if not status.built:
+            note = f"built the index: {report.documents} documents, {report.chunks} chunks in {report.seconds:.1f} s"
+        elif status.mismatch:
+            note = f"{status.mismatch}: rebuilt the index in {report.seconds:.1f} s"
+        else:
+            note = f"the corpus changed ({status.changes.summary()}): updated the index in {report.seconds:.1f} s"
+        return Preparation(report, note, stale=False)
+
+    def load(self) -> LoadedIndex:
+        """Open the index (once) and check it was built the way these settings would build it."""
+        if self._index is None:
+            index = open_index(self.settings.index_dir)
+            check_compatible(index.manifest, self.model_id, self.settings)
+            self._index = index
+        return self._index
 
     def ask(self, question: str, k: int | None = None) -> Answer:
         return answer_question(self.load(), self.embedder, self.settings, question, k)
@@ -93,14 +156,22 @@ class Assistant:
     def status(self) -> IndexStatus:
         """What is indexed and what changed since. Cheap: loads no model."""
         settings = self.settings
-        model_id = model_identity(settings.model_dir)
+        model_id = self.model_id
         try:
             index = open_index(settings.index_dir)
         except IndexMissingError:
             return IndexStatus(str(settings.corpus_dir), str(settings.index_dir), model_id, False, None, None, 0, 0, None, ())
+        except IndexMismatchError as exc:
+            return IndexStatus(
+                str(settings.corpus_dir), str(settings.index_dir), model_id, True, None, None, 0, 0, None, (), mismatch=exc.reason
+            )
         manifest = index.manifest
-        skipped = tuple(index.store.skipped())
-        changes = find_changes(settings.corpus_dir, index.store.documents(), {s.doc_id for s in skipped})
+        try:
+            check_compatible(manifest, model_id, settings)
+            mismatch = None
+        except IndexMismatchError as exc:
+            mismatch = exc.reason
+        changes = find_changes(settings.corpus_dir, index.store.documents(), index.store.skipped_stats())
         return IndexStatus(
             corpus_dir=str(settings.corpus_dir),
             index_dir=str(settings.index_dir),
@@ -111,5 +182,6 @@ class Assistant:
             documents=manifest.get("documents", 0),
             chunks=manifest.get("chunks", 0),
             changes=changes,
-            skipped=skipped,
+            skipped=tuple(index.store.skipped()),
+            mismatch=mismatch,
         )

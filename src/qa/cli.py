@@ -53,7 +53,13 @@ def _parser() -> argparse.ArgumentParser:
     locations.add_argument("--index", metavar="DIR", help="where the index lives (default: $QA_INDEX or index/<corpus>-<hash>/)")
     locations.add_argument("--model", metavar="PATH", help="local sentence-transformers model folder (default: $QA_MODEL or bundled all-MiniLM-L6-v2)")
 
-    index = commands.add_parser("index", parents=[locations], help="build the index for the corpus")
+    index = commands.add_parser(
+        "index",
+        parents=[locations],
+        help="build or update the index for the corpus",
+        description="Bring the index up to date: only new or changed files are embedded.",
+    )
+    index.add_argument("--full", action="store_true", help="rebuild from scratch instead of updating")
     index.set_defaults(run=run_index)
 
     ask = commands.add_parser(
@@ -65,6 +71,9 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("question", metavar="QUESTION", help='the question, or "-" to read one question per line from stdin')
     ask.add_argument("-k", type=_positive_int, default=None, metavar="N", help="passages per answer (default: 5)")
     ask.add_argument("--json", action="store_true", help="print JSON (one object per question) instead of text")
+    ask.add_argument(
+        "--no-update", action="store_true", help="answer from the index as it is, even if the corpus changed since it was built"
+    )
     ask.set_defaults(run=run_ask)
 
     status = commands.add_parser("status", parents=[locations], help="show the corpus, the index and whether it is up to date")
@@ -94,11 +103,32 @@ def _progress(message: str) -> None:
 
 
 def run_index(args) -> int:
+    from qa.progress import embedding_progress
+
     assistant = _assistant(args)
-    report = assistant.build(progress=_progress)
+    with embedding_progress(sys.stderr) as counts:
+        report = assistant.update(progress=_progress, counts=counts, full=args.full)
     _print_skipped(report.skipped)
-    print(f"indexed {report.documents} documents, {report.chunks} chunks in {report.seconds:.1f} s -> {report.index_dir}")
+    print(describe_build(report))
     return 0
+
+
+def describe_build(report) -> str:
+    """One line saying what an index build or update did."""
+    if not report.wrote:
+        return f"index is up to date: {report.documents} documents, {report.chunks} chunks ({report.index_dir})"
+    if report.full:
+        why = f" ({report.reason})" if report.reason else ""
+        head = f"built from scratch{why}"
+    else:
+        head = (
+            f"updated: {len(report.added)} added, {len(report.changed)} changed, "
+            f"{len(report.removed)} removed, {report.unchanged} unchanged documents"
+        )
+    return (
+        f"{head}; embedded {report.embedded} texts; now {report.documents} documents, "
+        f"{report.chunks} chunks; {report.seconds:.1f} s -> {report.index_dir}"
+    )
 
 
 def _print_skipped(skipped) -> None:
@@ -109,15 +139,17 @@ def _print_skipped(skipped) -> None:
 def run_ask(args) -> int:
     from qa.answer import normalize_question
 
+    from qa.progress import embedding_progress
+
     assistant = _assistant(args)
     if args.question != "-":
         normalize_question(args.question)  # an empty question fails before any loading
-    report = assistant.ensure_index(progress=_progress)
-    if report is not None:
-        _print_skipped(report.skipped)
-        _progress(f"indexed {report.documents} documents, {report.chunks} chunks in {report.seconds:.1f} s")
-    else:
-        _warn_if_stale(assistant)
+    with embedding_progress(sys.stderr) as counts:
+        prepared = assistant.prepare(update=not args.no_update, progress=_progress, counts=counts)
+    if prepared.report is not None:
+        _print_skipped(prepared.report.skipped)
+    if prepared.note:
+        print(f"{'warning' if prepared.stale else 'qa'}: {prepared.note}", file=sys.stderr)
     if args.question == "-":
         return _ask_stream(assistant, sys.stdin, args)
     _print_answer(assistant.ask(args.question, args.k), args.json, single=True)
@@ -149,16 +181,6 @@ def _print_answer(answer, as_json: bool, single: bool) -> None:
     print(render_text(answer, width=width, color=color))
 
 
-def _warn_if_stale(assistant) -> None:
-    status = assistant.status()
-    if status.changes is not None and not status.changes.up_to_date:
-        print(
-            f"warning: the corpus changed since the index was built ({status.changes.summary()}): "
-            "answers come from the old index; run `qa index` to update it",
-            file=sys.stderr,
-        )
-
-
 def run_status(args) -> int:
     status = _assistant(args).status()
     print(f"corpus:   {status.corpus_dir}")
@@ -167,6 +189,9 @@ def run_status(args) -> int:
     if not status.built:
         print("state:    not built (run `qa index`, or just `qa ask`)")
         return 0
+    if status.mismatch:
+        print(f"state:    unusable as it is: {status.mismatch} (run `qa index` to rebuild it)")
+        return 0
     print(f"built:    {status.built_at} with {status.indexed_model_id}")
     print(f"contents: {status.documents} documents, {status.chunks} chunks")
     for item in status.skipped:
@@ -174,8 +199,6 @@ def run_status(args) -> int:
     if status.up_to_date:
         print("state:    up to date")
         return 0
-    if status.indexed_model_id != status.model_id:
-        print("state:    built with another model (run `qa index`)")
     changes = status.changes
     if changes is not None and not changes.up_to_date:
         print(f"state:    out of date: {changes.summary()} (run `qa index`)")

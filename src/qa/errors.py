@@ -18,11 +18,23 @@ class IndexMissingError(QAError):
 
 
 class IndexMismatchError(QAError):
-    """The index was built with another model, chunker setting or format version."""
+    """The index was built with another model, chunker setting or format version.
+
+    `reason` says what differs, without the fix, so callers that fix it
+    themselves (by rebuilding) can still say why.
+    """
+
+    def __init__(self, reason: str, fix: str = "run `qa index` to rebuild it"):
+        super().__init__(f"{reason}: {fix}")
+        self.reason = reason
 
 
 class IndexCorruptError(QAError):
     """The index files exist but cannot be read."""
+
+
+class IndexBusyError(QAError):
+    """Another `qa index` is updating the same index folder."""
 
 
 class ModelError(QAError):

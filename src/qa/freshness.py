@@ -2,7 +2,7 @@
 
 Cheap first: a file whose size and mtime match the index is taken as unchanged;
 only files whose size or mtime moved are hashed, so a touched but identical file
-is not reported.
+is not reported as changed.
 """
 
 from __future__ import annotations
@@ -20,6 +20,10 @@ class CorpusChanges:
     added: tuple[str, ...]
     changed: tuple[str, ...]
     removed: tuple[str, ...]
+    unchanged: tuple[str, ...] = ()
+    # Same bytes, new size/mtime record: (doc_id, size, mtime_ns). Not a change,
+    # but worth recording so the file is not hashed on every check.
+    touched: tuple[tuple[str, int, int], ...] = ()
 
     @property
     def up_to_date(self) -> bool:
@@ -30,30 +34,41 @@ class CorpusChanges:
         return ", ".join(parts) or "no changes"
 
 
-def find_changes(corpus_dir: Path, indexed: list[DocumentRow], skipped: set[str]) -> CorpusChanges:
+def find_changes(corpus_dir: Path, indexed: list[DocumentRow], skipped: dict[str, tuple]) -> CorpusChanges:
     """Compare the corpus folder with the documents recorded in the index.
 
-    Files the index skipped (unreadable) are not reported as added.
+    `skipped` maps files the index could not read to their (size, mtime_ns)
+    then: such a file counts as added again only once it has changed, so a
+    permanently unreadable file does not make the index look stale forever.
     """
     known = {row.doc_id: row for row in indexed}
-    present = {}
-    for path in list_corpus_files(corpus_dir):
-        present[document_id(corpus_dir, path)] = path
-    added, changed = [], []
+    present = {document_id(corpus_dir, path): path for path in list_corpus_files(corpus_dir)}
+    added, changed, unchanged, touched = [], [], [], []
     for doc_id, path in present.items():
         row = known.get(doc_id)
         if row is None:
-            if doc_id not in skipped:
+            if doc_id not in skipped or _stat_key(path) != tuple(skipped[doc_id]):
                 added.append(doc_id)
             continue
         try:
             stat = path.stat()
             if stat.st_size == row.size and stat.st_mtime_ns == row.mtime_ns:
+                unchanged.append(doc_id)
                 continue
             if stat.st_size == row.size and hashlib.sha256(path.read_bytes()).hexdigest() == row.content_hash:
+                unchanged.append(doc_id)
+                touched.append((doc_id, stat.st_size, stat.st_mtime_ns))
                 continue
         except OSError:
             pass  # unreadable now: it differs from what was indexed
         changed.append(doc_id)
     removed = [doc_id for doc_id in known if doc_id not in present]
-    return CorpusChanges(tuple(added), tuple(changed), tuple(removed))
+    return CorpusChanges(tuple(added), tuple(changed), tuple(removed), tuple(unchanged), tuple(touched))
+
+
+def _stat_key(path: Path) -> tuple:
+    try:
+        stat = path.stat()
+    except OSError:
+        return (None, None)
+    return (stat.st_size, stat.st_mtime_ns)

@@ -2,8 +2,9 @@
 
     index_dir/
         CURRENT              name of the generation to read (replaced atomically)
-        gen-<time>-<pid>/    a finished index: store.sqlite3, vectors.faiss, sentences.faiss
+        gen-<time>-<random>/    a finished index: store.sqlite3, vectors.faiss, sentences.faiss
         .building-<...>/     a build in progress; never read
+        .lock                held (flock) by the one build allowed at a time
 
 A build writes a whole new generation beside the current one and only then
 points CURRENT at it with os.replace, so a reader sees the old index or the new
@@ -12,13 +13,16 @@ one, never half of each, and a crash mid-build leaves the old index in use.
 
 from __future__ import annotations
 
+import fcntl
 import os
+import secrets
 import shutil
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from qa.errors import IndexCorruptError, IndexMismatchError, IndexMissingError, QAError
+from qa.errors import IndexBusyError, IndexCorruptError, IndexMismatchError, IndexMissingError, QAError
 from qa.store import Store
 from qa.vectors import VectorIndex
 
@@ -26,6 +30,7 @@ FORMAT_VERSION = 1
 CURRENT_FILE = "CURRENT"
 STORE_FILE = "store.sqlite3"
 VECTORS_FILE = "vectors.faiss"
+LOCK_FILE = ".lock"
 SENTENCE_VECTORS_FILE = "sentences.faiss"
 _BUILDING_PREFIX = ".building-"
 _GENERATION_PREFIX = "gen-"
@@ -52,11 +57,67 @@ def current_generation(index_dir: Path) -> Path | None:
     return index_dir / name
 
 
+@contextmanager
+def index_lock(index_dir: Path):
+    """Hold the index folder's build lock, or fail at once naming the build that holds it.
+
+    flock is released by the kernel when its holder dies, even by SIGKILL, so a
+    killed build never leaves the folder locked.
+    """
+    try:
+        index_dir.mkdir(parents=True, exist_ok=True)
+        handle = open(index_dir / LOCK_FILE, "a+")
+    except OSError as exc:
+        raise QAError(
+            f"cannot write the index in {index_dir} ({exc.strerror or exc}): "
+            "make it writable or pass --index DIR / set QA_INDEX to a writable folder"
+        ) from exc
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            raise IndexBusyError(
+                f"another `qa index` (pid {holder}) is updating {index_dir}: wait for it to finish, then run again"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        try:
+            yield
+        finally:
+            handle.truncate(0)
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def is_locked(index_dir: Path) -> bool:
+    """True while a build holds the index folder."""
+    try:
+        with open(index_dir / LOCK_FILE, "a+") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(handle, fcntl.LOCK_UN)
+    except OSError:
+        return False
+    return False
+
+
+def remove_abandoned_builds(index_dir: Path) -> None:
+    """Delete build folders left by builds that died. Call only while holding the lock."""
+    for leftover in index_dir.glob(_BUILDING_PREFIX + "*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
 def begin_generation(index_dir: Path) -> Path:
     """A fresh, private folder to build a new generation in."""
     try:
         index_dir.mkdir(parents=True, exist_ok=True)
-        building = index_dir / f"{_BUILDING_PREFIX}{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
+        # Time for people reading the folder, random bytes so two builds in one second differ.
+        building = index_dir / f"{_BUILDING_PREFIX}{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(4)}"
         building.mkdir()
     except OSError as exc:
         raise QAError(
@@ -110,8 +171,8 @@ def open_index(index_dir: Path) -> LoadedIndex:
     version = manifest.get("format_version")
     if not isinstance(version, int) or version > FORMAT_VERSION:
         raise IndexMismatchError(
-            f"the index in {index_dir} has format version {version!r}, this qa reads {FORMAT_VERSION}: "
-            "upgrade qa, or run `qa index` to rebuild it"
+            f"the index in {index_dir} has format version {version!r}, this qa reads {FORMAT_VERSION}",
+            "upgrade qa, or run `qa index --full` to rebuild it",
         )
     vectors = VectorIndex.load(generation / VECTORS_FILE)
     sentence_vectors = VectorIndex.load(generation / SENTENCE_VECTORS_FILE)

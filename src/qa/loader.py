@@ -88,19 +88,13 @@ def find_title(text: str, markdown: bool) -> str:
     return ""
 
 
-def load_corpus(corpus_dir: Path) -> CorpusScan:
-    """Read every supported file; unreadable ones are skipped with a reason, never fatal.
-
-    Raises:
-        CorpusError: the folder is missing, or not one file in it could be read.
-    """
+def read_corpus_files(corpus_dir: Path, doc_ids: list[str] | tuple[str, ...]) -> tuple[list[Document], list[SkippedFile]]:
+    """Read the given files; each one that cannot be read is skipped with a reason, never fatal."""
     documents = []
     skipped = []
-    paths = list_corpus_files(corpus_dir)
-    for path in paths:
-        doc_id = document_id(corpus_dir, path)
+    for doc_id in doc_ids:
         try:
-            document = read_document(corpus_dir, path)
+            document = read_document(corpus_dir, corpus_dir / doc_id)
         except UnicodeDecodeError as exc:
             skipped.append(SkippedFile(doc_id, f"not UTF-8 text (byte {exc.start}); save it as UTF-8"))
             continue
@@ -114,11 +108,25 @@ def load_corpus(corpus_dir: Path) -> CorpusScan:
             skipped.append(SkippedFile(doc_id, "empty file"))
             continue
         documents.append(document)
+    return documents, skipped
+
+
+def nothing_readable(corpus_dir: Path, skipped: list[SkippedFile]) -> CorpusError:
+    """The error for a corpus in which no document could be read, with the reasons."""
+    if not skipped:
+        return CorpusError(f"corpus folder {corpus_dir} has no .txt or .md files: add documents or pass --corpus DIR")
+    reasons = "; ".join(f"{s.doc_id}: {s.reason}" for s in skipped[:5])
+    return CorpusError(f"no file in {corpus_dir} could be read ({reasons})")
+
+
+def load_corpus(corpus_dir: Path) -> CorpusScan:
+    """Read every supported file; unreadable ones are skipped with a reason, never fatal.
+
+    Raises:
+        CorpusError: the folder is missing, or not one file in it could be read.
+    """
+    doc_ids = [document_id(corpus_dir, path) for path in list_corpus_files(corpus_dir)]
+    documents, skipped = read_corpus_files(corpus_dir, doc_ids)
     if not documents:
-        if not paths:
-            raise CorpusError(
-                f"corpus folder {corpus_dir} has no .txt or .md files: add documents or pass --corpus DIR"
-            )
-        reasons = "; ".join(f"{s.doc_id}: {s.reason}" for s in skipped[:5])
-        raise CorpusError(f"no file in {corpus_dir} could be read ({reasons})")
+        raise nothing_readable(corpus_dir, skipped)
     return CorpusScan(tuple(documents), tuple(skipped))

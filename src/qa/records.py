@@ -74,8 +74,16 @@ class Answer:
 class BuildReport:
     """What `qa index` did."""
 
-    documents: int
+    documents: int  # in the index now
     chunks: int
     skipped: tuple[SkippedFile, ...]
     seconds: float
     index_dir: str
+    added: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    unchanged: int = 0
+    embedded: int = 0  # chunk and sentence texts embedded (the rest reused their vectors)
+    full: bool = True  # built from scratch rather than updated
+    reason: str | None = None  # why a full build, when it was one
+    wrote: bool = True  # False when the index was already up to date

@@ -48,7 +48,8 @@ CREATE TABLE sentences (
 CREATE INDEX sentences_by_chunk ON sentences(chunk_id);
 -- How many chunks hold each stemmed word: weights for matching question words to sentences.
 CREATE TABLE term_df (term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
-CREATE TABLE skipped (doc_id TEXT PRIMARY KEY, reason TEXT NOT NULL);
+-- Files not indexed and why; size/mtime tell when one has changed and is worth retrying.
+CREATE TABLE skipped (doc_id TEXT PRIMARY KEY, reason TEXT NOT NULL, size INTEGER, mtime_ns INTEGER);
 -- porter: "targets" finds "targeting"; unicode61 folds case and diacritics in any script.
 CREATE VIRTUAL TABLE chunks_fts USING fts5(text, tokenize = 'porter unicode61 remove_diacritics 2');
 """
@@ -86,6 +87,11 @@ class Store:
         db = sqlite3.connect(path)
         db.executescript(_SCHEMA)
         return cls(db)
+
+    @classmethod
+    def open_writable(cls, path: Path) -> "Store":
+        """Open a copy being updated in a build folder (never the current generation)."""
+        return cls(sqlite3.connect(path))
 
     @classmethod
     def open_readonly(cls, path: Path) -> "Store":
@@ -130,11 +136,81 @@ class Store:
         """Rows of (sentence id, chunk id, start, end), offsets into the chunk text."""
         self._db.executemany("INSERT INTO sentences (id, chunk_id, start, end) VALUES (?, ?, ?, ?)", rows)
 
-    def add_term_frequencies(self, document_frequency: dict[str, int]) -> None:
-        self._db.executemany("INSERT INTO term_df (term, df) VALUES (?, ?)", document_frequency.items())
+    def adjust_term_frequencies(self, delta: dict[str, int]) -> None:
+        """Add `delta` to each term's chunk count; terms no chunk holds any more are dropped."""
+        self._db.executemany(
+            "INSERT INTO term_df (term, df) VALUES (?, ?) ON CONFLICT(term) DO UPDATE SET df = df + excluded.df",
+            [(term, change) for term, change in delta.items() if change],
+        )
+        self._db.execute("DELETE FROM term_df WHERE df <= 0")
 
-    def add_skipped(self, skipped: tuple[SkippedFile, ...]) -> None:
-        self._db.executemany("INSERT OR REPLACE INTO skipped (doc_id, reason) VALUES (?, ?)", [(s.doc_id, s.reason) for s in skipped])
+    def delete_documents(self, doc_ids: list[str]) -> tuple[list[int], list[int], list[str]]:
+        """Remove documents with their chunks, sentences and FTS rows.
+
+        Returns the removed chunk ids, sentence ids and chunk texts (so vectors
+        can be dropped and term counts lowered).
+        """
+        chunk_ids: list[int] = []
+        sentence_ids: list[int] = []
+        texts: list[str] = []
+        for doc_id in doc_ids:
+            rows = self._db.execute(
+                "SELECT c.id, c.text FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.doc_id = ?", (doc_id,)
+            ).fetchall()
+            ids = [row[0] for row in rows]
+            texts += [row[1] for row in rows]
+            chunk_ids += ids
+            if ids:
+                marks = ",".join("?" * len(ids))
+                sentence_ids += [r[0] for r in self._db.execute(f"SELECT id FROM sentences WHERE chunk_id IN ({marks})", ids)]
+                self._db.execute(f"DELETE FROM sentences WHERE chunk_id IN ({marks})", ids)
+                self._db.execute(f"DELETE FROM chunks_fts WHERE rowid IN ({marks})", ids)
+                self._db.execute(f"DELETE FROM chunks WHERE id IN ({marks})", ids)
+            self._db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
+        return chunk_ids, sentence_ids, texts
+
+    def next_ids(self) -> tuple[int, int]:
+        """The first unused chunk id and sentence id."""
+        chunk = self._db.execute("SELECT coalesce(max(id), -1) + 1 FROM chunks").fetchone()[0]
+        sentence = self._db.execute("SELECT coalesce(max(id), -1) + 1 FROM sentences").fetchone()[0]
+        return chunk, sentence
+
+    def chunk_texts_of(self, doc_ids: list[str]) -> list[tuple[int, str]]:
+        rows = []
+        for doc_id in doc_ids:
+            rows += self._db.execute(
+                "SELECT c.id, c.text FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.doc_id = ?", (doc_id,)
+            ).fetchall()
+        return rows
+
+    def sentence_texts_of(self, doc_ids: list[str]) -> list[tuple[int, str]]:
+        rows = []
+        for doc_id in doc_ids:
+            rows += self._db.execute(
+                "SELECT s.id, substr(c.text, s.start + 1, s.end - s.start) FROM sentences s"
+                " JOIN chunks c ON c.id = s.chunk_id JOIN documents d ON d.id = c.document_id WHERE d.doc_id = ?",
+                (doc_id,),
+            ).fetchall()
+        return rows
+
+    def record_unchanged(self, doc_id: str, size: int, mtime_ns: int) -> None:
+        """A file touched but not changed: remember its new size and mtime so it is not hashed again."""
+        self._db.execute("UPDATE documents SET size = ?, mtime_ns = ? WHERE doc_id = ?", (size, mtime_ns, doc_id))
+
+    def replace_skipped(self, skipped: tuple[SkippedFile, ...], corpus_dir: Path) -> None:
+        self._db.execute("DELETE FROM skipped")
+        self.add_skipped(skipped, corpus_dir)
+
+    def add_skipped(self, skipped: tuple[SkippedFile, ...], corpus_dir: Path) -> None:
+        rows = []
+        for item in skipped:
+            try:
+                stat = (corpus_dir / item.doc_id).stat()
+                size, mtime = stat.st_size, stat.st_mtime_ns
+            except OSError:
+                size = mtime = None
+            rows.append((item.doc_id, item.reason, size, mtime))
+        self._db.executemany("INSERT OR REPLACE INTO skipped (doc_id, reason, size, mtime_ns) VALUES (?, ?, ?, ?)", rows)
 
     def commit(self) -> None:
         self._db.commit()
@@ -204,6 +280,10 @@ class Store:
 
     def skipped(self) -> list[SkippedFile]:
         return [SkippedFile(*row) for row in self._db.execute("SELECT doc_id, reason FROM skipped ORDER BY doc_id")]
+
+    def skipped_stats(self) -> dict[str, tuple[int | None, int | None]]:
+        """doc_id -> (size, mtime_ns) of each skipped file when it was skipped."""
+        return {row[0]: (row[1], row[2]) for row in self._db.execute("SELECT doc_id, size, mtime_ns FROM skipped")}
 
     def chunk_count(self) -> int:
         return self._db.execute("SELECT count(*) FROM chunks").fetchone()[0]

@@ -21,10 +21,9 @@ class VectorIndex:
     def build(cls, dimension: int, ids: np.ndarray, vectors: np.ndarray) -> "VectorIndex":
         import faiss
 
-        index = faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
-        if len(ids):
-            index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), np.asarray(ids, dtype=np.int64))
-        return cls(index)
+        built = cls(faiss.IndexIDMap2(faiss.IndexFlatIP(dimension)))
+        built.add(ids, vectors)
+        return built
 
     @classmethod
     def load(cls, path: Path) -> "VectorIndex":
@@ -35,6 +34,18 @@ class VectorIndex:
         except RuntimeError as exc:
             raise IndexCorruptError(f"the vector file {path} cannot be read: run `qa index` to rebuild it") from exc
         return cls(index)
+
+    def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
+        if len(ids):
+            self._index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), np.asarray(ids, dtype=np.int64))
+
+    def remove(self, ids: list[int]) -> None:
+        if ids:
+            self._index.remove_ids(np.asarray(ids, dtype=np.int64))
+
+    def reconstruct(self, ids: list[int]) -> np.ndarray:
+        """The stored vectors of the given ids, in order."""
+        return self._index.reconstruct_batch(np.asarray(ids, dtype=np.int64))
 
     def save(self, path: Path) -> None:
         import faiss
@@ -59,6 +70,5 @@ class VectorIndex:
         """Cosine between the query and each given chunk's stored vector."""
         if not chunk_ids:
             return {}
-        stored = self._index.reconstruct_batch(np.asarray(chunk_ids, dtype=np.int64))
-        scores = stored @ query.astype(np.float32).ravel()
+        scores = self.reconstruct(chunk_ids) @ query.astype(np.float32).ravel()
         return {int(i): float(s) for i, s in zip(chunk_ids, scores)}
