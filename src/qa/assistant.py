@@ -8,10 +8,11 @@ from typing import Callable
 from qa.answer import answer_question
 from qa.config import Settings
 from qa.embedder import Embedder, SentenceTransformerEmbedder, model_identity
-from qa.errors import IndexBusyError, IndexMismatchError, IndexMissingError
+from qa.errors import IndexBusyError, IndexMismatchError, IndexMissingError, ModelError
 from qa.freshness import CorpusChanges, find_changes
 from qa.index_files import LoadedIndex, current_generation, open_index
 from qa.indexer import EmbedCounts, Progress, check_compatible, update_index
+from qa.onnx_encoder import OnnxEmbedder, encoder_dir, export_encoder, has_encoder
 from qa.records import Answer, BuildReport, SkippedFile
 from qa.tokens import TokenCounter, WordPieceCounter
 
@@ -59,11 +60,35 @@ class Assistant:
         model_id_factory: Callable[[Settings], str] | None = None,
     ):
         self.settings = settings
-        self._embedder_factory = embedder_factory or (lambda s: SentenceTransformerEmbedder(s.model_dir))
+        self._uses_bundled_path = embedder_factory is None  # only then is there an ONNX export to make
+        self._embedder_factory = embedder_factory or self._fastest_embedder
         self._counter_factory = counter_factory or (lambda s: WordPieceCounter(s.model_dir))
         self._model_id_factory = model_id_factory or (lambda s: model_identity(s.model_dir))
         self._embedder: Embedder | None = None
         self._index: LoadedIndex | None = None
+        self._model_id: str | None = None  # hashing the model's files once is enough
+        self.notes: list[str] = []  # things worth telling the user that are not errors
+
+    def _fastest_embedder(self, settings: Settings) -> Embedder:
+        """The ONNX encoder stored with the index when there is one (no torch), else sentence-transformers."""
+        model_id = self.model_id
+        if has_encoder(settings.index_dir, model_id):
+            try:
+                return OnnxEmbedder(encoder_dir(settings.index_dir, model_id))
+            except ModelError as exc:
+                self.notes.append(f"{exc}; using sentence-transformers instead")
+        elif self.has_index():
+            self.notes.append("no ONNX encoder stored with this index yet: loading sentence-transformers (slower start)")
+        return SentenceTransformerEmbedder(settings.model_dir)
+
+    def _store_encoder(self, progress: Progress) -> None:
+        """After a build, export the ONNX encoder if this index has none, so answering skips torch."""
+        if not self._uses_bundled_path or has_encoder(self.settings.index_dir, self.model_id):
+            return
+        embedder = self.embedder
+        if isinstance(embedder, SentenceTransformerEmbedder):
+            progress("exporting the model to ONNX for fast answers (once per model)")
+            export_encoder(embedder, self.settings.index_dir)
 
     @property
     def embedder(self) -> Embedder:
@@ -76,20 +101,24 @@ class Assistant:
         """The model's identity, read from its files without loading it."""
         if self._embedder is not None:
             return self._embedder.model_id
-        return self._model_id_factory(self.settings)
+        if self._model_id is None:
+            self._model_id = self._model_id_factory(self.settings)
+        return self._model_id
 
     def update(self, progress: Progress | None = None, counts: EmbedCounts | None = None, full: bool = False) -> BuildReport:
         """Bring the index up to date (from scratch when `full`) and switch to it."""
+        progress = progress or (lambda message: None)
         report = update_index(
             self.settings,
             self.model_id,
             lambda: self.embedder,
             lambda: self._counter_factory(self.settings),
-            progress or (lambda message: None),
+            progress,
             counts or (lambda done, total: None),
             full=full,
         )
         self._index = None
+        self._store_encoder(progress)
         return report
 
     def build(self, progress: Progress | None = None, counts: EmbedCounts | None = None) -> BuildReport:

@@ -94,6 +94,10 @@ class SentenceTransformerEmbedder:
         self.dimension = int(dimension())
         self.max_tokens = int(self._model.max_seq_length)
 
+    def transformer(self):
+        """The underlying Hugging Face model (for the ONNX export)."""
+        return self._model[0].auto_model.eval()
+
     def embed_batch(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
