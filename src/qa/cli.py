@@ -109,8 +109,15 @@ def run_index(args) -> int:
     with embedding_progress(sys.stderr) as counts:
         report = assistant.update(progress=_progress, counts=counts, full=args.full)
     _print_skipped(report.skipped)
+    _print_notes(assistant)
     print(describe_build(report))
     return 0
+
+
+def _print_notes(assistant) -> None:
+    for note in assistant.notes:
+        print(f"qa: {note}", file=sys.stderr)
+    assistant.notes.clear()
 
 
 def describe_build(report) -> str:
@@ -151,9 +158,12 @@ def run_ask(args) -> int:
     if prepared.note:
         print(f"{'warning' if prepared.stale else 'qa'}: {prepared.note}", file=sys.stderr)
     if args.question == "-":
-        return _ask_stream(assistant, sys.stdin, args)
-    _print_answer(assistant.ask(args.question, args.k), args.json, single=True)
-    return 0
+        code = _ask_stream(assistant, sys.stdin, args)
+    else:
+        _print_answer(assistant.ask(args.question, args.k), args.json, single=True)
+        code = 0
+    _print_notes(assistant)
+    return code
 
 
 def _ask_stream(assistant, stream: TextIO, args) -> int:
