@@ -94,10 +94,10 @@ def test_renaming_a_file_reuses_every_vector(counting, settings):
 
 
 def test_a_file_that_becomes_unreadable_is_skipped_and_its_old_chunks_removed(counting, settings):
-    (settings.corpus_dir / BREAD).write_bytes(b"\xff\xfe not utf-8 \xe9")
+    (settings.corpus_dir / BREAD).write_bytes(b"\x00\x01\x02 now a binary file \x00")
     report = counting.update()
     assert report.changed == (BREAD,)
-    assert [(s.doc_id, s.reason.split(" (")[0]) for s in report.skipped] == [(BREAD, "not UTF-8 text")]
+    assert [(s.doc_id, s.reason) for s in report.skipped] == [(BREAD, "binary content (NUL bytes) in a text file")]
     assert_consistent(settings)
     assert all(p.doc_id != BREAD for p in counting.ask("sourdough bread starter").passages)
     assert counting.status().up_to_date  # an unreadable file does not keep the index stale
@@ -156,20 +156,21 @@ def test_a_second_build_is_refused_while_one_runs(counting, settings):
             counting.update(full=True)
 
 
-def slow_build(settings) -> subprocess.Popen:
+def slow_build(settings, release: Path) -> subprocess.Popen:
+    """A real `qa` build in another process, stalled inside embedding until `release` exists."""
     script = Path(__file__).with_name("build_slowly.py")
     return subprocess.Popen(
-        [sys.executable, str(script), str(settings.corpus_dir), str(settings.index_dir)],
+        [sys.executable, str(script), str(settings.corpus_dir), str(settings.index_dir), str(release)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
 
 
-def test_sigkill_during_embedding_leaves_the_old_index_usable_and_the_next_run_completes(counting, settings):
+def test_sigkill_during_embedding_leaves_the_old_index_usable_and_the_next_run_completes(counting, settings, tmp_path):
     (settings.corpus_dir / "zebra.txt").write_text("Zebras\n\nThe zebra migration starts in July.\n", encoding="utf-8")
     before = current_generation(settings.index_dir)
-    build = slow_build(settings)
+    build = slow_build(settings, tmp_path / "never-released")
     try:
         assert build.stdout.readline().strip() == "EMBEDDING", build.stderr.read()
         # While that build holds the lock, a question is answered from the current index.
@@ -194,19 +195,21 @@ def test_sigkill_during_embedding_leaves_the_old_index_usable_and_the_next_run_c
     assert survivor.ask("When does the zebra migration start?").passages[0].doc_id == "zebra.txt"
 
 
-def test_two_concurrent_builds_do_not_interleave(counting, settings):
+def test_two_concurrent_builds_do_not_interleave(counting, settings, tmp_path):
     (settings.corpus_dir / "zebra.txt").write_text("Zebras\n\nThe zebra migration starts in July.\n", encoding="utf-8")
-    first = slow_build(settings)
+    release = tmp_path / "release"
+    first = slow_build(settings, release)
     try:
         assert first.stdout.readline().strip() == "EMBEDDING"
-        second = slow_build(settings)
+        second = slow_build(settings, release)
         _, second_err = second.communicate(timeout=60)
-        assert second.returncode == 1 or "IndexBusyError" in second_err
-        assert "another `qa index`" in second_err
+        assert second.returncode == 1
+        assert "IndexBusyError: another `qa index` (pid" in second_err
+        release.touch()
         out, _ = first.communicate(timeout=60)
         assert out.strip().endswith("DONE") and first.returncode == 0
     finally:
-        for process in (first,):
-            if process.poll() is None:
-                process.kill()
+        if first.poll() is None:
+            first.kill()
     assert_consistent(settings)
+    assert "zebra.txt" in {row.doc_id for row in open_index(settings.index_dir).store.documents()}

@@ -5,7 +5,7 @@ from dataclasses import replace
 import pytest
 
 from qa.errors import IndexCorruptError, IndexMismatchError, IndexMissingError
-from qa.index_files import CURRENT_FILE, current_generation, open_index
+from qa.index_files import CURRENT_FILE, FORMAT_VERSION, current_generation, open_index
 from qa.render import answer_to_dict
 from tests.conftest import make_assistant
 from tests.fakes import FakeEmbedder
@@ -18,7 +18,7 @@ def test_build_reports_documents_chunks_and_writes_one_generation(settings):
     index = open_index(settings.index_dir)
     assert index.manifest["model_id"] == FakeEmbedder.model_id
     assert index.manifest["chunker"] == {"max_tokens": 96, "overlap_tokens": 24}
-    assert index.manifest["format_version"] == 1
+    assert index.manifest["format_version"] == FORMAT_VERSION
     assert len(index.vectors) == report.chunks
     assert [p.name for p in settings.index_dir.iterdir() if p.name.startswith("gen-")] == [index.generation.name]
 

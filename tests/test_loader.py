@@ -26,15 +26,47 @@ def test_text_matches_what_open_returns_including_crlf(tmp_path):
 
 def test_unreadable_files_are_skipped_with_reasons_and_the_rest_indexes(tmp_path):
     (tmp_path / "good.txt").write_text("Good\n", encoding="utf-8")
-    (tmp_path / "latin1.txt").write_bytes("caf\xe9 cr\xe8me".encode("latin-1"))
     (tmp_path / "empty.md").write_text("  \n", encoding="utf-8")
     (tmp_path / "binary.txt").write_bytes(b"\x00\x01\x02binary")
+    (tmp_path / "controls.txt").write_bytes(bytes(range(1, 32)) * 10 + b"text")
+    (tmp_path / "dangling.txt").symlink_to(tmp_path / "nowhere.txt")
     scan = load_corpus(tmp_path)
     assert [d.doc_id for d in scan.documents] == ["good.txt"]
     reasons = {s.doc_id: s.reason for s in scan.skipped}
-    assert "not UTF-8" in reasons["latin1.txt"]
-    assert reasons["empty.md"] == "empty file"
-    assert "binary" in reasons["binary.txt"]
+    assert reasons == {
+        "empty.md": "empty file",
+        "binary.txt": "binary content (NUL bytes) in a text file",
+        "controls.txt": "binary content (control bytes) in a text file",
+        "dangling.txt": "cannot read: No such file or directory",
+    }
+
+
+@pytest.mark.parametrize(
+    ("raw", "encoding"),
+    [
+        ("café crème brûlée\r\nsecond line".encode("latin-1"), "latin-1"),
+        ("It’s “quoted” – and costs €5".encode("cp1252"), "cp1252"),
+        ("Title\r\nUTF-16 with a mark: Grüße".encode("utf-16"), "utf-16"),
+        ("UTF-16 without a mark".encode("utf-16-le"), "utf-16-le"),
+        ("\ufeffUTF-8 with a mark".encode("utf-8"), "utf-8"),
+    ],
+)
+def test_other_encodings_are_decoded_as_open_would_with_the_encoding_recorded(tmp_path, raw, encoding):
+    path = tmp_path / "doc.txt"
+    path.write_bytes(raw)
+    [doc] = load_corpus(tmp_path).documents
+    assert doc.encoding == encoding
+    with open(path, encoding=doc.encoding) as handle:
+        assert doc.text == handle.read()
+
+
+def test_a_file_over_the_size_limit_is_skipped_before_it_is_read(tmp_path):
+    (tmp_path / "small.txt").write_text("Small\n", encoding="utf-8")
+    with open(tmp_path / "huge.txt", "wb") as handle:
+        handle.truncate(50_000_000)  # 50 MB, sparse: the limit is checked on the size, not by reading
+    scan = load_corpus(tmp_path, max_bytes=32_000_000)
+    assert [d.doc_id for d in scan.documents] == ["small.txt"]
+    assert scan.skipped[0].reason == "50 MB, over the 32 MB limit (set QA_MAX_FILE_MB to index it)"
 
 
 def test_missing_folder_names_the_folder_and_the_fix(tmp_path):
@@ -42,7 +74,13 @@ def test_missing_folder_names_the_folder_and_the_fix(tmp_path):
         load_corpus(tmp_path / "nope")
 
 
-def test_folder_without_documents_says_so(tmp_path):
+def test_folder_without_documents_says_so_and_what_it_has(tmp_path):
     (tmp_path / "x.pdf").write_bytes(b"")
-    with pytest.raises(CorpusError, match=r"no \.txt or \.md files"):
+    (tmp_path / "y.docx").write_bytes(b"")
+    with pytest.raises(CorpusError, match=r"has no \.txt or \.md files \(it has \.docx, \.pdf files\): add documents"):
+        load_corpus(tmp_path)
+
+
+def test_an_empty_folder_says_so(tmp_path):
+    with pytest.raises(CorpusError, match=r"has no \.txt or \.md files \(it is empty\)"):
         load_corpus(tmp_path)

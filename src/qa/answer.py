@@ -13,9 +13,20 @@ from qa.records import Answer, Passage
 from qa.retriever import Candidate, retrieve
 
 
+# Longer questions are cut: the model reads 256 word pieces and FTS5 takes 64
+# terms anyway; the cap keeps a pasted document from costing seconds.
+MAX_QUESTION_CHARS = 2000
+
+
 def normalize_question(question: str) -> str:
-    """The question with runs of whitespace folded; raises QuestionError when empty."""
-    cleaned = " ".join(question.split())
+    """The question as `qa` searches and shows it; raises QuestionError when nothing is left.
+
+    Lone surrogates (undecodable bytes smuggled through argv or stdin) become
+    U+FFFD, control characters become spaces, whitespace runs fold to one space.
+    """
+    text = question.encode("utf-8", "replace").decode("utf-8")
+    text = "".join(" " if (ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0) else ch for ch in text)
+    cleaned = " ".join(text.split())[:MAX_QUESTION_CHARS]
     if not cleaned:
         raise QuestionError('the question is empty: ask something, e.g. qa ask "When was IS-KP formed?"')
     return cleaned
@@ -52,6 +63,7 @@ def _passage(rank: int, candidate: Candidate, corpus_dir: Path, min_similarity: 
         highlight=chunk.text[start:end],
         highlight_start=start,
         weak=candidate.relevance < min_similarity,
+        encoding=chunk.encoding,
     )
 
 

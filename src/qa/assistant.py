@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from typing import Callable
 
 from qa.answer import answer_question
 from qa.config import Settings
 from qa.embedder import Embedder, SentenceTransformerEmbedder, model_identity
-from qa.errors import IndexBusyError, IndexMismatchError, IndexMissingError, ModelError
+from qa.errors import IndexBusyError, IndexCorruptError, IndexMismatchError, IndexMissingError, ModelError
 from qa.freshness import CorpusChanges, find_changes
 from qa.index_files import LoadedIndex, current_generation, open_index
 from qa.indexer import EmbedCounts, Progress, check_compatible, update_index
@@ -180,7 +181,14 @@ class Assistant:
         return self._index
 
     def ask(self, question: str, k: int | None = None) -> Answer:
-        return answer_question(self.load(), self.embedder, self.settings, question, k)
+        index = self.load()
+        try:
+            return answer_question(index, self.embedder, self.settings, question, k)
+        except sqlite3.DatabaseError as exc:
+            # Damage SQLite only finds when it reads the broken page.
+            raise IndexCorruptError(
+                f"the index in {self.settings.index_dir} is damaged ({exc}): run `qa index --full` to rebuild it"
+            ) from exc
 
     def status(self) -> IndexStatus:
         """What is indexed and what changed since. Cheap: loads no model."""

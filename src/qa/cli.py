@@ -37,6 +37,15 @@ def main(argv: list[str] | None = None) -> int:
         # `qa ask ... | head` closed the pipe: not an error worth a traceback.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except Exception as exc:  # a bug: still no traceback for the user unless asked for
+        if os.environ.get("QA_DEBUG"):
+            raise
+        print(
+            f"error: unexpected {type(exc).__name__}: {exc}\n"
+            "this is a bug in qa; run again with QA_DEBUG=1 for the traceback and report it",
+            file=sys.stderr,
+        )
+        return 1
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -138,9 +147,15 @@ def describe_build(report) -> str:
     )
 
 
+def printable_path(path: str) -> str:
+    from qa.render import printable_path as escape
+
+    return escape(path)
+
+
 def _print_skipped(skipped) -> None:
     for item in skipped:
-        print(f"warning: skipped {item.doc_id}: {item.reason}", file=sys.stderr)
+        print(f"warning: skipped {printable_path(item.doc_id)}: {item.reason}", file=sys.stderr)
 
 
 def run_ask(args) -> int:
@@ -167,13 +182,18 @@ def run_ask(args) -> int:
 
 
 def _ask_stream(assistant, stream: TextIO, args) -> int:
-    """One question per line; blank lines are skipped. The index and model load once."""
+    """One question per line; lines with nothing to ask are skipped. The index and model load once."""
+    from qa.answer import normalize_question
+    from qa.errors import QuestionError
+
     if hasattr(stream, "reconfigure"):
         stream.reconfigure(errors="replace")  # a stray byte must not end the batch
     for line in stream:
-        if not line.strip():
-            continue
-        _print_answer(assistant.ask(line, args.k), args.json, single=False)
+        try:
+            question = normalize_question(line)
+        except QuestionError:
+            continue  # blank, or only control characters
+        _print_answer(assistant.ask(question, args.k), args.json, single=False)
         sys.stdout.flush()
     return 0
 
@@ -205,7 +225,7 @@ def run_status(args) -> int:
     print(f"built:    {status.built_at} with {status.indexed_model_id}")
     print(f"contents: {status.documents} documents, {status.chunks} chunks")
     for item in status.skipped:
-        print(f"skipped:  {item.doc_id}: {item.reason}")
+        print(f"skipped:  {printable_path(item.doc_id)}: {item.reason}")
     if status.up_to_date:
         print("state:    up to date")
         return 0
@@ -214,5 +234,5 @@ def run_status(args) -> int:
         print(f"state:    out of date: {changes.summary()} (run `qa index`)")
         for label, ids in (("added", changes.added), ("changed", changes.changed), ("removed", changes.removed)):
             for doc_id in ids:
-                print(f"  {label}: {doc_id}")
+                print(f"  {label}: {printable_path(doc_id)}")
     return 0

@@ -10,6 +10,7 @@ from pathlib import Path
 from qa.errors import QAError
 
 DEFAULT_K = 5
+DEFAULT_MAX_FILE_MB = 32
 
 
 @dataclass(frozen=True)
@@ -48,12 +49,15 @@ class Settings:
         index_dir: folder holding the built index for this corpus.
         model_dir: local sentence-transformers model directory.
         k: passages per answer.
+        max_file_mb: files larger than this are skipped with a reason.
     """
 
     corpus_dir: Path
     index_dir: Path
     model_dir: Path
     k: int = DEFAULT_K
+    # Bigger files are skipped with a reason: a 50 MB log dump would take hours to embed.
+    max_file_mb: int = DEFAULT_MAX_FILE_MB
     chunker: ChunkerParams = ChunkerParams()
     retrieval: RetrievalParams = RetrievalParams()
 
@@ -118,11 +122,15 @@ def load_settings(
         k = _int_from_env(env, "QA_K", DEFAULT_K)
     if k < 1:
         raise QAError(f"k must be at least 1, got {k}")
+    max_file_mb = _int_from_env(env, "QA_MAX_FILE_MB", DEFAULT_MAX_FILE_MB)
+    if max_file_mb < 1:
+        raise QAError(f"QA_MAX_FILE_MB must be at least 1, got {max_file_mb}")
     return Settings(
         corpus_dir=corpus_dir.absolute(),
         index_dir=index_dir.absolute(),
         model_dir=model_dir.absolute(),
         k=k,
+        max_file_mb=max_file_mb,
     )
 
 

@@ -29,6 +29,14 @@ class IndexMismatchError(QAError):
         self.reason = reason
 
 
+class IndexFormatError(QAError):
+    """The index was written by a newer qa; only an explicit full rebuild replaces it."""
+
+
+class IndexWriteError(QAError):
+    """Writing a new index failed (disk full, permissions); the previous one is still in use."""
+
+
 class IndexCorruptError(QAError):
     """The index files exist but cannot be read."""
 

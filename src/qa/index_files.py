@@ -22,11 +22,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from qa.errors import IndexBusyError, IndexCorruptError, IndexMismatchError, IndexMissingError, QAError
+from qa.errors import IndexBusyError, IndexCorruptError, IndexFormatError, IndexMismatchError, IndexMissingError, QAError
 from qa.store import Store
 from qa.vectors import VectorIndex
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: documents.encoding
 CURRENT_FILE = "CURRENT"
 STORE_FILE = "store.sqlite3"
 VECTORS_FILE = "vectors.faiss"
@@ -169,11 +169,16 @@ def open_index(index_dir: Path) -> LoadedIndex:
     store = Store.open_readonly(generation / STORE_FILE)
     manifest = store.read_manifest()
     version = manifest.get("format_version")
-    if not isinstance(version, int) or version > FORMAT_VERSION:
-        raise IndexMismatchError(
-            f"the index in {index_dir} has format version {version!r}, this qa reads {FORMAT_VERSION}",
-            "upgrade qa, or run `qa index --full` to rebuild it",
+    if not isinstance(version, int):
+        raise IndexCorruptError(f"the index in {index_dir} has no format version: run `qa index` to rebuild it")
+    if version > FORMAT_VERSION:
+        # Built by a newer qa: never overwritten behind the user's back.
+        raise IndexFormatError(
+            f"the index in {index_dir} was built by a newer qa (format {version}; this qa reads {FORMAT_VERSION}): "
+            "upgrade qa, or run `qa index --full` to replace it"
         )
+    if version < FORMAT_VERSION:
+        raise IndexMismatchError(f"the index in {index_dir} has the older format {version} (this qa writes {FORMAT_VERSION})")
     vectors = VectorIndex.load(generation / VECTORS_FILE)
     sentence_vectors = VectorIndex.load(generation / SENTENCE_VECTORS_FILE)
     for loaded, count_key in ((vectors, "chunks"), (sentence_vectors, "sentences")):

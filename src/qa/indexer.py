@@ -9,7 +9,9 @@ a chunk or sentence whose text is unchanged reuses its vector.
 
 from __future__ import annotations
 
+import errno
 import shutil
+import sqlite3
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass
@@ -20,7 +22,7 @@ import numpy as np
 from qa.chunker import chunk_document
 from qa.config import Settings
 from qa.embedder import Embedder
-from qa.errors import IndexCorruptError, IndexMismatchError, IndexMissingError, QAError
+from qa.errors import IndexCorruptError, IndexMismatchError, IndexMissingError, IndexWriteError, QAError
 from qa.freshness import CorpusChanges, find_changes
 from qa.index_files import (
     FORMAT_VERSION,
@@ -94,7 +96,7 @@ def update_index(
         to_read = changes.added + changes.changed
         what = "files" if previous is None else "new or changed files"
         progress(f"reading {len(to_read)} {what} in {settings.corpus_dir}")
-        documents, skipped = read_corpus_files(settings.corpus_dir, to_read)
+        documents, skipped = read_corpus_files(settings.corpus_dir, to_read, settings.max_file_mb * 1_000_000)
         if previous is None and not documents:
             raise nothing_readable(settings.corpus_dir, skipped)
         if previous is not None:
@@ -108,10 +110,23 @@ def update_index(
             )
             manifest = Store.open_readonly(building / STORE_FILE).read_manifest()
             publish_generation(settings.index_dir, building)
-        except BaseException:
+        except (OSError, sqlite3.Error) as exc:
             discard_generation(building)  # the previous index stays current
+            raise IndexWriteError(
+                f"could not write the new index in {settings.index_dir} ({_describe_write_failure(exc)}); "
+                f"{'the previous index is still in use' if previous else 'nothing was changed'}: "
+                "free disk space or make the folder writable, then run `qa index` again"
+            ) from exc
+        except BaseException:
+            discard_generation(building)
             raise
         return _report(settings, manifest, changes, tuple(skipped), embedded, started, reason, wrote=True, full=previous is None)
+
+
+def _describe_write_failure(exc: Exception) -> str:
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC or "full" in str(exc).lower():
+        return "the disk is full"
+    return getattr(exc, "strerror", None) or str(exc)
 
 
 def _reusable_index(settings: Settings, model_id: str, full: bool) -> tuple[LoadedIndex | None, str | None]:

@@ -99,6 +99,6 @@ def stemmed_terms(text: str) -> set[str]:
     return {stem(w) for w in words(text)}
 
 
-def question_stems(question: str) -> set[str]:
+def question_stems(question: str, max_terms: int = 64) -> set[str]:
     """Stems of the words a matching sentence should share with the question."""
-    return {stem(w) for w in search_terms(question)}
+    return {stem(w) for w in search_terms(question)[:max_terms]}

@@ -1,8 +1,9 @@
 """Walk a corpus folder and read each supported file into a `Document`.
 
 Offsets everywhere in `qa` index into `Document.text`, which is built to equal
-`open(path, encoding="utf-8").read()`: UTF-8 decoded and with universal-newline
-translation (CRLF and CR become LF), the BOM kept as Python keeps it.
+`open(path, encoding=document.encoding).read()`: decoded with the encoding the
+bytes tell (UTF-8 nearly always) and with universal-newline translation (CRLF
+and CR become LF), a UTF-8 BOM kept as Python keeps it.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from qa.errors import CorpusError
 from qa.records import Document, SkippedFile
+from qa.text_decoding import NotText, decode_text
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown")
 _ATX_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
@@ -52,25 +54,33 @@ def document_id(corpus_dir: Path, path: Path) -> str:
     return path.relative_to(corpus_dir).as_posix()
 
 
-def read_document(corpus_dir: Path, path: Path) -> Document:
-    """Read one file. Raises OSError or UnicodeDecodeError when it cannot be read."""
+class FileTooLarge(ValueError):
+    pass
+
+
+def read_document(corpus_dir: Path, path: Path, max_bytes: int | None = None) -> Document:
+    """Read one file.
+
+    Raises:
+        OSError: it cannot be read. NotText: it is not text in an encoding that can be told.
+        FileTooLarge: it is over `max_bytes` (checked before reading it).
+    """
     stat = path.stat()
+    if max_bytes is not None and stat.st_size > max_bytes:
+        raise FileTooLarge(
+            f"{stat.st_size / 1e6:.0f} MB, over the {max_bytes / 1e6:.0f} MB limit (set QA_MAX_FILE_MB to index it)"
+        )
     raw = path.read_bytes()
-    text = decode_like_open(raw)
+    decoded = decode_text(raw)
     return Document(
         doc_id=document_id(corpus_dir, path),
-        title=find_title(text, markdown=path.suffix.lower() in (".md", ".markdown")) or path.stem,
-        text=text,
+        title=find_title(decoded.text, markdown=path.suffix.lower() in (".md", ".markdown")) or path.stem,
+        text=decoded.text,
         content_hash=hashlib.sha256(raw).hexdigest(),
-        size=stat.st_size,
+        size=len(raw),
         mtime_ns=stat.st_mtime_ns,
+        encoding=decoded.encoding,
     )
-
-
-def decode_like_open(raw: bytes) -> str:
-    """Decode bytes exactly as `open(path, encoding="utf-8").read()` would."""
-    text = raw.decode("utf-8")  # strict: undecodable files are skipped, not mangled
-    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def find_title(text: str, markdown: bool) -> str:
@@ -88,21 +98,21 @@ def find_title(text: str, markdown: bool) -> str:
     return ""
 
 
-def read_corpus_files(corpus_dir: Path, doc_ids: list[str] | tuple[str, ...]) -> tuple[list[Document], list[SkippedFile]]:
+def read_corpus_files(
+    corpus_dir: Path, doc_ids: list[str] | tuple[str, ...], max_bytes: int | None = None
+) -> tuple[list[Document], list[SkippedFile]]:
     """Read the given files; each one that cannot be read is skipped with a reason, never fatal."""
     documents = []
     skipped = []
     for doc_id in doc_ids:
         try:
-            document = read_document(corpus_dir, corpus_dir / doc_id)
-        except UnicodeDecodeError as exc:
-            skipped.append(SkippedFile(doc_id, f"not UTF-8 text (byte {exc.start}); save it as UTF-8"))
+            document = read_document(corpus_dir, corpus_dir / doc_id, max_bytes)
+        except (NotText, FileTooLarge) as exc:
+            skipped.append(SkippedFile(doc_id, str(exc)))
             continue
         except OSError as exc:
+            # Vanished since the folder was listed, unreadable, a dangling link: skip, say why.
             skipped.append(SkippedFile(doc_id, f"cannot read: {exc.strerror or exc}"))
-            continue
-        if "\x00" in document.text:
-            skipped.append(SkippedFile(doc_id, "binary content (NUL bytes) in a text file"))
             continue
         if not document.text.strip():
             skipped.append(SkippedFile(doc_id, "empty file"))
@@ -114,19 +124,23 @@ def read_corpus_files(corpus_dir: Path, doc_ids: list[str] | tuple[str, ...]) ->
 def nothing_readable(corpus_dir: Path, skipped: list[SkippedFile]) -> CorpusError:
     """The error for a corpus in which no document could be read, with the reasons."""
     if not skipped:
-        return CorpusError(f"corpus folder {corpus_dir} has no .txt or .md files: add documents or pass --corpus DIR")
+        others = sorted({p.suffix.lower() or p.name for p in corpus_dir.rglob("*") if p.is_file()} - {""})[:6]
+        found = f" (it has {', '.join(others)} files)" if others else " (it is empty)"
+        return CorpusError(
+            f"corpus folder {corpus_dir} has no .txt or .md files{found}: add documents or pass --corpus DIR"
+        )
     reasons = "; ".join(f"{s.doc_id}: {s.reason}" for s in skipped[:5])
     return CorpusError(f"no file in {corpus_dir} could be read ({reasons})")
 
 
-def load_corpus(corpus_dir: Path) -> CorpusScan:
+def load_corpus(corpus_dir: Path, max_bytes: int | None = None) -> CorpusScan:
     """Read every supported file; unreadable ones are skipped with a reason, never fatal.
 
     Raises:
         CorpusError: the folder is missing, or not one file in it could be read.
     """
     doc_ids = [document_id(corpus_dir, path) for path in list_corpus_files(corpus_dir)]
-    documents, skipped = read_corpus_files(corpus_dir, doc_ids)
+    documents, skipped = read_corpus_files(corpus_dir, doc_ids, max_bytes)
     if not documents:
         raise nothing_readable(corpus_dir, skipped)
     return CorpusScan(tuple(documents), tuple(skipped))

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 class Document:
     """One corpus file, read into text.
 
-    `text` is exactly what `open(path, encoding="utf-8").read()` returns, so
+    `text` is exactly what `open(path, encoding=encoding).read()` returns, so
     character offsets into it are offsets a reader can check.
     """
 
@@ -19,6 +19,7 @@ class Document:
     content_hash: str  # sha256 of the file's bytes
     size: int
     mtime_ns: int
+    encoding: str = "utf-8"
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ class Passage:
     highlight: str  # the best-answering sentence, a substring of `text`
     highlight_start: int  # offset of `highlight` within `text`
     weak: bool  # too dissimilar from the question to count as an answer
+    encoding: str = "utf-8"  # open(path, encoding=encoding) reads the text the offsets index
 
 
 @dataclass(frozen=True)

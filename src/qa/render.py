@@ -32,14 +32,24 @@ def passage_to_dict(passage: Passage) -> dict:
         "char_end": passage.char_end,
         "text": passage.text,
         "highlight": passage.highlight,
+        "encoding": passage.encoding,
     }
 
 
 def citation(passage: Passage) -> str:
     """`path:START-END`, or `path:LINE` when the passage sits on one line."""
+    path = printable_path(passage.path)
     if passage.start_line == passage.end_line:
-        return f"{passage.path}:{passage.start_line}"
-    return f"{passage.path}:{passage.start_line}-{passage.end_line}"
+        return f"{path}:{passage.start_line}"
+    return f"{path}:{passage.start_line}-{passage.end_line}"
+
+
+def printable_path(path: str) -> str:
+    """A path safe to print on one line: a newline or control character in a file name
+    is shown escaped (\\n), never executed by the terminal or breaking the line."""
+    if all(ch.isprintable() for ch in path):
+        return path
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in path)
 
 
 def render_text(answer: Answer, width: int = 100, color: bool = False) -> str:

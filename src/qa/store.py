@@ -24,7 +24,8 @@ CREATE TABLE documents (
     title TEXT NOT NULL,
     content_hash TEXT NOT NULL,           -- sha256 of the file's bytes
     size INTEGER NOT NULL,
-    mtime_ns INTEGER NOT NULL
+    mtime_ns INTEGER NOT NULL,
+    encoding TEXT NOT NULL DEFAULT 'utf-8' -- open(path, encoding=...) reads the text offsets index
 );
 CREATE TABLE chunks (
     id INTEGER PRIMARY KEY,               -- also the FTS5 rowid and the FAISS id
@@ -65,6 +66,7 @@ class ChunkRow:
     start_line: int
     end_line: int
     text: str
+    encoding: str = "utf-8"
 
 
 @dataclass(frozen=True)
@@ -116,8 +118,8 @@ class Store:
     def add_document(self, document: Document, chunks: list[Chunk], first_chunk_id: int) -> list[int]:
         """Insert a document and its chunks; returns the chunk ids (consecutive from `first_chunk_id`)."""
         cursor = self._db.execute(
-            "INSERT INTO documents (doc_id, title, content_hash, size, mtime_ns) VALUES (?, ?, ?, ?, ?)",
-            (document.doc_id, document.title, document.content_hash, document.size, document.mtime_ns),
+            "INSERT INTO documents (doc_id, title, content_hash, size, mtime_ns, encoding) VALUES (?, ?, ?, ?, ?, ?)",
+            (document.doc_id, document.title, document.content_hash, document.size, document.mtime_ns, document.encoding),
         )
         document_row = cursor.lastrowid
         ids = list(range(first_chunk_id, first_chunk_id + len(chunks)))
@@ -240,7 +242,7 @@ class Store:
             return {}
         marks = ",".join("?" * len(chunk_ids))
         rows = self._db.execute(
-            "SELECT c.id, d.doc_id, d.title, c.char_start, c.char_end, c.start_line, c.end_line, c.text"
+            "SELECT c.id, d.doc_id, d.title, c.char_start, c.char_end, c.start_line, c.end_line, c.text, d.encoding"
             f" FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id IN ({marks})",
             list(chunk_ids),
         ).fetchall()

@@ -50,7 +50,10 @@ class VectorIndex:
     def save(self, path: Path) -> None:
         import faiss
 
-        faiss.write_index(self._index, str(path))
+        try:
+            faiss.write_index(self._index, str(path))
+        except RuntimeError as exc:  # FAISS reports I/O failures (a full disk) this way
+            raise OSError(f"writing {path.name} failed: {exc}") from exc
 
     @property
     def dimension(self) -> int:
