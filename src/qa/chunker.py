@@ -44,7 +44,14 @@ def chunk_document(document: Document, counter: TokenCounter, params: ChunkerPar
     i = 0
     while i < len(pieces):
         j = _chunk_end(pieces, i, budget)
-        first, last = pieces[i], pieces[j - 1]
+        first = pieces[i]
+        # Word pieces add up across whitespace, but not always across odd characters a
+        # tokenizer normalises away; the budget is a promise, so measure the real text.
+        tokens = counter.count(text[first.start : pieces[j - 1].end])
+        while tokens > budget and j - 1 > i:
+            j -= 1
+            tokens = counter.count(text[first.start : pieces[j - 1].end])
+        last = pieces[j - 1]
         chunks.append(
             Chunk(
                 doc_id=document.doc_id,
@@ -54,7 +61,7 @@ def chunk_document(document: Document, counter: TokenCounter, params: ChunkerPar
                 start_line=bisect_right(line_starts, first.start),
                 end_line=bisect_right(line_starts, last.end - 1),
                 text=text[first.start : last.end],
-                n_tokens=sum(p.tokens for p in pieces[i:j]) + SPECIAL_TOKENS,
+                n_tokens=tokens + SPECIAL_TOKENS,
             )
         )
         i = _next_start(pieces, i, j, params.overlap_tokens)
@@ -70,20 +77,68 @@ def _pieces(text: str, counter: TokenCounter, budget: int) -> list[_Piece]:
         if tokens <= budget:
             pieces.append(_Piece(sentence.start, sentence.end, sentence.paragraph, sentence.heading, tokens))
             continue
-        # Only a sentence longer than the whole budget is cut, at word-piece boundaries.
-        token_spans = counter.token_spans(text[sentence.start : sentence.end])
-        for offset in range(0, len(token_spans), budget):
-            window = token_spans[offset : offset + budget]
-            pieces.append(
-                _Piece(
-                    start=sentence.start + window[0][0],
-                    end=sentence.start + window[-1][1],
-                    paragraph=sentence.paragraph,
-                    heading=False,
-                    tokens=len(window),
-                )
-            )
+        # Only a sentence longer than the whole budget is cut: at word boundaries
+        # where it can be, at word-piece boundaries inside one giant "word" otherwise.
+        for start, end, count in _split_long_sentence(text, sentence.start, sentence.end, counter, budget):
+            pieces.append(_Piece(start, end, sentence.paragraph, False, count))
     return pieces
+
+
+def _split_long_sentence(text: str, start: int, end: int, counter: TokenCounter, budget: int):
+    """(start, end, tokens) of consecutive pieces covering text[start:end], each within the budget.
+
+    Pieces are cut between tokens and extended over any characters the tokenizer
+    drops (zero-width or control characters), so no character is left out.
+    """
+    spans = [(start + s, start + e) for s, e in counter.token_spans(text[start:end]) if e > s]
+    cuts = []  # index of the last token of each piece
+    k = 0
+    while k < len(spans):
+        # The longest run of whole tokens from k that still fits, measured on the real text.
+        low, high = k, min(len(spans) - 1, k + budget - 1)
+        while low < high:
+            middle = (low + high + 1) // 2
+            if counter.count(text[spans[k][0] : spans[middle][1]]) <= budget:
+                low = middle
+            else:
+                high = middle - 1
+        last = low
+        # Back off to the end of a word, so no piece starts inside one.
+        for candidate in range(last, k, -1):
+            if candidate + 1 >= len(spans) or spans[candidate + 1][0] > spans[candidate][1]:
+                last = candidate
+                break
+        cuts.append(last)
+        k = last + 1
+    piece_start = start
+    for n, last in enumerate(cuts):
+        next_start = spans[last + 1][0] if n + 1 < len(cuts) else end
+        piece_end = next_start
+        while piece_end > piece_start and text[piece_end - 1].isspace():
+            piece_end -= 1
+        yield from _fit_by_characters(text, piece_start, piece_end, counter, budget)
+        piece_start = next_start
+    if not cuts:  # nothing the tokenizer reads: keep the characters anyway
+        yield start, end, 0
+
+
+def _fit_by_characters(text: str, start: int, end: int, counter: TokenCounter, budget: int):
+    """Split text[start:end] at characters until every part fits: the last resort for a
+    single token that re-tokenizes longer on its own (tiny budgets, odd scripts)."""
+    while start < end:
+        tokens = counter.count(text[start:end])
+        if tokens <= budget:
+            yield start, end, tokens
+            return
+        low, high = start + 1, end - 1  # the longest prefix that fits; one character always does
+        while low < high:
+            middle = (low + high + 1) // 2
+            if counter.count(text[start:middle]) <= budget:
+                low = middle
+            else:
+                high = middle - 1
+        yield start, low, counter.count(text[start:low])
+        start = low
 
 
 def _chunk_end(pieces: list[_Piece], i: int, budget: int) -> int:
@@ -106,7 +161,7 @@ def _chunk_end(pieces: list[_Piece], i: int, budget: int) -> int:
     # A heading belongs with the text after it, not at the tail of a chunk.
     while j - 1 > i and pieces[j - 1].heading and j < len(pieces):
         j -= 1
-    return j
+    return max(j, i + 1)  # every piece fits the budget, so a chunk always holds at least one
 
 
 def _next_start(pieces: list[_Piece], i: int, j: int, overlap_tokens: int) -> int:

@@ -1,0 +1,195 @@
+#!/usr/bin/env python3
+"""Fuzz the loader, the chunker and question handling with random and mutated inputs.
+
+For a set time it feeds:
+  - bytes (random, and the default corpus mutated: flipped, inserted, deleted,
+    duplicated and truncated bytes, other encodings) to the decoder, checking that
+    decoded text equals what open(path, encoding=...) reads;
+  - decoded and random texts to the chunker with the model's own tokenizer and
+    random budgets, checking every invariant citations rely on;
+  - random and adversarial strings to question handling, checking each gives a
+    valid FTS5 query (run against a real FTS5 table) or none.
+It prints what it tried and every failure, saves failing inputs, and exits 1 on any.
+
+Usage: .venv/bin/python scripts/fuzz.py [--seconds 600] [--seed N] [--out DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sqlite3
+import sys
+import tempfile
+import time
+import traceback
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from qa.answer import normalize_question  # noqa: E402
+from qa.chunker import SPECIAL_TOKENS, chunk_document  # noqa: E402
+from qa.config import ChunkerParams, default_model_dir  # noqa: E402
+from qa.errors import QuestionError  # noqa: E402
+from qa.lexical import fts_query, question_stems  # noqa: E402
+from qa.records import Document  # noqa: E402
+from qa.text_decoding import NotText, decode_text  # noqa: E402
+from qa.tokens import WordPieceCounter  # noqa: E402
+
+SEEDS = [p.read_bytes() for p in sorted((ROOT / "corpus").glob("*.txt"))]
+NASTY = [
+    "\x00", "\r", "\r\n", "\n\n", "\xa0", "\ufeff", "\u2028", "\u200b", "...", "U.S.", "e.g.", "?!", '"', "“", "”",
+    "AND", "OR", "NOT", "NEAR(", "*", "^", ":", "(", ")", "-", "'", ";", "--", "DROP TABLE", "é", "ß", "İ",
+    "Привет", "中文字符", "عربى", "🙂", "\U0001f9ea", "\t", "\x1b[31m", "\x7f", "#", "# Heading\n", "- item\n",
+]
+
+
+class Fuzzer:
+    def __init__(self, rng: random.Random, out: Path):
+        self.rng = rng
+        self.out = out
+        self.tried = Counter()
+        self.failures: list[str] = []
+        self.counter = WordPieceCounter(default_model_dir())
+        self.fts = sqlite3.connect(":memory:")
+        self.fts.execute("CREATE VIRTUAL TABLE t USING fts5(text, tokenize = 'porter unicode61 remove_diacritics 2')")
+        self.fts.execute("INSERT INTO t (text) VALUES ('the group announced its formation in january 2015')")
+        self.tmp = Path(tempfile.mkdtemp(prefix="qa-fuzz-"))
+
+    # -- inputs ---------------------------------------------------------------
+
+    def random_text(self) -> str:
+        rng = self.rng
+        parts = []
+        for _ in range(rng.randint(0, 60)):
+            choice = rng.random()
+            if choice < 0.4:
+                parts.append(" ".join(rng.choice(("word", "The", "group", "formed", "in", "2015.", "Mr.", "a")) for _ in range(rng.randint(1, 12))))
+            elif choice < 0.7:
+                parts.append(rng.choice(NASTY))
+            elif choice < 0.9:
+                parts.append("".join(chr(rng.randint(1, 0x2FFF)) for _ in range(rng.randint(1, 20))))
+            else:
+                parts.append(" " * rng.randint(1, 5) + "\n" * rng.randint(0, 3))
+        return "".join(parts)
+
+    def mutated_bytes(self) -> bytes:
+        rng = self.rng
+        data = bytearray(rng.choice(SEEDS))
+        if rng.random() < 0.5:
+            start = rng.randrange(len(data))
+            data = data[start : start + rng.randint(1, 4000)]
+        for _ in range(rng.randint(0, 8)):
+            if not data:
+                break
+            position = rng.randrange(len(data))
+            kind = rng.randrange(5)
+            if kind == 0:
+                data[position] = rng.randrange(256)
+            elif kind == 1:
+                data[position:position] = bytes(rng.randrange(256) for _ in range(rng.randint(1, 8)))
+            elif kind == 2:
+                del data[position : position + rng.randint(1, 50)]
+            elif kind == 3:
+                data[position:position] = data[position : position + rng.randint(1, 200)]
+            else:
+                data[position:position] = rng.choice(NASTY).encode("utf-8", "surrogatepass")
+        if rng.random() < 0.15:
+            text = bytes(data).decode("utf-8", "replace")
+            encoding = rng.choice(("latin-1", "cp1252", "utf-16", "utf-16-le", "utf-32"))
+            return text.encode(encoding, "replace")
+        if rng.random() < 0.05:
+            return bytes(rng.randrange(256) for _ in range(rng.randint(0, 3000)))
+        return bytes(data)
+
+    # -- checks ---------------------------------------------------------------
+
+    def check(self, target: str, value, function) -> None:
+        self.tried[target] += 1
+        try:
+            function(value)
+        except Exception:
+            number = len(self.failures) + 1
+            path = self.out / f"failure-{number:03d}-{target}.txt"
+            path.write_text(repr(value) + "\n\n" + traceback.format_exc(), encoding="utf-8")
+            self.failures.append(f"{target}: {traceback.format_exc().strip().splitlines()[-1]} (input saved to {path})")
+
+    def loader(self, raw: bytes) -> str | None:
+        try:
+            decoded = decode_text(raw)
+        except NotText:
+            return None
+        if self.rng.random() < 0.1:  # the promise behind every citation, checked on disk
+            path = self.tmp / "doc.txt"
+            path.write_bytes(raw)
+            with open(path, encoding=decoded.encoding) as handle:
+                assert handle.read() == decoded.text, f"decoded text differs from open(..., {decoded.encoding!r})"
+        return decoded.text
+
+    def chunker(self, text: str) -> None:
+        max_tokens = self.rng.choice((4, 8, 16, 48, 128, 256))
+        params = ChunkerParams(max_tokens=max_tokens, overlap_tokens=self.rng.randint(0, max_tokens))
+        chunks = chunk_document(Document("doc.txt", "t", text, "h", len(text), 0), self.counter, params)
+        covered = bytearray(len(text))
+        previous = -1
+        for chunk in chunks:
+            assert chunk.text == text[chunk.char_start : chunk.char_end], "chunk text is not the slice it cites"
+            assert chunk.char_start > previous, "chunks out of order"
+            previous = chunk.char_start
+            assert self.counter.count(chunk.text) + SPECIAL_TOKENS <= max_tokens, "chunk over the token budget"
+            assert chunk.start_line == text.count("\n", 0, chunk.char_start) + 1, "wrong start line"
+            assert chunk.end_line == text.count("\n", 0, chunk.char_end - 1) + 1, "wrong end line"
+            covered[chunk.char_start : chunk.char_end] = b"\x01" * (chunk.char_end - chunk.char_start)
+        missing = [i for i, ch in enumerate(text) if not ch.isspace() and ch != "\ufeff" and not covered[i]]
+        assert not missing, f"{len(missing)} non-blank characters in no chunk"
+
+    def question(self, question: str) -> None:
+        try:
+            cleaned = normalize_question(question)
+        except QuestionError:
+            return
+        assert cleaned.strip(), "normalize_question let an empty question through"
+        cleaned.encode("utf-8")  # no lone surrogates left
+        query = fts_query(cleaned)
+        if query is not None:
+            self.fts.execute("SELECT rowid FROM t WHERE t MATCH ?", (query,)).fetchall()
+        question_stems(cleaned)
+
+    def step(self) -> None:
+        raw = self.mutated_bytes()
+        decoded = []
+        self.check("loader", raw, lambda r: decoded.append(self.loader(r)))
+        text = decoded[0] if decoded and decoded[0] is not None else self.random_text()
+        self.check("chunker", text, self.chunker)
+        question = self.random_text()[:300]
+        if self.rng.random() < 0.3:
+            question += "".join(chr(self.rng.choice((0xD800, 0xDFFF, 0xDC80, 0))) for _ in range(3))
+        self.check("question", question, self.question)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=600)
+    parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()) / "qa-fuzz-failures")
+    args = parser.parse_args()
+    seed = args.seed if args.seed is not None else random.randrange(2**32)
+    args.out.mkdir(parents=True, exist_ok=True)
+    fuzzer = Fuzzer(random.Random(seed), args.out)
+    started = time.monotonic()
+    while time.monotonic() - started < args.seconds:
+        fuzzer.step()
+    elapsed = time.monotonic() - started
+    total = sum(fuzzer.tried.values())
+    print(f"seed {seed}: {total} inputs in {elapsed:.0f} s "
+          f"(loader {fuzzer.tried['loader']}, chunker {fuzzer.tried['chunker']}, questions {fuzzer.tried['question']})")
+    print(f"failures: {len(fuzzer.failures)}")
+    for failure in fuzzer.failures[:20]:
+        print(f"  {failure}")
+    return 1 if fuzzer.failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
