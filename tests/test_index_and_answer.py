@@ -138,3 +138,11 @@ def test_the_corpus_is_never_written(settings):
     assistant.build()
     assistant.ask("What is the ideology of IS-KP?")
     assert snapshot() == before
+
+
+def test_ask_with_a_search_text_keeps_the_question_and_retrieves_for_the_search_text(assistant):
+    plain = assistant.ask("What should be done about it?")
+    searched = assistant.ask("What should be done about it?", search_text="Sourdough bread starter What should be done about it?")
+    assert searched.question == "What should be done about it?"
+    assert searched.passages[0].doc_id == "notes/bread.md"
+    assert plain.passages[0].doc_id != "notes/bread.md"

@@ -87,8 +87,9 @@ class Assistant:
             return None
         return self.build(progress)
 
-    def ask(self, question: str, k: int | None = None) -> Answer:
-        return answer_question(self.load(), self.embedder, self.settings, question, k)
+    def ask(self, question: str, k: int | None = None, search_text: str | None = None) -> Answer:
+        """Answer `question`; retrieval looks for `search_text` when given (a follow-up with its context)."""
+        return answer_question(self.load(), self.embedder, self.settings, question, k, search_text)
 
     def status(self) -> IndexStatus:
         """What is indexed and what changed since. Cheap: loads no model."""

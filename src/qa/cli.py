@@ -65,6 +65,13 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("question", metavar="QUESTION", help='the question, or "-" to read one question per line from stdin')
     ask.add_argument("-k", type=_positive_int, default=None, metavar="N", help="passages per answer (default: 5)")
     ask.add_argument("--json", action="store_true", help="print JSON (one object per question) instead of text")
+    ask.add_argument(
+        "--conversation",
+        action="store_true",
+        help='treat the questions (with "-": the stdin lines) as turns of one conversation: '
+        'a follow-up such as "What should be done about it?" is searched with what came before; '
+        'JSON gains "searched_for"',
+    )
     ask.set_defaults(run=run_ask)
 
     status = commands.add_parser("status", parents=[locations], help="show the corpus, the index and whether it is up to date")
@@ -120,6 +127,8 @@ def run_ask(args) -> int:
         _warn_if_stale(assistant)
     if args.question == "-":
         return _ask_stream(assistant, sys.stdin, args)
+    if args.conversation:
+        return _ask_conversation(assistant, [args.question], args, single=True)
     _print_answer(assistant.ask(args.question, args.k), args.json, single=True)
     return 0
 
@@ -128,6 +137,8 @@ def _ask_stream(assistant, stream: TextIO, args) -> int:
     """One question per line; blank lines are skipped. The index and model load once."""
     if hasattr(stream, "reconfigure"):
         stream.reconfigure(errors="replace")  # a stray byte must not end the batch
+    if args.conversation:
+        return _ask_conversation(assistant, stream, args, single=False)
     for line in stream:
         if not line.strip():
             continue
@@ -136,16 +147,38 @@ def _ask_stream(assistant, stream: TextIO, args) -> int:
     return 0
 
 
-def _print_answer(answer, as_json: bool, single: bool) -> None:
+def _ask_conversation(assistant, lines, args, single: bool) -> int:
+    """Each non-blank line is the next turn; a follow-up is searched with the turns before it."""
+    from qa.conversation import plan_turn
+
+    previous = None
+    for line in lines:
+        if not line.strip():
+            continue
+        turn = plan_turn(line, previous)
+        answer = assistant.ask(turn.question, args.k, search_text=turn.searched_for)
+        _print_answer(answer, args.json, single=single, searched_for=turn.searched_for)
+        sys.stdout.flush()
+        previous = turn
+    return 0
+
+
+def _print_answer(answer, as_json: bool, single: bool, searched_for: str | None = None) -> None:
     from qa.render import answer_to_dict, render_text
 
     if as_json:
-        print(json.dumps(answer_to_dict(answer), ensure_ascii=False, indent=2 if single else None))
+        data = answer_to_dict(answer)
+        if searched_for is not None:
+            data["searched_for"] = searched_for
+        print(json.dumps(data, ensure_ascii=False, indent=2 if single else None))
         return
     color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     width = min(shutil.get_terminal_size((100, 24)).columns, 120)
     if not single:
-        print(f"Q: {answer.question}\n")
+        print(f"Q: {answer.question}")
+        if searched_for is not None and searched_for != answer.question:
+            print(f"   (searched for: {searched_for})")
+        print()
     print(render_text(answer, width=width, color=color))
 
 
