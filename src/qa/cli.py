@@ -74,6 +74,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     ask.set_defaults(run=run_ask)
 
+    chat = commands.add_parser(
+        "chat",
+        parents=[locations],
+        help="ask questions in a terminal app: cited passages, sources, follow-ups",
+        description="A conversation of questions and cited answers; every citation opens its source.",
+    )
+    chat.add_argument("-k", type=_positive_int, default=None, metavar="N", help="passages per answer (default: 5)")
+    chat.set_defaults(run=run_chat)
+
     status = commands.add_parser("status", parents=[locations], help="show the corpus, the index and whether it is up to date")
     status.set_defaults(run=run_status)
     return parser
@@ -190,6 +199,15 @@ def _warn_if_stale(assistant) -> None:
             "answers come from the old index; run `qa index` to update it",
             file=sys.stderr,
         )
+
+
+def run_chat(args) -> int:
+    # Imported here: `qa --help` and the other commands must not pay for textual.
+    from qa.tui.app import QAApp
+
+    settings_args = args
+    QAApp(assistant_factory=lambda: _assistant(settings_args)).run()
+    return 0
 
 
 def run_status(args) -> int:
