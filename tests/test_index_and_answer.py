@@ -158,3 +158,11 @@ def test_conversation_markdown_numbers_citations_and_names_the_follow_up_search(
     assert "## Who pushed them out?\n\n_Searched for: IS-KP Who pushed them out?_\n\n[1] " in text
     assert f"[2] {first.passages[1].title} — `{citation(first.passages[1])}`" in text
     assert f"**{first.passages[0].highlight}**" in text
+
+
+def test_rebuilding_twice_within_a_second_in_one_process_works(assistant, settings):
+    assistant.build()  # the fixture built one a moment ago: same second, same pid
+    assistant.build()
+    generations = [p.name for p in settings.index_dir.glob("gen-*")]
+    assert len(generations) == 1
+    assert assistant.ask("When did IS-KP announce its formation?").passages

@@ -12,6 +12,7 @@ one, never half of each, and a crash mid-build leaves the old index in use.
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import time
@@ -28,6 +29,7 @@ STORE_FILE = "store.sqlite3"
 VECTORS_FILE = "vectors.faiss"
 SENTENCE_VECTORS_FILE = "sentences.faiss"
 _BUILDING_PREFIX = ".building-"
+_build_counter = itertools.count(1)
 _GENERATION_PREFIX = "gen-"
 
 
@@ -56,7 +58,9 @@ def begin_generation(index_dir: Path) -> Path:
     """A fresh, private folder to build a new generation in."""
     try:
         index_dir.mkdir(parents=True, exist_ok=True)
-        building = index_dir / f"{_BUILDING_PREFIX}{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
+        # The counter keeps two builds in one process and one second apart (a
+        # rebuild right after the first build in `qa chat`) from sharing a name.
+        building = index_dir / f"{_BUILDING_PREFIX}{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{next(_build_counter)}"
         building.mkdir()
     except OSError as exc:
         raise QAError(
