@@ -67,3 +67,9 @@ def fake_model_identity(monkeypatch):
 
 def with_settings(settings: Settings, **changes) -> Settings:
     return replace(settings, **changes)
+
+
+@pytest.fixture
+def anyio_backend():
+    """Async tests (the TUI's pilot tests) run on asyncio, which Textual uses."""
+    return "asyncio"

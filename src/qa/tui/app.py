@@ -67,6 +67,7 @@ class QAApp(App):
         self.environ = os.environ if environ is None else environ
         self.turns: list[Turn] = []  # the conversation so far, including questions still waiting
         self.ready = False
+        self._load_error: str | None = None  # why the index or model could not be loaded
         self._waiting: list[Exchange] = []  # asked, not yet sent to the model
         self._asking: Exchange | None = None
         # Answers and rebuilds must not use the index at the same time.
@@ -139,18 +140,24 @@ class QAApp(App):
 
     def _became_ready(self) -> None:
         self.ready = True
+        self._load_error = None
         self._set_state("ready", "ready")
         self._next_question()
 
     def _fail(self, message: str) -> None:
         """A problem the user can act on: a notification, a line in the transcript, no crash."""
         self.ready = False
+        self._load_error = message
         self._set_state("error", "error")
         self.notify(message, title="qa", severity="error", timeout=10)
         self._note(message)
         for exchange in self._waiting:
-            exchange.set_state("Not answered: the index could not be loaded.", error=True)
+            exchange.set_state(self._not_answered(), error=True)
+            self._forget(exchange)
         self._waiting.clear()
+
+    def _not_answered(self) -> str:
+        return "Not answered: qa could not load the index (see above). Fix that, then Ctrl+P → Rebuild index."
 
     def _note(self, message: str) -> None:
         transcript = self.query_one("#transcript")
@@ -174,8 +181,9 @@ class QAApp(App):
         """Add a question to the conversation; it is answered as soon as the model is ready."""
         turn = plan_turn(question, self.turns[-1] if self.turns else None)
         self.turns.append(turn)
-        if self.assistant is None:
-            state = "Not answered: qa could not start (see above)."
+        failed = self.assistant is None or self._load_error is not None
+        if failed:
+            state = self._not_answered()
         elif self.ready:
             state = "Searching…"
         else:
@@ -185,7 +193,10 @@ class QAApp(App):
         transcript = self.query_one("#transcript")
         transcript.mount(exchange)
         transcript.scroll_end(animate=False)
-        if self.assistant is not None:
+        if failed:
+            exchange.set_state(state, error=True)
+            self._forget(exchange)
+        else:
             self._waiting.append(exchange)
             self._next_question()
         return exchange
@@ -343,6 +354,7 @@ class QAApp(App):
             self.notify("Wait for the current question, or press Escape to cancel it, then rebuild.", severity="warning")
             return
         self.ready = False
+        self._load_error = None
         self._start(rebuild=True)
 
     def action_export(self) -> None:
