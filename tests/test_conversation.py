@@ -1,6 +1,6 @@
 import pytest
 
-from qa.conversation import Turn, context_words, leans_on_conversation, plan_conversation, plan_turn
+from qa.conversation import Turn, context_words, leans_on_conversation, plan_conversation, plan_turn, subject_words
 
 
 @pytest.mark.parametrize(
@@ -46,7 +46,7 @@ def test_follow_up_is_searched_with_the_previous_subject():
     assert not first.follow_up and first.searched_for == first.question
     assert second.follow_up
     assert second.question == "What should be done about it?"  # whitespace folded, otherwise as typed
-    assert second.searched_for == "IS-KP announce formation What should be done about it?"
+    assert second.searched_for == "IS-KP What should be done about it?"
 
 
 def test_a_question_naming_its_subject_resets_the_context():
@@ -60,6 +60,17 @@ def test_chained_follow_ups_carry_the_subject_without_growing_without_bound():
     assert all(t.follow_up for t in turns[1:])
     assert "IS-KP" in turns[2].searched_for
     assert len(turns[-1].searched_for.split()) <= 12 + len(questions[-1].split())
+
+
+def test_the_subject_is_the_names_when_there_are_any():
+    assert subject_words("When did IS-KP announce its formation in 2015?") == ["IS-KP"]
+    assert subject_words("What did the Taliban and Pakistan do?") == ["Taliban", "Pakistan"]
+    assert subject_words("which magazine does the group publish?") == ["magazine", "group", "publish"]
+
+
+def test_follow_up_without_names_before_carries_content_words():
+    _, second = plan_conversation(["Which magazine does the group publish?", "Who edits it?"])
+    assert second.searched_for == "magazine group publish Who edits it?"
 
 
 def test_context_words_keep_names_and_drop_function_words():

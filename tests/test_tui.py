@@ -104,8 +104,8 @@ async def test_follow_up_is_searched_with_the_previous_question_and_says_so(app_
         first = await ask(pilot, FORMATION)
         assert not first.query(".searched")
         follow = await ask(pilot, "What should be done about it?")
-        assert follow.turn.searched_for == "IS-KP announce formation What should be done about it?"
-        assert plain(follow.query_one(".searched")) == "follow-up, searched for: IS-KP announce formation What should be done about it?"
+        assert follow.turn.searched_for == "IS-KP What should be done about it?"
+        assert plain(follow.query_one(".searched")) == "follow-up, searched for: IS-KP What should be done about it?"
         assert follow.answer.question == "What should be done about it?"
         alone = await ask(pilot, "Which magazine does the group publish in English?")
         assert not alone.turn.follow_up and not alone.query(".searched")
@@ -206,7 +206,7 @@ async def test_export_writes_markdown_with_numbered_citations(app_for, tmp_path)
         await pilot.press("ctrl+s")
         (exported,) = tmp_path.glob("qa-conversation-*.md")
         text = exported.read_text(encoding="utf-8")
-        assert f"## {FORMATION}" in text and "_Searched for: IS-KP announce formation What should be done about it?_" in text
+        assert f"## {FORMATION}" in text and "_Searched for: IS-KP What should be done about it?_" in text
         assert "[1] Humanitarian Rhetoric" in text and "`corpus/shadow-caliphate-islamic-state-khorasan.txt:15`" in text
 
 

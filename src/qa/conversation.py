@@ -44,7 +44,7 @@ def plan_turn(question: str, previous: Turn | None) -> Turn:
     question = " ".join(question.split())
     if previous is None or not leans_on_conversation(question):
         return Turn(question=question, searched_for=question, follow_up=False)
-    context = " ".join(context_words(previous.searched_for))
+    context = " ".join(subject_words(previous.searched_for))
     searched = f"{context} {question}" if context else question
     return Turn(question=question, searched_for=searched, follow_up=bool(context))
 
@@ -74,6 +74,20 @@ def leans_on_conversation(question: str) -> bool:
         return True
     topic = [t for t in tokens if _is_content(t)]
     return len(topic) == 0 or (len(topic) == 1 and not any(_is_name(t, i) for i, t in enumerate(tokens)))
+
+
+def subject_words(text: str, limit: int = MAX_CONTEXT_WORDS) -> list[str]:
+    """What an earlier turn was about: its names when it has any, else its content words.
+
+    Names alone work best: with the real model, "IS-KP What should be done about
+    it?" retrieves what "What should be done about IS-KP?" does, while carrying
+    "announce formation" along pulls the follow-up back to the first answer.
+    """
+    names: dict[str, str] = {}
+    for position, token in enumerate(_WORD.findall(text)):
+        if _is_name(token, position) and token.lower() not in names:
+            names[token.lower()] = token
+    return list(names.values())[-limit:] or context_words(text, limit)
 
 
 def context_words(text: str, limit: int = MAX_CONTEXT_WORDS) -> list[str]:
