@@ -56,7 +56,8 @@ async def test_asking_shows_cards_with_citation_and_highlighted_sentence(app_for
         first = cards[0]
         assert first.passage.path == "corpus/shadow-caliphate-islamic-state-khorasan.txt"
         shown = plain(first)
-        assert shown.startswith("corpus/shadow-caliphate-islamic-state-khorasan.txt:15   score ")
+        assert shown.startswith("corpus/shadow-caliphate-islamic-state-khorasan.txt:15\n")
+        assert str(first.border_subtitle) == f"score {first.passage.score:.2f}"
         assert f"▌ {FORMATION_SENTENCE}" in shown
         assert str(first.border_title).startswith("[1] Humanitarian Rhetoric")
         assert "3 documents" in plain(app.query_one("StatusHeader #corpus")) and "up to date" in plain(app.query_one("StatusHeader #corpus"))
@@ -173,7 +174,7 @@ async def test_no_answer_looks_different(app_for):
         assert exchange.answer.no_answer
         assert exchange.has_class("-no-answer")
         assert "No passage in the corpus answers" in plain(exchange.query_one(".no-answer"))
-        assert all(card.has_class("-weak") and "weak match" in plain(card) for card in exchange.query(PassageCard))
+        assert all(card.has_class("-weak") and str(card.border_subtitle).startswith("weak match · score ") for card in exchange.query(PassageCard))
 
 
 @pytest.mark.parametrize("problem", ["missing", "empty"])

@@ -113,7 +113,7 @@ class QAApp(App):
                 self.call_from_thread(self._show_status, assistant.status())
                 if rebuild or not assistant.has_index():
                     self.call_from_thread(self._set_state, "building the index", "busy")
-                    report = assistant.build(progress=lambda m: self.call_from_thread(self._set_state, m, "busy"))
+                    report = assistant.build(progress=lambda m: self.call_from_thread(self._set_state, f"indexing: {m}", "busy"))
                     self.call_from_thread(self._built, report)
                     self.call_from_thread(self._show_status, assistant.status())
                 self.call_from_thread(self._set_state, "loading the model", "busy")
@@ -336,6 +336,12 @@ class QAApp(App):
             self.notify(f"{command[0]} exited with status {result.returncode}.", severity="warning")
 
     # ----- palette, export, clear, keys -------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # The source view reads one passage: conversation keys stay off its footer.
+        if action in ("export", "clear_conversation") and isinstance(self.screen, SourceScreen):
+            return False
+        return True
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield SystemCommand("Rebuild index", "Index the corpus again (after adding or editing documents)", self.action_rebuild)

@@ -107,8 +107,8 @@ class PassageCard(Static, can_focus=True):
         margin: 0 0 1 2;
         height: auto;
     }
-    PassageCard > .border-title { text-style: bold; }
-    PassageCard { border-title-style: bold; border-title-color: $text; }
+    PassageCard { border-title-style: bold; border-title-color: $text; border-subtitle-color: $text-muted; }
+    PassageCard.-weak { border-subtitle-color: $warning; }
     PassageCard:focus { border: round $accent; background: $boost; }
     PassageCard:hover { background: $boost; }
     PassageCard.-weak { border: dashed $warning 50%; }
@@ -128,16 +128,14 @@ class PassageCard(Static, can_focus=True):
     def __init__(self, passage: Passage, searched_for: str):
         self.passage = passage
         super().__init__(self._content(passage, searched_for), classes="-weak" if passage.weak else "")
-        # The title rides in the border, where Textual shortens it to fit the width.
+        # Title and score ride in the border, where Textual shortens them to fit the width.
         self.border_title = Text(f"[{passage.rank}] {passage.title}")
+        self.border_subtitle = Text(("weak match · " if passage.weak else "") + f"score {passage.score:.2f}")
 
     @staticmethod
     def _content(passage: Passage, searched_for: str) -> Text:
         head = Text()
         head.append(citation(passage), style="bold cyan")
-        head.append(f"   score {passage.score:.2f}", style="dim")
-        if passage.weak:
-            head.append("   weak match", style="bold yellow")
         head.append("\n")
         head.append_text(passage_body(passage, searched_for))
         return head
