@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from textual.widgets import HelpPanel
 
 from qa.config import Settings
 from qa.tui.app import QAApp
+from qa.tui.keys import KeysScreen
 from qa.tui.source import SourceScreen
 from qa.tui.system import clipboard_command, viewer_command
 from qa.tui.widgets import Exchange, PassageCard, QuestionInput, StatusHeader
@@ -93,7 +93,10 @@ async def test_clicking_a_card_opens_its_source(app_for):
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, lambda: app.ready)
         exchange = await ask(pilot, FORMATION)
-        await pilot.click(exchange.query(PassageCard).first())
+        card = exchange.query(PassageCard).first()
+        # The transcript scrolls the answer into view after the next refresh.
+        await wait_for(pilot, lambda: card.region.height > 0 and 0 < card.region.y < app.size.height - 5)
+        await pilot.click(card)
         await wait_for(pilot, lambda: isinstance(app.screen, SourceScreen))
         assert app.screen.passage.rank == 1
 
@@ -240,9 +243,11 @@ async def test_f1_toggles_the_keys_and_palette_has_the_commands(app_for):
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, lambda: app.ready)
         await pilot.press("f1")
-        assert app.screen.query(HelpPanel)
+        assert isinstance(app.screen, KeysScreen)
         await pilot.press("f1")
-        assert not app.screen.query(HelpPanel)
+        assert not isinstance(app.screen, KeysScreen)
+        await pilot.press("f1", "escape")
+        assert not isinstance(app.screen, KeysScreen)
         titles = [command.title for command in app.get_system_commands(app.screen)]
         assert {"Rebuild index", "Export conversation", "Clear conversation", "Theme", "Quit"} <= set(titles)
 

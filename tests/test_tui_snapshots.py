@@ -30,10 +30,10 @@ def asking(*questions: str, open_card: bool = False):
         app = pilot.app
         app.query_one(QuestionInput).cursor_blink = False
         await wait_for(pilot, lambda: app.ready)
-        for question in questions:
+        for asked, question in enumerate(questions, start=1):
             app.query_one(QuestionInput).value = question
             await pilot.press("enter")
-            await wait_for(pilot, lambda: app.query(Exchange) and app.query(Exchange).last().answered)
+            await wait_for(pilot, lambda: sum(e.answered for e in app.query(Exchange)) == asked)
         if open_card:
             await pilot.press("tab", "enter")
             await wait_for(pilot, lambda: isinstance(app.screen, SourceScreen))
@@ -46,6 +46,10 @@ def asking(*questions: str, open_card: bool = False):
 
 def test_start_screen(snap_compare, app):
     assert snap_compare(app, terminal_size=(100, 30), run_before=asking())
+
+
+def test_keys(snap_compare, app):
+    assert snap_compare(app, terminal_size=(100, 30), press=["f1"], run_before=asking())
 
 
 def test_answered_question(snap_compare, app):

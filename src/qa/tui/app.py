@@ -29,6 +29,7 @@ from qa.errors import QAError
 from qa.history import History, default_history_path
 from qa.records import Answer
 from qa.render import citation, render_conversation_markdown
+from qa.tui.keys import KeysScreen
 from qa.tui.source import SourceScreen
 from qa.tui.system import copy_with_system_tool, viewer_command
 from qa.tui.widgets import Exchange, PassageCard, QuestionInput, StatusHeader, describe_index
@@ -227,15 +228,19 @@ class QAApp(App):
             return
         self.call_from_thread(self._answered, exchange, answer)
 
-    def _answered(self, exchange: Exchange, answer: Answer) -> None:
+    async def _answered(self, exchange: Exchange, answer: Answer) -> None:
         if exchange is not self._asking:
             return  # cancelled with Escape while it ran: a stale result
         self._asking = None
-        exchange.show_answer(answer)
-        transcript = self.query_one("#transcript")
-        # Show the question at the top with as much of its first card as fits.
-        self.call_after_refresh(lambda: transcript.scroll_to_widget(exchange, top=True, animate=False))
+        await exchange.show_answer(answer)
+        # Once the cards are laid out, show the question at the top with as much of
+        # its first card as fits. Queued on the transcript, not the app, so it runs
+        # after the transcript's own pending scroll-to-end from when it was asked.
+        self.query_one("#transcript").call_after_refresh(self._scroll_to_question, exchange)
         self._next_question()
+
+    def _scroll_to_question(self, exchange: Exchange) -> None:
+        self.query_one("#transcript").scroll_to_widget(exchange, top=True, animate=False, immediate=True)
 
     def _answer_failed(self, exchange: Exchange, message: str) -> None:
         if exchange is not self._asking:
@@ -386,7 +391,7 @@ class QAApp(App):
         self.action_focus_question()
 
     def action_toggle_keys(self) -> None:
-        if self.screen.query("HelpPanel"):
-            self.action_hide_help_panel()
+        if isinstance(self.screen, KeysScreen):
+            self.screen.dismiss()
         else:
-            self.action_show_help_panel()
+            self.push_screen(KeysScreen())

@@ -192,7 +192,8 @@ class Exchange(Vertical):
         self._state.update(Text(text))
         self._state.set_class(error, "-error")
 
-    def show_answer(self, answer: Answer) -> None:
+    def show_answer(self, answer: Answer):
+        """Replace the state line with the cards; returns the mount to await."""
         self.answer = answer
         self._state.remove()
         widgets = []
@@ -202,7 +203,7 @@ class Exchange(Vertical):
         widgets += [PassageCard(p, self.turn.searched_for) for p in answer.passages]
         if not answer.passages:
             widgets.append(Static(Text("The index has no passages to show."), classes="state"))
-        self.mount_all(widgets)
+        return self.mount_all(widgets)
 
     @property
     def answered(self) -> bool:
