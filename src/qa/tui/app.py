@@ -158,7 +158,7 @@ class QAApp(App):
         self._waiting.clear()
 
     def _not_answered(self) -> str:
-        return "Not answered: qa could not load the index (see above). Fix that, then Ctrl+P → Rebuild index."
+        return "Not answered: qa is not ready (see the message above). Fix that, then Ctrl+P → Rebuild index."
 
     def _note(self, message: str) -> None:
         transcript = self.query_one("#transcript")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rich.table import Table
+from rich.text import Text
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
@@ -16,7 +16,7 @@ KEYS = (
     ("Enter / click", "open the passage in its document, marked"),
     ("c", "copy the passage with its citation"),
     ("e  in the source", "open the file in $EDITOR at the passage's line"),
-    ("Esc", "cancel a running question; leave a passage or the source"),
+    ("Esc", "cancel a question; leave a passage or the source"),
     ("Ctrl+S", "export the conversation as Markdown"),
     ("Ctrl+L", "clear the conversation"),
     ("Ctrl+P", "commands: rebuild index, export, clear, theme"),
@@ -35,22 +35,27 @@ class KeysScreen(ModalScreen):
     KeysScreen { align: center middle; }
     KeysScreen > Vertical {
         width: auto;
-        max-width: 90%;
+        max-width: 95%;
         height: auto;
         border: round $accent;
         border-title-style: bold;
         background: $surface;
         padding: 0 1;
     }
+    KeysScreen Static { width: auto; }
     """
 
     def compose(self):
-        table = Table(box=None, show_header=False, padding=(0, 2, 0, 0))
-        table.add_column(style="bold cyan", no_wrap=True)
-        table.add_column()
-        for key, what in KEYS:
-            table.add_row(key, what)
+        # Plain text in two padded columns: it measures its own width, so the box
+        # fits it (a rich Table inside an auto-width box measured as empty).
+        column = max(len(key) for key, _ in KEYS) + 2
+        text = Text()
+        for number, (key, what) in enumerate(KEYS):
+            if number:
+                text.append("\n")
+            text.append(key.ljust(column), style="bold cyan")
+            text.append(what)
         with Vertical() as box:
             box.border_title = "Keys"
             box.border_subtitle = "Esc or F1 closes"
-            yield Static(table)
+            yield Static(text)
