@@ -150,3 +150,9 @@ def test_follow_up_text_output_says_what_was_searched(run):
     run("index")
     _, out, _ = run("ask", "-", "--conversation", stdin=b"When did IS-KP announce its formation?\nWho pushed them out?\n")
     assert "Q: Who pushed them out?\n   (searched for: IS-KP Who pushed them out?)" in out
+
+
+def test_chat_is_a_command_with_the_usual_locations(run):
+    code, out, _ = run("chat", "--help")
+    assert code == 0
+    assert "--corpus DIR" in out and "--index DIR" in out and "-k N" in out

@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import sys
+import threading
 from typing import TextIO
 
 from qa import __version__
@@ -203,10 +204,22 @@ def _warn_if_stale(assistant) -> None:
 
 def run_chat(args) -> int:
     # Imported here: `qa --help` and the other commands must not pay for textual.
+    import asyncio
+
     from qa.tui.app import QAApp
 
-    settings_args = args
-    QAApp(assistant_factory=lambda: _assistant(settings_args)).run()
+    # Our own loop, not asyncio.run(): that would wait for the worker threads on
+    # exit, so Ctrl+Q while the model loads left a blank screen for seconds.
+    loop = asyncio.new_event_loop()
+    QAApp(assistant_factory=lambda: _assistant(args)).run(loop=loop)
+    if threading.active_count() > 1:
+        # A thread still loads the model (or builds an index) and cannot be
+        # interrupted. It holds nothing to clean up (a build writes only to its
+        # private folder until it publishes atomically), so leave now.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
+    loop.close()
     return 0
 
 
