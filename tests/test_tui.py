@@ -126,7 +126,7 @@ async def test_typing_while_loading_queues_the_question_until_ready(app_for, set
         await pilot.press("enter")
         exchange = app.query(Exchange).last()
         assert plain(exchange._state) == "Waiting for the index and model to load…"
-        app._became_ready()
+        app._became_ready(app._load_token)
         await wait_for(pilot, embedder.waiting.is_set)
         assert plain(exchange._state) == "Searching…"
         embedder.gate.set()
@@ -284,3 +284,15 @@ def test_clipboard_tool_follows_the_display():
     assert clipboard_command({"WAYLAND_DISPLAY": "wayland-0"}, which) == ["wl-copy"]
     assert clipboard_command({"DISPLAY": ":0"}, which) == ["xclip", "-selection", "clipboard"]
     assert clipboard_command({}, which) is None
+
+
+async def test_a_load_overtaken_by_a_rebuild_does_not_announce_ready(app_for):
+    app = app_for()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: app.ready)
+        app.ready = False
+        app._load_token += 1  # as if Rebuild index was chosen while the first load ran
+        app._became_ready(app._load_token - 1)
+        assert not app.ready
+        app._fail("stale failure", app._load_token - 1)
+        assert not app.query(".error-note")

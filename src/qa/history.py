@@ -50,16 +50,13 @@ class History:
     def add(self, question: str) -> str | None:
         """Remember a question; returns a warning when it could not be saved."""
         question = " ".join(question.split())
-        self._cursor = len(self.entries) + 1
         self._draft = ""
-        if not question:
-            return None
-        if self.entries and self.entries[-1] == question:
-            self._cursor = len(self.entries)
-            return None  # asking the same thing twice in a row is one entry
-        self.entries.append(question)
-        self._cursor = len(self.entries)
-        if self.path is None:
+        # Asking the same thing twice in a row is one entry.
+        new = bool(question) and (not self.entries or self.entries[-1] != question)
+        if new:
+            self.entries.append(question)
+        self._cursor = len(self.entries)  # recall starts again from the newest
+        if not new or self.path is None:
             return None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)

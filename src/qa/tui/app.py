@@ -32,7 +32,7 @@ from qa.render import citation, render_conversation_markdown
 from qa.tui.keys import KeysScreen
 from qa.tui.source import SourceScreen
 from qa.tui.system import copy_with_system_tool, viewer_command
-from qa.tui.widgets import Exchange, PassageCard, QuestionInput, StatusHeader, describe_index
+from qa.tui.widgets import Exchange, PassageCard, QuestionInput, StatusHeader, describe_index, quote_with_citation
 
 
 class QAApp(App):
@@ -69,6 +69,7 @@ class QAApp(App):
         self.turns: list[Turn] = []  # the conversation so far, including questions still waiting
         self.ready = False
         self._load_error: str | None = None  # why the index or model could not be loaded
+        self._load_token = 0  # which load or rebuild is the latest; older ones report nothing
         self._waiting: list[Exchange] = []  # asked, not yet sent to the model
         self._asking: Exchange | None = None
         # Answers and rebuilds must not use the index at the same time.
@@ -103,10 +104,10 @@ class QAApp(App):
             self._fail(str(exc))
             return
         header.show_corpus(f"{display_path(self.assistant.settings.corpus_dir)}/")
-        self._start()
+        self._start(self._load_token)
 
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
-    def _start(self, rebuild: bool = False) -> None:
+    def _start(self, token: int, rebuild: bool = False) -> None:
         """Show the index state, build the index if needed, load it and the model."""
         assistant = self.assistant
         try:
@@ -120,12 +121,12 @@ class QAApp(App):
                 self.call_from_thread(self._set_state, "loading the model", "busy")
                 assistant.load()
         except QAError as exc:
-            self.call_from_thread(self._fail, str(exc))
+            self.call_from_thread(self._fail, str(exc), token)
             return
         except Exception as exc:  # the app must never end in a traceback
-            self.call_from_thread(self._fail, f"unexpected error while loading: {exc!r}")
+            self.call_from_thread(self._fail, f"unexpected error while loading: {exc!r}", token)
             return
-        self.call_from_thread(self._became_ready)
+        self.call_from_thread(self._became_ready, token)
 
     def _show_status(self, status) -> None:
         self.query_one(StatusHeader).show_corpus(f"{display_path(Path(status.corpus_dir))}/ · {describe_index(status)}")
@@ -139,14 +140,18 @@ class QAApp(App):
         for item in report.skipped:
             self._note(f"Skipped {item.doc_id}: {item.reason}")
 
-    def _became_ready(self) -> None:
+    def _became_ready(self, token: int) -> None:
+        if token != self._load_token:
+            return  # a rebuild was asked for while this load ran: wait for that one
         self.ready = True
         self._load_error = None
         self._set_state("ready", "ready")
         self._next_question()
 
-    def _fail(self, message: str) -> None:
+    def _fail(self, message: str, token: int | None = None) -> None:
         """A problem the user can act on: a notification, a line in the transcript, no crash."""
+        if token is not None and token != self._load_token:
+            return
         self.ready = False
         self._load_error = message
         self._set_state("error", "error")
@@ -301,13 +306,13 @@ class QAApp(App):
 
     @on(PassageCard.CopyRequested)
     def _copy_card(self, event: PassageCard.CopyRequested) -> None:
-        self._copy(event.card.copy_text(), f"[{event.card.passage.rank}] {citation(event.card.passage)}")
+        passage = event.card.passage
+        self._copy(quote_with_citation(passage), f"[{passage.rank}] {citation(passage)}")
 
     def action_copy_source_passage(self) -> None:
         screen = self.screen
         if isinstance(screen, SourceScreen):
-            card = PassageCard(screen.passage, screen.searched_for)
-            self._copy(card.copy_text(), citation(screen.passage))
+            self._copy(quote_with_citation(screen.passage), f"[{screen.passage.rank}] {citation(screen.passage)}")
 
     def _copy(self, text: str, what: str) -> None:
         self.copy_to_clipboard(text)  # OSC 52: works over ssh in most terminals
@@ -366,7 +371,8 @@ class QAApp(App):
             return
         self.ready = False
         self._load_error = None
-        self._start(rebuild=True)
+        self._load_token += 1
+        self._start(self._load_token, rebuild=True)
 
     def action_export(self) -> None:
         answered = [(e.answer, e.turn.searched_for) for e in self.query(Exchange) if e.answer is not None]

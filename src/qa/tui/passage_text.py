@@ -17,13 +17,13 @@ TERM_STYLE = "underline"
 MARK = "▌ "
 
 
-def question_stems(question: str) -> set[str]:
+def emphasis_stems(question: str) -> set[str]:
     return {stem(w) for w in content_words(question)}
 
 
 def passage_body(passage: Passage, question: str) -> Text:
     """Context before, the highlighted sentence on its own marked lines, context after."""
-    stems = question_stems(question)
+    stems = emphasis_stems(question)
     start = passage.highlight_start
     end = start + len(passage.highlight)
     before = _flow(passage.text[:start])

@@ -12,7 +12,7 @@ from textual.widgets import Footer, Static
 
 from qa.records import Passage
 from qa.render import citation
-from qa.tui.passage_text import emphasise, question_stems
+from qa.tui.passage_text import emphasise, emphasis_stems
 
 CONTEXT_LINES = 3  # lines of the text before the passage kept in view above it
 
@@ -67,7 +67,7 @@ class SourceScreen(Screen):
     def _marked_passage(self) -> Text:
         """The passage as in the file, the answering sentence in bold, the question's words underlined."""
         passage = self.passage
-        stems = question_stems(self.searched_for)
+        stems = emphasis_stems(self.searched_for)
         start = passage.highlight_start
         end = start + len(passage.highlight)
         marked = emphasise(passage.text[:start], stems, "")

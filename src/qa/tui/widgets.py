@@ -33,6 +33,11 @@ def describe_index(status: IndexStatus) -> str:
     return " · ".join(parts)
 
 
+def quote_with_citation(passage: Passage) -> str:
+    """The passage as it would be quoted: the text, then where it comes from."""
+    return f"{' '.join(passage.text.split())}\n— {passage.title}, {citation(passage)}"
+
+
 class StatusHeader(Horizontal):
     """One line: the corpus and its index on the left, what the app is doing on the right."""
 
@@ -139,11 +144,6 @@ class PassageCard(Static, can_focus=True):
         head.append("\n")
         head.append_text(passage_body(passage, searched_for))
         return head
-
-    def copy_text(self) -> str:
-        """The passage as it would be quoted: the text, then where it comes from."""
-        passage = self.passage
-        return f"{' '.join(passage.text.split())}\n— {passage.title}, {citation(passage)}"
 
     def on_click(self) -> None:
         self.post_message(self.Selected(self))
