@@ -296,3 +296,28 @@ async def test_a_load_overtaken_by_a_rebuild_does_not_announce_ready(app_for):
         assert not app.ready
         app._fail("stale failure", app._load_token - 1)
         assert not app.query(".error-note")
+
+
+async def test_header_says_when_the_corpus_changed_since_the_index(app_for, settings):
+    built_assistant(settings)
+    (settings.corpus_dir / "extra.txt").write_text("Extra\n\nNew facts.\n", encoding="utf-8")
+    app = app_for()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_for(pilot, lambda: app.ready)
+        assert "out of date (1 added): rebuild (Ctrl+P)" in plain(app.query_one("StatusHeader #corpus"))
+
+
+async def test_rebuild_index_from_the_command_palette(app_for, settings):
+    built_assistant(settings)
+    (settings.corpus_dir / "extra.txt").write_text("Extra\n\nNew facts.\n", encoding="utf-8")
+    app = app_for()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: app.ready)
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Rebuild index")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: any(n.message.startswith("Indexed 4 documents") for n in app._notifications))
+        await wait_for(pilot, lambda: app.ready)
+        assert "4 documents" in plain(app.query_one("StatusHeader #corpus"))
+        assert "up to date" in plain(app.query_one("StatusHeader #corpus"))
