@@ -35,6 +35,10 @@ from qa.tui.system import copy_with_system_tool, viewer_command
 from qa.tui.widgets import Exchange, PassageCard, QuestionInput, StatusHeader, describe_index, quote_with_citation
 
 
+READY_PLACEHOLDER = "Ask a question about the documents, then Enter"
+LOADING_PLACEHOLDER = "Ask a question: it runs as soon as the index and model are loaded"
+
+
 class QAApp(App):
     TITLE = "qa"
 
@@ -81,7 +85,7 @@ class QAApp(App):
         yield StatusHeader()
         with VerticalScroll(id="transcript", can_focus=False):
             yield Static(self._welcome_text(), id="welcome")
-        yield QuestionInput(self.history, placeholder="Ask a question about the documents, then Enter", id="question")
+        yield QuestionInput(self.history, placeholder=LOADING_PLACEHOLDER, id="question")
         yield Footer()
 
     def _welcome_text(self) -> Text:
@@ -146,6 +150,7 @@ class QAApp(App):
         self.ready = True
         self._load_error = None
         self._set_state("ready", "ready")
+        self.query_one(QuestionInput).placeholder = READY_PLACEHOLDER
         self._next_question()
 
     def _fail(self, message: str, token: int | None = None) -> None:
@@ -371,6 +376,7 @@ class QAApp(App):
             return
         self.ready = False
         self._load_error = None
+        self.query_one(QuestionInput).placeholder = LOADING_PLACEHOLDER
         self._load_token += 1
         self._start(self._load_token, rebuild=True)
 
