@@ -66,3 +66,9 @@ def assistant(settings) -> Assistant:
 
 def with_settings(settings: Settings, **changes) -> Settings:
     return replace(settings, **changes)
+
+
+@pytest.fixture
+def anyio_backend():
+    """Async tests (the TUI's pilot tests) run on asyncio, which Textual uses."""
+    return "asyncio"

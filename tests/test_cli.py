@@ -138,3 +138,40 @@ def test_help_and_import_do_not_load_torch():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_ask_conversation_searches_follow_ups_with_the_turn_before(run):
+    run("index")
+    stdin = b"When did IS-KP announce its formation?\n\nWhat should be done about it?\nWhich magazine does the group publish in English?\n"
+    code, out, _ = run("ask", "-", "--json", "--conversation", stdin=stdin)
+    assert code == 0
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert [line["question"] for line in lines] == [
+        "When did IS-KP announce its formation?",
+        "What should be done about it?",
+        "Which magazine does the group publish in English?",
+    ]
+    assert [line["searched_for"] for line in lines] == [
+        "When did IS-KP announce its formation?",
+        "IS-KP What should be done about it?",
+        "Which magazine does the group publish in English?",
+    ]
+    assert set(lines[0]) == {"question", "no_answer", "passages", "searched_for"}
+
+
+def test_plain_ask_json_has_no_searched_for(run):
+    run("index")
+    _, out, _ = run("ask", "--json", "What is the ideology of IS-KP?")
+    assert "searched_for" not in json.loads(out)
+
+
+def test_follow_up_text_output_says_what_was_searched(run):
+    run("index")
+    _, out, _ = run("ask", "-", "--conversation", stdin=b"When did IS-KP announce its formation?\nWho pushed them out?\n")
+    assert "Q: Who pushed them out?\n   (searched for: IS-KP Who pushed them out?)" in out
+
+
+def test_chat_is_a_command_with_the_usual_locations(run):
+    code, out, _ = run("chat", "--help")
+    assert code == 0
+    assert "--corpus DIR" in out and "--index DIR" in out and "-k N" in out

@@ -138,3 +138,31 @@ def test_the_corpus_is_never_written(settings):
     assistant.build()
     assistant.ask("What is the ideology of IS-KP?")
     assert snapshot() == before
+
+
+def test_ask_with_a_search_text_keeps_the_question_and_retrieves_for_the_search_text(assistant):
+    plain = assistant.ask("What should be done about it?")
+    searched = assistant.ask("What should be done about it?", search_text="Sourdough bread starter What should be done about it?")
+    assert searched.question == "What should be done about it?"
+    assert searched.passages[0].doc_id == "notes/bread.md"
+    assert plain.passages[0].doc_id != "notes/bread.md"
+
+
+def test_conversation_markdown_numbers_citations_and_names_the_follow_up_search(assistant):
+    from qa.render import citation, render_conversation_markdown
+
+    first = assistant.ask("When did IS-KP announce its formation?", k=2)
+    second = assistant.ask("Who pushed them out?", k=2, search_text="IS-KP Who pushed them out?")
+    text = render_conversation_markdown([(first, None), (second, "IS-KP Who pushed them out?")])
+    assert text.startswith("# qa conversation\n\n## When did IS-KP announce its formation?\n")
+    assert "## Who pushed them out?\n\n_Searched for: IS-KP Who pushed them out?_\n\n[1] " in text
+    assert f"[2] {first.passages[1].title} — `{citation(first.passages[1])}`" in text
+    assert f"**{first.passages[0].highlight}**" in text
+
+
+def test_rebuilding_twice_within_a_second_in_one_process_works(assistant, settings):
+    assistant.build()  # the fixture built one a moment ago: same second, same pid
+    assistant.build()
+    generations = [p.name for p in settings.index_dir.glob("gen-*")]
+    assert len(generations) == 1
+    assert assistant.ask("When did IS-KP announce its formation?").passages

@@ -32,12 +32,25 @@ def normalize_question(question: str) -> str:
     return cleaned
 
 
-def answer_question(index: LoadedIndex, embedder: Embedder, settings: Settings, question: str, k: int | None = None) -> Answer:
-    """Retrieve, highlight and cite. Embeds only the question: sentence vectors are stored."""
+def answer_question(
+    index: LoadedIndex,
+    embedder: Embedder,
+    settings: Settings,
+    question: str,
+    k: int | None = None,
+    search_text: str | None = None,
+) -> Answer:
+    """Retrieve, highlight and cite. Embeds only the search text: sentence vectors are stored.
+
+    `search_text` is what retrieval looks for when it differs from the question
+    shown (a follow-up searched together with the conversation); the answer keeps
+    the question as asked.
+    """
     question = normalize_question(question)
+    searched = question if search_text is None else normalize_question(search_text)
     k = settings.k if k is None else k
-    query_vector = embedder.embed_batch([question])[0]
-    candidates = retrieve(index, question, query_vector, settings.retrieval, k)
+    query_vector = embedder.embed_batch([searched])[0]
+    candidates = retrieve(index, searched, query_vector, settings.retrieval, k)
     min_similarity = settings.retrieval.min_similarity
     passages = tuple(
         _passage(rank, candidate, settings.corpus_dir, min_similarity) for rank, candidate in enumerate(candidates, start=1)

@@ -180,10 +180,11 @@ class Assistant:
             self._index = index
         return self._index
 
-    def ask(self, question: str, k: int | None = None) -> Answer:
+    def ask(self, question: str, k: int | None = None, search_text: str | None = None) -> Answer:
+        """Answer `question`; retrieval looks for `search_text` when given (a follow-up with its context)."""
         index = self.load()
         try:
-            return answer_question(index, self.embedder, self.settings, question, k)
+            return answer_question(index, self.embedder, self.settings, question, k, search_text)
         except sqlite3.DatabaseError as exc:
             # Damage SQLite only finds when it reads the broken page.
             raise IndexCorruptError(

@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import sys
+import threading
 from typing import TextIO
 
 from qa import __version__
@@ -83,7 +84,23 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument(
         "--no-update", action="store_true", help="answer from the index as it is, even if the corpus changed since it was built"
     )
+    ask.add_argument(
+        "--conversation",
+        action="store_true",
+        help='treat the questions (with "-": the stdin lines) as turns of one conversation: '
+        'a follow-up such as "What should be done about it?" is searched with what came before; '
+        'JSON gains "searched_for"',
+    )
     ask.set_defaults(run=run_ask)
+
+    chat = commands.add_parser(
+        "chat",
+        parents=[locations],
+        help="ask questions in a terminal app: cited passages, sources, follow-ups",
+        description="A conversation of questions and cited answers; every citation opens its source.",
+    )
+    chat.add_argument("-k", type=_positive_int, default=None, metavar="N", help="passages per answer (default: 5)")
+    chat.set_defaults(run=run_chat)
 
     status = commands.add_parser("status", parents=[locations], help="show the corpus, the index and whether it is up to date")
     status.set_defaults(run=run_status)
@@ -174,6 +191,8 @@ def run_ask(args) -> int:
         print(f"{'warning' if prepared.stale else 'qa'}: {prepared.note}", file=sys.stderr)
     if args.question == "-":
         code = _ask_stream(assistant, sys.stdin, args)
+    elif args.conversation:
+        code = _ask_conversation(assistant, [args.question], args, single=True)
     else:
         _print_answer(assistant.ask(args.question, args.k), args.json, single=True)
         code = 0
@@ -188,6 +207,8 @@ def _ask_stream(assistant, stream: TextIO, args) -> int:
 
     if hasattr(stream, "reconfigure"):
         stream.reconfigure(errors="replace")  # a stray byte must not end the batch
+    if args.conversation:
+        return _ask_conversation(assistant, stream, args, single=False)
     for line in stream:
         try:
             question = normalize_question(line)
@@ -198,17 +219,61 @@ def _ask_stream(assistant, stream: TextIO, args) -> int:
     return 0
 
 
-def _print_answer(answer, as_json: bool, single: bool) -> None:
+def _ask_conversation(assistant, lines, args, single: bool) -> int:
+    """Each non-blank line is the next turn; a follow-up is searched with the turns before it."""
+    from qa.conversation import plan_turn
+
+    previous = None
+    for line in lines:
+        if not line.strip():
+            continue
+        turn = plan_turn(line, previous)
+        answer = assistant.ask(turn.question, args.k, search_text=turn.searched_for)
+        _print_answer(answer, args.json, single=single, searched_for=turn.searched_for)
+        sys.stdout.flush()
+        previous = turn
+    return 0
+
+
+def _print_answer(answer, as_json: bool, single: bool, searched_for: str | None = None) -> None:
     from qa.render import answer_to_dict, render_text
 
     if as_json:
-        print(json.dumps(answer_to_dict(answer), ensure_ascii=False, indent=2 if single else None))
+        data = answer_to_dict(answer)
+        if searched_for is not None:
+            data["searched_for"] = searched_for
+        print(json.dumps(data, ensure_ascii=False, indent=2 if single else None))
         return
     color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     width = min(shutil.get_terminal_size((100, 24)).columns, 120)
     if not single:
-        print(f"Q: {answer.question}\n")
+        print(f"Q: {answer.question}")
+        if searched_for is not None and searched_for != answer.question:
+            print(f"   (searched for: {searched_for})")
+        print()
     print(render_text(answer, width=width, color=color))
+
+
+def run_chat(args) -> int:
+    # Imported here: `qa --help` and the other commands must not pay for textual.
+    import asyncio
+
+    from qa.tui.app import QAApp
+
+    # Our own loop, not asyncio.run(): that would wait for the worker threads on
+    # exit, so Ctrl+Q while the model loads left a blank screen for seconds.
+    loop = asyncio.new_event_loop()
+    QAApp(assistant_factory=lambda: _assistant(args)).run(loop=loop)
+    if threading.active_count() > 1:
+        # A thread still loads the model (or builds an index) and cannot be
+        # interrupted. It holds nothing to clean up: a build writes only to its
+        # private folder until it publishes atomically, the kernel releases its
+        # lock, and the next build removes the folder it left.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
+    loop.close()
+    return 0
 
 
 def run_status(args) -> int:

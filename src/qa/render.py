@@ -108,3 +108,19 @@ def render_markdown(answer: Answer) -> str:
         weak = " (weak match)" if passage.weak else ""
         lines += [f"[{passage.rank}] {passage.title} — `{citation(passage)}`{weak}", "", quoted, ""]
     return "\n".join(lines)
+
+
+def render_conversation_markdown(turns: list[tuple[Answer, str | None]], title: str = "qa conversation") -> str:
+    """A whole conversation as Markdown: each question, what a follow-up searched for, its cited passages.
+
+    `turns` pairs each answer with the text searched for it (None or the question
+    itself when it was searched alone).
+    """
+    parts = [f"# {title}", ""]
+    for answer, searched_for in turns:
+        section = render_markdown(answer)
+        if searched_for and searched_for != answer.question:
+            head, _, rest = section.partition("\n\n")
+            section = f"{head}\n\n_Searched for: {searched_for}_\n\n{rest}"
+        parts.append(section)
+    return "\n".join(parts).rstrip() + "\n"

@@ -1,0 +1,1 @@
+"""`qa chat`: the Textual app. The only package besides cli.py that imports textual."""

@@ -1,0 +1,56 @@
+"""A passage as styled text: the answering sentence set apart, the question's words emphasised."""
+
+from __future__ import annotations
+
+import re
+
+from rich.text import Text
+
+from qa.lexical import content_words, stem
+from qa.records import Passage
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+CONTEXT_STYLE = "dim"
+HIGHLIGHT_STYLE = "bold"
+TERM_STYLE = "underline"
+MARK = "▌ "
+
+
+def emphasis_stems(question: str) -> set[str]:
+    return {stem(w) for w in content_words(question)}
+
+
+def passage_body(passage: Passage, question: str) -> Text:
+    """Context before, the highlighted sentence on its own marked lines, context after."""
+    stems = emphasis_stems(question)
+    start = passage.highlight_start
+    end = start + len(passage.highlight)
+    before = _flow(passage.text[:start])
+    after = _flow(passage.text[end:])
+    body = Text()
+    if before:
+        body.append_text(emphasise(before, stems, CONTEXT_STYLE))
+        body.append("\n")
+    body.append(MARK, style="bold")
+    body.append_text(emphasise(_flow(passage.highlight), stems, HIGHLIGHT_STYLE))
+    if after:
+        body.append("\n")
+        body.append_text(emphasise(after, stems, CONTEXT_STYLE))
+    return body
+
+
+def emphasise(text: str, stems: set[str], base_style: str) -> Text:
+    """`text` in `base_style`, with words sharing a stem with the question underlined."""
+    styled = Text(text, style=base_style)
+    if stems:
+        for match in _WORD.finditer(text):
+            if stem(match.group().lower()) in stems:
+                styled.stylize(TERM_STYLE, match.start(), match.end())
+    return styled
+
+
+def _flow(text: str) -> str:
+    """Whitespace folded inside paragraphs, paragraph breaks kept as single line breaks."""
+    paragraphs = [" ".join(p.split()) for p in text.split("\n")]
+    return "\n".join(p for p in paragraphs if p)
