@@ -324,3 +324,17 @@ async def test_rebuild_index_from_the_command_palette(app_for, settings):
         await wait_for(pilot, lambda: app.ready)
         assert "4 documents" in plain(app.query_one("StatusHeader #corpus"))
         assert "up to date" in plain(app.query_one("StatusHeader #corpus"))
+
+
+async def test_typing_while_a_card_has_focus_starts_the_next_question(app_for, settings):
+    built_assistant(settings)
+    app = app_for()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: app.ready)
+        await pilot.press(*"Taliban", "enter")
+        await wait_for(pilot, lambda: bool(app.query("PassageCard")))
+        await pilot.press("tab")
+        assert app.focused.__class__.__name__ == "PassageCard"
+        await pilot.press(*"Who")
+        question = app.query_one("#question")
+        assert app.focused is question and question.value == "Who"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
@@ -78,7 +79,8 @@ class QuestionInput(Input):
     ]
 
     def __init__(self, history: History, **kwargs):
-        super().__init__(**kwargs)
+        # Not selecting on focus: typing on a focused card moves here mid-word (see PassageCard.on_key).
+        super().__init__(select_on_focus=False, **kwargs)
         self.history = history
 
     def action_history_previous(self) -> None:
@@ -147,6 +149,18 @@ class PassageCard(Static, can_focus=True):
 
     def on_click(self) -> None:
         self.post_message(self.Selected(self))
+
+    def on_key(self, event: events.Key) -> None:
+        """Typing while a card has focus starts the next question instead of being lost."""
+        if event.is_printable and event.character and event.key not in self._bound_keys():
+            event.stop()
+            event.prevent_default()
+            question = self.app.query_one(QuestionInput)
+            question.focus()
+            question.insert_text_at_cursor(event.character)
+
+    def _bound_keys(self) -> set[str]:
+        return {binding.key for binding in self.BINDINGS}
 
     def action_open(self) -> None:
         self.post_message(self.Selected(self))
