@@ -33,6 +33,7 @@ class RetrievalParams:
     # The shortlist is reordered by how well its best sentence answers (cosine plus
     # shared words); the fused rank adds this much (scaled to 0..1) on top.
     overlap_weight: float = 0.3  # weight of shared question words in a sentence's answer score
+    answer_type_weight: float = 0.1  # bonus for a sentence holding the kind of answer asked for (a date for "when")
     fusion_weight: float = 0.2
     per_document: int = 3  # passages one document may hold before others get a turn
     # Cosine (question vs passage) under which a passage is "weak": not an answer.

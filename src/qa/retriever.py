@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from qa.config import RetrievalParams
+from qa.answer_types import expected_answer, has_answer_of
 from qa.index_files import LoadedIndex
 from qa.lexical import question_stems, term_overlap
 from qa.sentences import is_prose
@@ -99,13 +100,16 @@ def retrieve(index: LoadedIndex, question: str, query_vector: np.ndarray, params
     sentences = sentence_similarities(index, query_vector, shortlist)
     rows = index.store.chunks(shortlist)
     stems = index.store.term_weights(question_stems(question))
+    wanted = expected_answer(question)
     top_fused = max(fused.values(), default=1.0)
     candidates = []
     for chunk_id in shortlist:
         if chunk_id not in rows:
             continue
         text = rows[chunk_id].text
-        answer_score, highlight = best_answer_sentence(text, sentences[chunk_id], stems, params.overlap_weight)
+        answer_score, highlight = best_answer_sentence(
+            text, sentences[chunk_id], stems, params.overlap_weight, wanted, params.answer_type_weight
+        )
         candidates.append(
             Candidate(
                 chunk=rows[chunk_id],
@@ -119,16 +123,28 @@ def retrieve(index: LoadedIndex, question: str, query_vector: np.ndarray, params
 
 
 def best_answer_sentence(
-    text: str, sentences: tuple[tuple[float, int, int], ...], stems: dict[str, float], overlap_weight: float
+    text: str,
+    sentences: tuple[tuple[float, int, int], ...],
+    stems: dict[str, float],
+    overlap_weight: float,
+    wanted: str | None = None,
+    answer_type_weight: float = 0.0,
 ) -> tuple[float, tuple[int, int]]:
-    """(answer score, span) of the sentence that best answers: meaning plus shared words.
+    """(answer score, span) of the sentence that best answers: meaning, shared words, answer type.
 
     Cosine alone sometimes prefers a vaguer sentence; the words the question
-    shares with a sentence pull the precise one up.
+    shares with a sentence, and holding the kind of answer asked for (a date
+    for "when"), pull the precise one up.
     """
     if not sentences:
         return -1.0, (0, len(text))
-    score, start, end = max((c + overlap_weight * term_overlap(stems, text[s:e]), s, e) for c, s, e in sentences)
+
+    def score_of(cosine: float, start: int, end: int) -> float:
+        sentence = text[start:end]
+        typed = answer_type_weight if has_answer_of(wanted, sentence) else 0.0
+        return cosine + overlap_weight * term_overlap(stems, sentence) + typed
+
+    score, start, end = max((score_of(c, s, e), s, e) for c, s, e in sentences)
     if not is_prose(text[start:end]):
         # A chunk with no real sentence (a list of links, a run of headings) can
         # resemble a question without stating anything that answers it.
