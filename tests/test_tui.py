@@ -9,7 +9,7 @@ from qa.tui.app import QAApp
 from qa.tui.keys import KeysScreen
 from qa.tui.source import SourceScreen
 from qa.tui.system import clipboard_command, viewer_command
-from qa.tui.widgets import Exchange, PassageCard, QuestionInput, StatusHeader
+from qa.tui.widgets import Exchange, PassageCard, QuestionInput
 from tests.conftest import make_assistant
 from tests.tui_helpers import GatedEmbedder, built_assistant, gated_assistant, plain, wait_for
 

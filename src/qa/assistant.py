@@ -129,12 +129,6 @@ class Assistant:
     def has_index(self) -> bool:
         return current_generation(self.settings.index_dir) is not None
 
-    def ensure_index(self, progress: Progress | None = None) -> BuildReport | None:
-        """Build the index if there is none; returns the build report when it built."""
-        if self.has_index():
-            return None
-        return self.update(progress)
-
     def prepare(self, update: bool = True, progress: Progress | None = None, counts: EmbedCounts | None = None) -> Preparation:
         """Make the index fit to answer from: build, rebuild or update it as needed.
 

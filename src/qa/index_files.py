@@ -92,20 +92,6 @@ def index_lock(index_dir: Path):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def is_locked(index_dir: Path) -> bool:
-    """True while a build holds the index folder."""
-    try:
-        with open(index_dir / LOCK_FILE, "a+") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
-            except BlockingIOError:
-                return True
-            fcntl.flock(handle, fcntl.LOCK_UN)
-    except OSError:
-        return False
-    return False
-
-
 def remove_abandoned_builds(index_dir: Path) -> None:
     """Delete build folders left by builds that died. Call only while holding the lock."""
     for leftover in index_dir.glob(_BUILDING_PREFIX + "*"):
