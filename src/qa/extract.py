@@ -1,0 +1,105 @@
+"""Text out of PDF and HTML files, in the form the rest of `qa` indexes.
+
+PDF: pypdf, because it is pure Python (no poppler or MuPDF binaries to ship),
+actively maintained, and reads each page's text layer on its own, so page
+numbers come straight from the file. Its default extraction follows the order
+text is drawn in, which for generated multi-column reports is column by column
+(its "layout" mode instead lays columns side by side on each line, mixing them).
+
+HTML: trafilatura, a library made for pulling the main text out of web pages:
+it drops navigation, scripts, styles, cookie banners, "popular posts" boxes and
+(asked to) comment sections, and gives the text as Markdown, so h1-h6 become
+`#` headings that the heading path is read from like any Markdown file.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+from dataclasses import dataclass
+
+PAGE_BREAK = "\f"  # joins PDF pages in the stored text; never inside a page's text
+
+
+class NotExtractable(ValueError):
+    """The file is damaged or holds no text this tool can find; the message says which."""
+
+
+@dataclass(frozen=True)
+class ExtractedPdf:
+    pages: tuple[str, ...]  # text of each page, in order; "" for a page without a text layer
+    title: str | None  # from the document information, when the file has one
+
+
+@dataclass(frozen=True)
+class ExtractedHtml:
+    title: str | None
+    text: str  # main text as Markdown
+
+
+def extract_pdf(raw: bytes) -> ExtractedPdf:
+    """The text of each page.
+
+    Raises:
+        NotExtractable: not a readable PDF, encrypted, or no page has any text.
+    """
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    # pypdf logs every recoverable oddity of a file as a warning; the reader of
+    # `qa index` output needs only whether the file could be read.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    try:
+        reader = PdfReader(io.BytesIO(raw))
+        if reader.is_encrypted:
+            raise NotExtractable("encrypted PDF: save a copy without a password to index it")
+        pages = tuple(_clean_page(page.extract_text() or "") for page in reader.pages)
+        info = reader.metadata
+        title = " ".join(str(info.title).split()) if info is not None and info.title else None
+    except NotExtractable:
+        raise
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError, OSError) as exc:
+        # A damaged file raises whatever its damage trips over inside pypdf.
+        raise NotExtractable(f"damaged or unreadable PDF ({type(exc).__name__}: {exc})") from exc
+    if not pages:
+        raise NotExtractable("PDF with no pages")
+    if not any(page.strip() for page in pages):
+        raise NotExtractable(f"no text on any of its {len(pages)} pages (scanned images? run OCR first)")
+    return ExtractedPdf(pages, title or None)
+
+
+def _clean_page(text: str) -> str:
+    # The page break character is reserved for joining pages; NUL confuses SQLite text.
+    text = text.replace(PAGE_BREAK, "\n").replace("\x00", "")
+    # Trailing spaces at line ends carry nothing and would only shift offsets around.
+    return re.sub(r"[ \t]+\n", "\n", text).strip()
+
+
+def extract_html(raw: bytes) -> ExtractedHtml:
+    """The page's main text as Markdown, and its title.
+
+    Raises:
+        NotExtractable: not HTML, or no main text could be found in it.
+    """
+    import trafilatura
+
+    logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+    try:
+        text = trafilatura.extract(
+            raw,
+            output_format="markdown",
+            include_comments=False,  # readers' comments are not the document
+            include_tables=True,
+            include_links=False,  # keep the words, not the URLs
+            include_images=False,
+            favor_precision=True,  # rather lose a marginal paragraph than index a menu
+            deduplicate=False,
+        )
+        metadata = trafilatura.extract_metadata(raw)
+    except (ValueError, TypeError, AttributeError, LookupError) as exc:
+        raise NotExtractable(f"unreadable HTML ({type(exc).__name__}: {exc})") from exc
+    if not text or not text.strip():
+        raise NotExtractable("no main text found in the page (only navigation, scripts or an empty body?)")
+    title = metadata.title.strip() if metadata is not None and metadata.title else None
+    return ExtractedHtml(title or None, text.replace("\x00", "").strip() + "\n")
