@@ -68,6 +68,7 @@ def _chunk_text(
     path_budget = budget // _PATH_SHARE if headings else 0
     pieces = _pieces(text, counter, budget - path_budget)
     line_starts = _line_starts(text)
+    section_starts = {heading.start for heading in headings}
     chunks = []
     i = 0
     while i < len(pieces):
@@ -75,6 +76,8 @@ def _chunk_text(
         path = _fitting_path(heading_path_at(headings, first.start, document.title), counter, path_budget)
         lead = counter.count(embedded_text(path, "x")) - counter.count("x") if path else 0
         j = _chunk_end(pieces, i, budget - lead)
+        # A new section starts a new chunk, so each chunk's heading path is the one it sits under.
+        j = next((m for m in range(i + 1, j) if pieces[m].start in section_starts), j)
         # Word pieces add up across whitespace, but not always across odd characters a
         # tokenizer normalises away; the budget is a promise, so measure the real text.
         tokens = counter.count(embedded_text(path, text[first.start : pieces[j - 1].end]))

@@ -99,7 +99,15 @@ def extract_html(raw: bytes) -> ExtractedHtml:
         metadata = trafilatura.extract_metadata(raw)
     except (ValueError, TypeError, AttributeError, LookupError) as exc:
         raise NotExtractable(f"unreadable HTML ({type(exc).__name__}: {exc})") from exc
-    if not text or not text.strip():
+    # trafilatura's fallbacks return whatever text a page has, a lone menu ("Home")
+    # included: without one real sentence there is no main text to index.
+    if not text or not _has_prose(text):
         raise NotExtractable("no main text found in the page (only navigation, scripts or an empty body?)")
     title = metadata.title.strip() if metadata is not None and metadata.title else None
     return ExtractedHtml(title or None, text.replace("\x00", "").strip() + "\n")
+
+
+def _has_prose(text: str) -> bool:
+    from qa.sentences import is_prose, split_sentences
+
+    return any(is_prose(text[s.start : s.end]) for s in split_sentences(text))

@@ -20,8 +20,8 @@ _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _MARKUP = re.compile(r"[*_`]+")
 # A plain-text heading has at most this many words, like a section title, not a caption.
 _MAX_HEADING_WORDS = 10
-# The paragraph after it must be prose of at least this many words: a heading introduces a section.
-_MIN_SECTION_WORDS = 25
+# The paragraph after it must open with a prose sentence and hold this many words: a heading introduces a section.
+_MIN_SECTION_WORDS = 12
 
 
 def markdown_headings(text: str) -> tuple[Heading, ...]:
@@ -52,8 +52,9 @@ def plain_text_headings(text: str) -> tuple[Heading, ...]:
 
     Taken: a line standing alone as a paragraph, of at most ten words, starting
     with a capital, ending without punctuation (a colon ends a lead-in, not a
-    heading), placed between two prose paragraphs (the one after it at least
-    25 words). The first paragraph is the title, not a section heading.
+    heading), after a paragraph that ends in a prose sentence and before one
+    that opens with one (and holds at least 12 words). The first paragraph is
+    the title, not a section heading.
     """
     sentences = split_sentences(text)
     paragraphs: list[tuple[int, int, bool]] = []  # (start, end, heading) per paragraph
@@ -71,8 +72,8 @@ def plain_text_headings(text: str) -> tuple[Heading, ...]:
             continue
         before = text[paragraphs[n - 1][0] : paragraphs[n - 1][1]]
         after = text[paragraphs[n + 1][0] : paragraphs[n + 1][1]]
-        if _ends_prose(before) and len(after.split()) >= _MIN_SECTION_WORDS and _ends_prose(after):
-            headings.append(Heading(start, 1, line.strip()))
+        if _ends_prose(before) and len(after.split()) >= _MIN_SECTION_WORDS and _opens_prose(after):
+            headings.append(Heading(start, 1, " ".join(line.split())))  # no-break spaces and runs become one space
     return tuple(headings)
 
 
@@ -81,6 +82,11 @@ def _looks_like_section_title(line: str) -> bool:
     if not words or len(words) > _MAX_HEADING_WORDS or line.rstrip()[-1] in ":.!?,;":
         return False
     return line[0].isupper() and any(ch.isalpha() for ch in line)
+
+
+def _opens_prose(paragraph: str) -> bool:
+    spans = split_sentences(paragraph)
+    return bool(spans) and is_prose(paragraph[spans[0].start : spans[0].end])
 
 
 def _ends_prose(paragraph: str) -> bool:
