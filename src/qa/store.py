@@ -324,6 +324,12 @@ class Store:
         ).fetchall()
         return [DocumentRow(*row[:5], tuple(json.loads(row[5]))) for row in rows]
 
+    def encodings(self, doc_ids: list[str]) -> dict[str, str]:
+        if not doc_ids:
+            return {}
+        marks = ",".join("?" * len(doc_ids))
+        return dict(self._db.execute(f"SELECT doc_id, encoding FROM documents WHERE doc_id IN ({marks})", list(doc_ids)).fetchall())
+
     def stored_text(self, doc_id: str) -> StoredText | None:
         """What this document's offsets index, or None when it is not in the index."""
         row = self._db.execute(
