@@ -235,3 +235,16 @@ def test_a_pdf_with_no_text_at_all_is_skipped_as_scanned(tmp_path):
     assert [(s.doc_id, s.reason) for s in scan.skipped] == [
         ("scan.pdf", "no text on any of its 1 pages (scanned images? run OCR first)")
     ]
+
+
+def test_a_long_title_gives_way_to_the_heading_path_in_text_output():
+    from qa.records import Answer, Passage
+
+    passage = Passage(
+        rank=1, score=1.0, similarity=0.5, title="A very long title " * 6, doc_id="a.txt", path="corpus/" + "x" * 50 + ".txt",
+        start_line=13, end_line=15, char_start=0, char_end=5, text="Hello", highlight="Hello", highlight_start=0,
+        weak=False, heading_path="Origins and History",
+    )
+    head = render_text(Answer("q", (passage,), False), width=100).splitlines()[0]
+    assert head.endswith(f"› Origins and History — corpus/{'x' * 50}.txt:13-15")
+    assert head.startswith("[1] A very long") and "…" in head

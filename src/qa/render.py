@@ -90,7 +90,10 @@ def render_text(answer: Answer, width: int = 100, color: bool = False) -> str:
 
 
 def _heading(passage: Passage, width: int, color: bool) -> str:
-    title = _shorten(heading_trail(passage), max(30, width - len(citation(passage)) - 12))
+    room = max(30, width - len(citation(passage)) - 12)
+    section = heading_trail(passage)[len(passage.title) :]  # " › Tactics › Urban Terrorism", or ""
+    # A long title gives way before the section: the section says where to look.
+    title = _shorten(passage.title, max(12, room - len(section))) + _shorten(section, max(room - 12, 40))
     weak = "  (weak match)" if passage.weak else ""
     head = f"[{passage.rank}] {title} — {citation(passage)}{weak}"
     return f"\x1b[1m{head}\x1b[0m" if color else head
