@@ -248,3 +248,88 @@ def test_a_long_title_gives_way_to_the_heading_path_in_text_output():
     head = render_text(Answer("q", (passage,), False), width=100).splitlines()[0]
     assert head.endswith(f"› Origins and History — corpus/{'x' * 50}.txt:13-15")
     assert head.startswith("[1] A very long") and "…" in head
+
+
+def test_renaming_a_heading_re_embeds_the_chunks_under_it_even_when_their_text_is_unchanged(tmp_path):
+    import numpy as np
+
+    from qa.index_files import open_index
+    from qa.records import embedded_text
+    from tests.fakes import FakeEmbedder
+
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    body = " ".join(f"Observation {n} concerns the harbour cranes and their upkeep." for n in range(20))
+    note = folder / "note.md"
+    note.write_text(f"# Note\n\n## Harbour\n\n{body}\n", encoding="utf-8")
+    settings = Settings(folder, tmp_path / "index", tmp_path / "no-model", chunker=ChunkerParams(max_tokens=60, overlap_tokens=0))
+    embedder = FakeEmbedder()
+    assistant = make_assistant(settings, embedder)
+    assistant.build()
+    note.write_text(f"# Note\n\n## Port Machinery\n\n{body}\n", encoding="utf-8")
+    assert assistant.update().changed == ("note.md",)
+    index = open_index(settings.index_dir)
+    db = sqlite3.connect(current_generation(settings.index_dir) / STORE_FILE)
+    rows = db.execute("SELECT id, heading_path, text FROM chunks ORDER BY ordinal").fetchall()
+    assert len(rows) > 2 and {path for _, path, _ in rows} == {"Port Machinery"}
+    stored = index.vectors.reconstruct([chunk_id for chunk_id, _, _ in rows])
+    expected = embedder.embed_batch([embedded_text(path, text) for _, path, text in rows])
+    assert np.allclose(stored, expected, atol=1e-6)  # no vector kept from under the old heading
+
+
+def test_pdf_pages_of_any_text_chunk_within_their_page():
+    from hypothesis import given, settings as hypothesis_settings, strategies as st
+
+    from qa.extract import PAGE_BREAK
+    from qa.records import Document
+
+    counter = FakeCounter()
+    page_text = st.lists(st.sampled_from(list("ab cd.?!\n\xa0XY,") + ["U.S.", "\n\n", "word ", "# H\n"]), max_size=80).map("".join)
+
+    @hypothesis_settings(max_examples=100, deadline=None)
+    @given(pages=st.lists(page_text.map(lambda t: t.replace(PAGE_BREAK, "")), min_size=1, max_size=4), max_tokens=st.integers(4, 30))
+    def check(pages, max_tokens):
+        starts, offset = [], 0
+        for page in pages:
+            starts.append(offset)
+            offset += len(page) + 1
+        text = PAGE_BREAK.join(pages)
+        document = Document("r.pdf", "t", text, "h", 1, 0, kind="pdf", page_starts=tuple(starts))
+        chunks = chunk_document(document, counter, ChunkerParams(max_tokens=max_tokens, overlap_tokens=2))
+        for chunk in chunks:
+            page = pages[chunk.page - 1]
+            assert page[chunk.char_start : chunk.char_end] == chunk.text
+            assert chunk.start_line == page.count("\n", 0, chunk.char_start) + 1
+            assert chunk.n_tokens <= max_tokens
+        for n, page in enumerate(pages, start=1):
+            covered = [False] * len(page)
+            for chunk in (c for c in chunks if c.page == n):
+                covered[chunk.char_start : chunk.char_end] = [True] * (chunk.char_end - chunk.char_start)
+            assert all(covered[i] for i, ch in enumerate(page) if not ch.isspace())
+
+    check()
+
+
+def test_markdown_of_any_shape_chunks_within_the_budget_with_its_heading_paths():
+    from hypothesis import given, settings as hypothesis_settings, strategies as st
+
+    from qa.records import Document
+
+    counter = FakeCounter()
+    pieces = ["# Top\n", "## Mid part\n", "### Deep deeper deepest heading words\n", "Some text here. ", "More words follow",
+              "\n\n", "\n", "```\n", "x ", "U.S. ", "#", "#### ", "!"]
+
+    @hypothesis_settings(max_examples=150, deadline=None)
+    @given(text=st.lists(st.sampled_from(pieces), max_size=60).map("".join), max_tokens=st.integers(3, 40))
+    def check(text, max_tokens):
+        document = Document("d.md", "Top", text, "h", 1, 0, headings=markdown_headings(text))
+        chunks = chunk_document(document, counter, ChunkerParams(max_tokens=max_tokens, overlap_tokens=3))
+        covered = [False] * len(text)
+        for chunk in chunks:
+            assert text[chunk.char_start : chunk.char_end] == chunk.text
+            assert chunk.n_tokens == counter.count(chunk.embedded_text) + SPECIAL_TOKENS <= max_tokens
+            assert not chunk.heading_path or chunk.heading_path.split(" > ")[-1] in text
+            covered[chunk.char_start : chunk.char_end] = [True] * (chunk.char_end - chunk.char_start)
+        assert all(covered[i] for i, ch in enumerate(text) if not ch.isspace())
+
+    check()

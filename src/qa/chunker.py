@@ -73,11 +73,14 @@ def _chunk_text(
     i = 0
     while i < len(pieces):
         first = pieces[i]
-        path = _fitting_path(heading_path_at(headings, first.start, document.title), counter, path_budget)
+        # The path of what the chunk says: headings that lead it (a title, then a subheading) are under it too.
+        content = next((piece for piece in pieces[i:] if piece.start not in section_starts), first)
+        path = _fitting_path(heading_path_at(headings, content.start, document.title), counter, path_budget)
         lead = counter.count(embedded_text(path, "x")) - counter.count("x") if path else 0
         j = _chunk_end(pieces, i, budget - lead)
-        # A new section starts a new chunk, so each chunk's heading path is the one it sits under.
-        j = next((m for m in range(i + 1, j) if pieces[m].start in section_starts), j)
+        # A new section starts a new chunk, so each chunk's heading path is the one it sits under;
+        # headings in a row (a title, then its first section's heading) stay with the text after them.
+        j = next((m for m in range(i + 1, j) if pieces[m].start in section_starts and pieces[m - 1].start not in section_starts), j)
         # Word pieces add up across whitespace, but not always across odd characters a
         # tokenizer normalises away; the budget is a promise, so measure the real text.
         tokens = counter.count(embedded_text(path, text[first.start : pieces[j - 1].end]))
