@@ -45,11 +45,11 @@ def extract_pdf(raw: bytes) -> ExtractedPdf:
         NotExtractable: not a readable PDF, encrypted, or no page has any text.
     """
     from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
 
-    # pypdf logs every recoverable oddity of a file as a warning; the reader of
+    # pypdf logs every recoverable oddity of a file (as warnings and errors, which
+    # Python would print to stderr); the core never prints, and the reader of
     # `qa index` output needs only whether the file could be read.
-    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    logging.getLogger("pypdf").setLevel(logging.CRITICAL)
     try:
         reader = PdfReader(io.BytesIO(raw))
         if reader.is_encrypted:
@@ -59,9 +59,11 @@ def extract_pdf(raw: bytes) -> ExtractedPdf:
         title = " ".join(str(info.title).split()) if info is not None and info.title else None
     except NotExtractable:
         raise
-    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError, OSError) as exc:
-        # A damaged file raises whatever its damage trips over inside pypdf.
-        raise NotExtractable(f"damaged or unreadable PDF ({type(exc).__name__}: {exc})") from exc
+    except Exception as exc:
+        # A damaged file raises whatever its damage trips over inside pypdf (fuzzing
+        # found PdfStreamError, KeyError, NotImplementedError for a mangled filter name...);
+        # one bad file must never stop the index, so any of them skips just this file.
+        raise NotExtractable(f"damaged or unreadable PDF ({type(exc).__name__}: {str(exc)[:200]})") from exc
     if not pages:
         raise NotExtractable("PDF with no pages")
     if not any(page.strip() for page in pages):
@@ -97,8 +99,9 @@ def extract_html(raw: bytes) -> ExtractedHtml:
             deduplicate=False,
         )
         metadata = trafilatura.extract_metadata(raw)
-    except (ValueError, TypeError, AttributeError, LookupError) as exc:
-        raise NotExtractable(f"unreadable HTML ({type(exc).__name__}: {exc})") from exc
+    except Exception as exc:
+        # As with PDF: whatever a malformed page trips over inside the parser skips only this file.
+        raise NotExtractable(f"unreadable HTML ({type(exc).__name__}: {str(exc)[:200]})") from exc
     # trafilatura's fallbacks return whatever text a page has, a lone menu ("Home")
     # included: without one real sentence there is no main text to index.
     if not text or not _has_prose(text):
