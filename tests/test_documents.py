@@ -358,3 +358,35 @@ def test_mangled_pdf_and_html_bytes_are_skipped_quietly_never_fatal(tmp_path, ca
                 pass  # skipped with a reason: the only failure allowed
     out, err = capfd.readouterr()
     assert out == "" and err == ""  # the core never prints, not even through a library's logger
+
+
+@pytest.mark.anyio
+async def test_the_tui_card_cites_the_pdf_page_and_the_source_view_shows_that_page(settings, tmp_path, monkeypatch):
+    from qa.tui.app import QAApp
+    from qa.tui.source import SourceScreen
+    from qa.tui.widgets import Exchange, PassageCard, QuestionInput
+    from tests.tui_helpers import plain, wait_for
+
+    write_report_pdf(settings.corpus_dir / "report.pdf")
+    monkeypatch.chdir(tmp_path)
+    app = QAApp(lambda: make_assistant(settings), history_path=tmp_path / "h.jsonl", export_dir=tmp_path, environ={})
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: app.ready)
+        app.query_one(QuestionInput).value = "Where was the ceasefire agreement signed in Doha?"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.query(Exchange) and app.query(Exchange).last().answered)
+        card = app.query(Exchange).last().query(PassageCard).first()
+        assert card.passage.page == 3
+        assert plain(card).startswith("corpus/report.pdf p. 3\n")
+        await pilot.press("tab", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, SourceScreen))
+        page_text = app.assistant.source_text("report.pdf", 3)
+        assert plain(app.screen.query_one("#passage")) == card.passage.text
+        passage = card.passage
+        assert page_text[passage.char_start : passage.char_end] == passage.text
+        # Only that page around the passage: no other page's text, no form feed.
+        around = [plain(w) for w in app.screen.query("#before, #after")]
+        assert "".join(around) and "\f" not in "".join(around) and "Section 4" not in "".join(around)
+        if passage.char_end < len(page_text):
+            assert plain(app.screen.query_one("#after")) == page_text[passage.char_end :].lstrip()
+        assert "qa show corpus/report.pdf --page 3" in plain(app.screen.query_one("#source-where"))
