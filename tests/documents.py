@@ -14,9 +14,11 @@ PAGE_FACTS = {
 }
 
 
-def write_report_pdf(path: Path, empty_page: int = 2, columns_page: bool = True) -> Path:
+def write_report_pdf(path: Path, empty_page: int = 2, columns_page: bool = True, bookmarks: bool = False) -> Path:
     """A multi-page report: a fact on pages 1, 3 and 4, page 2 only a drawing (no text
-    layer, like a scan), and optionally a last page set in two columns."""
+    layer, like a scan), and optionally a last page set in two columns. With
+    `bookmarks`, an outline: "Section N" for pages 1, 3, 4 and "Doha talks" under
+    Section 3 (a bookmark whose title is not on its page)."""
     from fpdf import FPDF
 
     pdf = FPDF()
@@ -27,6 +29,10 @@ def write_report_pdf(path: Path, empty_page: int = 2, columns_page: bool = True)
         if page == empty_page:
             pdf.rect(20, 20, 120, 160, style="F")
             continue
+        if bookmarks:
+            pdf.start_section(f"Section {page}", level=0)
+            if page == 3:
+                pdf.start_section("Doha talks", level=1)
         fact = PAGE_FACTS.get(page, "")
         pdf.multi_cell(0, 6, f"Section {page}\n\n{FILLER * 3}{fact} {FILLER * 4}")
     if columns_page:

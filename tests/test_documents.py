@@ -390,3 +390,19 @@ async def test_the_tui_card_cites_the_pdf_page_and_the_source_view_shows_that_pa
         if passage.char_end < len(page_text):
             assert plain(app.screen.query_one("#after")) == page_text[passage.char_end :].lstrip()
         assert "qa show corpus/report.pdf --page 3" in plain(app.screen.query_one("#source-where"))
+
+
+def test_pdf_bookmarks_give_heading_paths_that_carry_over_pages(tmp_path):
+    write_report_pdf(tmp_path / "report.pdf", bookmarks=True)
+    [document] = load_corpus(tmp_path).documents
+    assert [(h.level, h.title) for h in document.headings] == [(1, "Section 1"), (1, "Section 3"), (2, "Doha talks"), (1, "Section 4")]
+    # "Section 3" is found where the page says it; "Doha talks" is not on the page: its top.
+    assert document.text[document.headings[1].start :].startswith("Section 3")
+    assert document.headings[2].start == document.page_starts[2]
+    chunks = chunk_document(document, FakeCounter(), ChunkerParams(max_tokens=96, overlap_tokens=24))
+    paths = {(c.page, c.heading_path) for c in chunks}
+    assert (3, "Section 3 > Doha talks") in paths and (1, "Section 1") in paths and (4, "Section 4") in paths
+    assert {path for page, path in paths if page == 5} == {"Section 4"}  # no bookmark on page 5: still in section 4
+    for chunk in chunks:
+        assert document.page_text(chunk.page)[chunk.char_start : chunk.char_end] == chunk.text
+        assert chunk.n_tokens == FakeCounter().count(chunk.embedded_text) + SPECIAL_TOKENS <= 96

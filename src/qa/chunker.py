@@ -48,7 +48,11 @@ def chunk_document(document: Document, counter: TokenCounter, params: ChunkerPar
     if document.page_starts:
         chunks: list[Chunk] = []
         for page in range(1, document.pages + 1):
-            chunks += _chunk_text(document, document.page_text(page), (), page, counter, budget, params, len(chunks))
+            start = document.page_starts[page - 1]
+            end = start + len(document.page_text(page))
+            # Bookmarks as offsets into this page: earlier pages' ones (negative) are in force from its top.
+            headings = tuple(Heading(h.start - start, h.level, h.title) for h in document.headings if h.start <= end)
+            chunks += _chunk_text(document, document.page_text(page), headings, page, counter, budget, params, len(chunks))
         return chunks
     return _chunk_text(document, document.text, document.headings, None, counter, budget, params, 0)
 

@@ -30,6 +30,7 @@ class NotExtractable(ValueError):
 class ExtractedPdf:
     pages: tuple[str, ...]  # text of each page, in order; "" for a page without a text layer
     title: str | None  # from the document information, when the file has one
+    outline: tuple[tuple[int, int, str], ...] = ()  # bookmarks: (level from 1, page from 1, title)
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,31 @@ def extract_pdf(raw: bytes) -> ExtractedPdf:
         raise NotExtractable("PDF with no pages")
     if not any(page.strip() for page in pages):
         raise NotExtractable(f"no text on any of its {len(pages)} pages (scanned images? run OCR first)")
-    return ExtractedPdf(pages, title or None)
+    return ExtractedPdf(pages, title or None, _outline(reader))
+
+
+def _outline(reader) -> tuple[tuple[int, int, str], ...]:
+    """The PDF's bookmarks, when it has any: the author's own headings, with their pages.
+
+    A damaged outline only costs the heading paths, never the text.
+    """
+    entries: list[tuple[int, int, str]] = []
+
+    def walk(items, level: int) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item, level + 1)
+                continue
+            page = reader.get_destination_page_number(item)
+            title = " ".join(str(item.title or "").split())
+            if title and page is not None and page >= 0:
+                entries.append((level, page + 1, title))
+
+    try:
+        walk(reader.outline, 1)
+    except Exception:
+        return ()
+    return tuple(entries)
 
 
 def _clean_page(text: str) -> str:

@@ -20,7 +20,7 @@ from pathlib import Path
 from qa.errors import CorpusError
 from qa.extract import PAGE_BREAK, NotExtractable, extract_html, extract_pdf
 from qa.headings import markdown_headings, plain_text_headings
-from qa.records import Document, SkippedFile
+from qa.records import Document, Heading, SkippedFile
 from qa.text_decoding import NotText, decode_text
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -117,8 +117,22 @@ def _pdf_document(raw: bytes, path: Path, common: dict) -> Document:
         kind="pdf",
         page_starts=tuple(starts),
         empty_pages=tuple(n for n, page in enumerate(pages, start=1) if not page.strip()),
+        headings=_outline_headings(extracted.outline, pages, starts),
         **common,
     )
+
+
+def _outline_headings(outline, pages: tuple[str, ...], starts: list[int]) -> tuple[Heading, ...]:
+    """PDF bookmarks as headings: each placed where its title appears on its page, else at the page's start."""
+    headings = []
+    for level, page, title in outline:
+        if page > len(pages):
+            continue
+        words = [re.escape(word) for word in title.split()]
+        found = re.search(r"\s+".join(words), pages[page - 1]) if words else None
+        headings.append(Heading(starts[page - 1] + (found.start() if found else 0), level, title))
+    # In reading order; bookmarks on one spot keep the outline's order (parent before child).
+    return tuple(sorted(headings, key=lambda heading: heading.start))
 
 
 def _html_document(raw: bytes, path: Path, common: dict) -> Document:
