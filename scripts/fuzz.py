@@ -6,7 +6,10 @@ For a set time it feeds:
     duplicated and truncated bytes, other encodings) to the decoder, checking that
     decoded text equals what open(path, encoding=...) reads;
   - decoded and random texts to the chunker with the model's own tokenizer and
-    random budgets, checking every invariant citations rely on;
+    random budgets (half of them read as Markdown, with heading paths), checking
+    every invariant citations rely on;
+  - mutated PDFs and web pages (written with fpdf2 at start) to the extractors,
+    which may only skip a file with a reason (NotExtractable), never fail;
   - random and adversarial strings to question handling, checking each gives a
     valid FTS5 query (run against a real FTS5 table) or none.
 It prints what it tried and every failure, saves failing inputs, and exits 1 on any.
@@ -33,6 +36,8 @@ from qa.answer import normalize_question  # noqa: E402
 from qa.chunker import SPECIAL_TOKENS, chunk_document  # noqa: E402
 from qa.config import ChunkerParams, default_model_dir  # noqa: E402
 from qa.errors import QuestionError  # noqa: E402
+from qa.extract import NotExtractable, extract_html, extract_pdf  # noqa: E402
+from qa.headings import markdown_headings  # noqa: E402
 from qa.lexical import fts_query, question_stems  # noqa: E402
 from qa.records import Document  # noqa: E402
 from qa.text_decoding import NotText, decode_text  # noqa: E402
@@ -57,6 +62,13 @@ class Fuzzer:
         self.fts.execute("CREATE VIRTUAL TABLE t USING fts5(text, tokenize = 'porter unicode61 remove_diacritics 2')")
         self.fts.execute("INSERT INTO t (text) VALUES ('the group announced its formation in january 2015')")
         self.tmp = Path(tempfile.mkdtemp(prefix="qa-fuzz-"))
+        sys.path.insert(0, str(ROOT))
+        from tests.documents import write_article_html, write_report_pdf
+
+        self.extract_seeds = [
+            (write_report_pdf(self.tmp / "seed.pdf").read_bytes(), extract_pdf),
+            (write_article_html(self.tmp / "seed.html").read_bytes(), extract_html),
+        ]
 
     # -- inputs ---------------------------------------------------------------
 
@@ -131,19 +143,42 @@ class Fuzzer:
     def chunker(self, text: str) -> None:
         max_tokens = self.rng.choice((4, 8, 16, 48, 128, 256))
         params = ChunkerParams(max_tokens=max_tokens, overlap_tokens=self.rng.randint(0, max_tokens))
-        chunks = chunk_document(Document("doc.txt", "t", text, "h", len(text), 0), self.counter, params)
+        markdown = self.rng.random() < 0.5
+        headings = markdown_headings(text) if markdown else ()
+        chunks = chunk_document(Document("doc.md", "t", text, "h", len(text), 0, headings=headings), self.counter, params)
         covered = bytearray(len(text))
         previous = -1
         for chunk in chunks:
             assert chunk.text == text[chunk.char_start : chunk.char_end], "chunk text is not the slice it cites"
             assert chunk.char_start > previous, "chunks out of order"
             previous = chunk.char_start
-            assert self.counter.count(chunk.text) + SPECIAL_TOKENS <= max_tokens, "chunk over the token budget"
+            assert self.counter.count(chunk.embedded_text) + SPECIAL_TOKENS <= max_tokens, "chunk over the token budget"
             assert chunk.start_line == text.count("\n", 0, chunk.char_start) + 1, "wrong start line"
             assert chunk.end_line == text.count("\n", 0, chunk.char_end - 1) + 1, "wrong end line"
             covered[chunk.char_start : chunk.char_end] = b"\x01" * (chunk.char_end - chunk.char_start)
         missing = [i for i, ch in enumerate(text) if not ch.isspace() and ch != "\ufeff" and not covered[i]]
         assert not missing, f"{len(missing)} non-blank characters in no chunk"
+
+    def extract(self, job: tuple[bytes, object]) -> None:
+        raw, function = job
+        try:
+            function(raw)
+        except NotExtractable:
+            pass  # skipped with a reason: allowed
+
+    def mutated_document(self) -> tuple[bytes, object]:
+        rng = self.rng
+        original, function = rng.choice(self.extract_seeds)
+        data = bytearray(original)
+        for _ in range(rng.randint(1, 16)):
+            position = rng.randrange(len(data))
+            if rng.random() < 0.5:
+                data[position] = rng.randrange(256)
+            else:
+                del data[position : position + rng.randint(1, 200)]
+        if rng.random() < 0.1:
+            data = data[: rng.randrange(len(data))]
+        return bytes(data), function
 
     def question(self, question: str) -> None:
         try:
@@ -167,6 +202,8 @@ class Fuzzer:
         if self.rng.random() < 0.3:
             question += "".join(chr(self.rng.choice((0xD800, 0xDFFF, 0xDC80, 0))) for _ in range(3))
         self.check("question", question, self.question)
+        if self.rng.random() < 0.2:  # extraction is slower: a share of the steps
+            self.check("extract", self.mutated_document(), self.extract)
 
 
 def main() -> int:
@@ -184,7 +221,8 @@ def main() -> int:
     elapsed = time.monotonic() - started
     total = sum(fuzzer.tried.values())
     print(f"seed {seed}: {total} inputs in {elapsed:.0f} s "
-          f"(loader {fuzzer.tried['loader']}, chunker {fuzzer.tried['chunker']}, questions {fuzzer.tried['question']})")
+          f"(loader {fuzzer.tried['loader']}, chunker {fuzzer.tried['chunker']}, questions {fuzzer.tried['question']}, "
+          f"PDF/HTML {fuzzer.tried['extract']})")
     print(f"failures: {len(fuzzer.failures)}")
     for failure in fuzzer.failures[:20]:
         print(f"  {failure}")

@@ -149,14 +149,15 @@ def test_ask_with_a_search_text_keeps_the_question_and_retrieves_for_the_search_
 
 
 def test_conversation_markdown_numbers_citations_and_names_the_follow_up_search(assistant):
-    from qa.render import citation, render_conversation_markdown
+    from qa.render import citation, heading_trail, render_conversation_markdown
 
     first = assistant.ask("When did IS-KP announce its formation?", k=2)
     second = assistant.ask("Who pushed them out?", k=2, search_text="IS-KP Who pushed them out?")
     text = render_conversation_markdown([(first, None), (second, "IS-KP Who pushed them out?")])
     assert text.startswith("# qa conversation\n\n## When did IS-KP announce its formation?\n")
     assert "## Who pushed them out?\n\n_Searched for: IS-KP Who pushed them out?_\n\n[1] " in text
-    assert f"[2] {first.passages[1].title} — `{citation(first.passages[1])}`" in text
+    assert f"[2] {heading_trail(first.passages[1])} — `{citation(first.passages[1])}`" in text
+    assert first.passages[1].heading_path and f" › {first.passages[1].heading_path} — " in text
     assert f"**{first.passages[0].highlight}**" in text
 
 

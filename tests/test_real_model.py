@@ -61,6 +61,16 @@ def test_the_highlight_is_the_answering_sentence(answers):
     assert "announced its formation in\xa0January 2015" in answers[0]["passages"][0]["highlight"]
 
 
+def test_the_default_corpus_citation_names_its_section(answers, real_env):
+    assert answers[0]["passages"][0]["heading_path"] == "Origins and History"
+    result = subprocess.run(
+        [sys.executable, "-m", "qa", "ask", "-k", "1", "When did IS-KP announce its formation?"],
+        capture_output=True, text=True, env=real_env, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert " › Origins and History — corpus/shadow-caliphate-islamic-state-khorasan.txt:" in result.stdout.splitlines()[0]
+
+
 def test_an_unrelated_question_gets_no_answer(answers):
     answer = answers[-1]
     assert answer["no_answer"] is True

@@ -90,14 +90,22 @@ def test_missing_corpus(qa, make_corpus):
 
 def test_empty_corpus(qa):
     code, _, err = qa("ask", "anything")
-    assert code == 1 and "has no .txt or .md files (it is empty)" in err
+    assert code == 1 and "has no .txt, .md, .pdf or .html files (it is empty)" in err
 
 
 def test_only_unsupported_files(qa, make_corpus):
-    write(make_corpus, "scan.pdf", b"%PDF-1.4")
+    write(make_corpus, "scan.docx", b"PK")
     write(make_corpus, "sheet.xlsx", b"PK")
     code, _, err = qa("index")
-    assert code == 1 and "(it has .pdf, .xlsx files)" in err
+    assert code == 1 and "(it has .docx, .xlsx files)" in err
+
+
+def test_only_broken_pdf_and_html_says_why_each_was_skipped(qa, make_corpus):
+    write(make_corpus, "scan.pdf", b"%PDF-1.4")
+    write(make_corpus, "page.html", b"<html><head><script>var x = 1;</script></head><body></body></html>")
+    code, _, err = qa("index")
+    assert code == 1 and "could be read" in err
+    assert "page.html: no main text found" in err and "scan.pdf: damaged or unreadable PDF" in err
 
 
 def test_unreadable_files_are_listed_by_index_and_status_and_the_rest_indexes(qa, make_corpus):

@@ -56,7 +56,8 @@ async def test_asking_shows_cards_with_citation_and_highlighted_sentence(app_for
         first = cards[0]
         assert first.passage.path == "corpus/shadow-caliphate-islamic-state-khorasan.txt"
         shown = plain(first)
-        assert shown.startswith("corpus/shadow-caliphate-islamic-state-khorasan.txt:15\n")
+        # The chunk opens with its section heading (line 13), which the card also names.
+        assert shown.startswith("corpus/shadow-caliphate-islamic-state-khorasan.txt:13-15 › Origins and History\n")
         assert str(first.border_subtitle) == f"score {first.passage.score:.2f}"
         assert f"▌ {FORMATION_SENTENCE}" in shown
         assert str(first.border_title).startswith("[1] Humanitarian Rhetoric")
@@ -211,7 +212,7 @@ async def test_export_writes_markdown_with_numbered_citations(app_for, tmp_path)
         (exported,) = tmp_path.glob("qa-conversation-*.md")
         text = exported.read_text(encoding="utf-8")
         assert f"## {FORMATION}" in text and "_Searched for: IS-KP What should be done about it?_" in text
-        assert "[1] Humanitarian Rhetoric" in text and "`corpus/shadow-caliphate-islamic-state-khorasan.txt:15`" in text
+        assert "[1] Humanitarian Rhetoric" in text and "› Origins and History — `corpus/shadow-caliphate-islamic-state-khorasan.txt:13-15`" in text
 
 
 async def test_copy_puts_the_passage_and_its_citation_on_the_clipboard(app_for):
@@ -221,7 +222,7 @@ async def test_copy_puts_the_passage_and_its_citation_on_the_clipboard(app_for):
         await ask(pilot, FORMATION)
         await pilot.press("tab", "c")
         await wait_for(pilot, lambda: any("Copied" in n.message for n in app._notifications))
-        assert app.clipboard.endswith("— Humanitarian Rhetoric, Strategic Interests, and the Politics of Contradiction: UNSC, Arms Exports, and the Gaza Conflict, corpus/shadow-caliphate-islamic-state-khorasan.txt:15")
+        assert app.clipboard.endswith("— Humanitarian Rhetoric, Strategic Interests, and the Politics of Contradiction: UNSC, Arms Exports, and the Gaza Conflict › Origins and History, corpus/shadow-caliphate-islamic-state-khorasan.txt:13-15")
         assert FORMATION_SENTENCE in app.clipboard
         message = next(n.message for n in app._notifications if "Copied" in n.message)
         assert "OSC 52" in message
@@ -235,7 +236,7 @@ async def test_open_in_editor_without_editor_or_pager_says_what_to_set(app_for):
         await pilot.press("tab", "enter")
         await wait_for(pilot, lambda: isinstance(app.screen, SourceScreen))
         await pilot.press("e")
-        assert any("Set $EDITOR" in n.message and ":15" in n.message for n in app._notifications)
+        assert any("Set $EDITOR" in n.message and ":13-15" in n.message for n in app._notifications)
 
 
 async def test_f1_toggles_the_keys_and_palette_has_the_commands(app_for):

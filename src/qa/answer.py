@@ -77,6 +77,10 @@ def _passage(rank: int, candidate: Candidate, corpus_dir: Path, min_similarity: 
         highlight_start=start,
         weak=candidate.relevance < min_similarity,
         encoding=chunk.encoding,
+        page=chunk.page,
+        end_page=chunk.page,  # chunks are cut at page breaks: a passage is on one page
+        heading_path=chunk.heading_path,
+        kind=chunk.kind,
     )
 
 

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 from qa.answer import answer_question
 from qa.config import Settings
 from qa.embedder import Embedder, SentenceTransformerEmbedder, model_identity
-from qa.errors import IndexBusyError, IndexCorruptError, IndexMismatchError, IndexMissingError, ModelError
+from qa.errors import IndexBusyError, IndexCorruptError, IndexFormatError, IndexMismatchError, IndexMissingError, ModelError, QAError
+from qa.extract import NotExtractable
 from qa.freshness import CorpusChanges, find_changes
 from qa.index_files import LoadedIndex, current_generation, open_index
-from qa.indexer import EmbedCounts, Progress, check_compatible, update_index
+from qa.indexer import EmbedCounts, Progress, check_compatible, empty_pages_note, update_index
+from qa.loader import read_document
 from qa.onnx_encoder import OnnxEmbedder, encoder_dir, export_encoder, has_encoder
 from qa.records import Answer, BuildReport, SkippedFile
+from qa.store import StoredText
+from qa.text_decoding import NotText
 from qa.tokens import TokenCounter, WordPieceCounter
 
 
@@ -31,6 +37,7 @@ class IndexStatus:
     changes: CorpusChanges | None  # None when there is no index to compare with
     skipped: tuple[SkippedFile, ...]
     mismatch: str | None = None  # why the index cannot be used as it is (model, chunker, format)
+    notes: tuple[SkippedFile, ...] = ()  # indexed files with something worth saying (PDF pages without text)
 
     @property
     def up_to_date(self) -> bool:
@@ -185,6 +192,61 @@ class Assistant:
                 f"the index in {self.settings.index_dir} is damaged ({exc}): run `qa index --full` to rebuild it"
             ) from exc
 
+    def source_text(self, doc_id: str, page: int | None = None) -> str:
+        """The text a passage's offsets index: the file's text for .txt/.md; for PDF and
+        HTML the extracted text the index holds (one page's with `page`).
+
+        A file not in the index is read afresh, with the same extraction as indexing.
+
+        Raises:
+            QAError: no such file in the corpus, or a page it does not have.
+            OSError, UnicodeDecodeError: the file cannot be read now.
+        """
+        path = self.settings.corpus_dir / doc_id
+        stored = None
+        try:
+            # The index as it is, whatever model built it: only its stored texts are read.
+            store = (self._index or open_index(self.settings.index_dir)).store
+            stored = store.stored_text(doc_id)
+            encoding = store.encodings([doc_id]).get(doc_id, "utf-8")
+        except (IndexMissingError, IndexMismatchError, IndexCorruptError, IndexFormatError):
+            pass  # read it afresh below: what an index built now would hold
+        if stored is None:
+            if not path.is_file():
+                raise QAError(f"{doc_id} is not a file in the corpus {self.settings.corpus_dir}: pass a path from a citation")
+            try:
+                document = read_document(self.settings.corpus_dir, path)
+            except (NotText, NotExtractable) as exc:
+                raise QAError(f"cannot read {doc_id}: {exc}") from exc
+            stored = StoredText(document.kind, None if document.kind == "text" else document.text, document.page_starts)
+            encoding = document.encoding
+        if page is not None and not stored.page_starts:
+            raise QAError(f"{doc_id} has no pages (only PDF files do): leave out --page")
+        if stored.text is None:
+            with open(path, encoding=encoding) as handle:
+                return handle.read()
+        if page is None:
+            return stored.text
+        if not 1 <= page <= len(stored.page_starts):
+            raise QAError(f"{doc_id} has {len(stored.page_starts)} pages: pass --page 1 to {len(stored.page_starts)}")
+        return stored.page_text(page)
+
+    def corpus_doc_id(self, path: str) -> str:
+        """The corpus-relative id of `path` as a user typed it (relative to here, or absolute, or an id).
+
+        Raises:
+            QAError: the path is not inside the corpus folder.
+        """
+        corpus = self.settings.corpus_dir
+        for candidate in (Path(os.path.abspath(path)), corpus / path):
+            for base in (Path(os.path.abspath(corpus)), corpus.resolve()):
+                for form in (candidate, candidate.resolve()):
+                    try:
+                        return form.relative_to(base).as_posix()
+                    except ValueError:
+                        continue
+        raise QAError(f"{path} is not in the corpus {corpus}: pass the path a citation shows")
+
     def status(self) -> IndexStatus:
         """What is indexed and what changed since. Cheap: loads no model."""
         settings = self.settings
@@ -216,4 +278,5 @@ class Assistant:
             changes=changes,
             skipped=tuple(index.store.skipped()),
             mismatch=mismatch,
+            notes=tuple(SkippedFile(row.doc_id, empty_pages_note(row.empty_pages)) for row in index.store.documents() if row.empty_pages),
         )

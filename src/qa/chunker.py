@@ -13,7 +13,8 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 from qa.config import ChunkerParams
-from qa.records import Chunk, Document
+from qa.headings import PATH_SEPARATOR, heading_path_at
+from qa.records import Chunk, Document, Heading, embedded_text
 from qa.sentences import split_sentences
 from qa.tokens import TokenCounter
 
@@ -21,6 +22,8 @@ SPECIAL_TOKENS = 2  # [CLS] and [SEP] wrap every sequence the model reads
 # A chunk may end early at a paragraph break if it is already this full,
 # rather than cutting the next paragraph after its first sentence.
 _PARAGRAPH_BREAK_FILL = 0.6
+# At most 1/_PATH_SHARE of the budget goes to a chunk's heading path (32 of 126 word pieces).
+_PATH_SHARE = 4
 
 
 @dataclass(frozen=True)
@@ -33,39 +36,95 @@ class _Piece:
 
 
 def chunk_document(document: Document, counter: TokenCounter, params: ChunkerParams) -> list[Chunk]:
-    """Chunks of `document`, in order, covering every non-blank character."""
-    text = document.text
+    """Chunks of `document`, in order, covering every non-blank character.
+
+    A PDF is cut page by page, so no chunk crosses a page and each one's offsets
+    and lines are within its page's text. Each chunk carries the heading path in
+    force where it starts; what is embedded (path, then text) fits the budget.
+    """
     budget = params.max_tokens - SPECIAL_TOKENS
     if budget < 1:
         raise ValueError(f"max_tokens must exceed {SPECIAL_TOKENS}, got {params.max_tokens}")
-    pieces = _pieces(text, counter, budget)
+    if document.page_starts:
+        chunks: list[Chunk] = []
+        for page in range(1, document.pages + 1):
+            start = document.page_starts[page - 1]
+            end = start + len(document.page_text(page))
+            # Bookmarks as offsets into this page: earlier pages' ones (negative) are in force from its top.
+            headings = tuple(Heading(h.start - start, h.level, h.title) for h in document.headings if h.start <= end)
+            chunks += _chunk_text(document, document.page_text(page), headings, page, counter, budget, params, len(chunks))
+        return chunks
+    return _chunk_text(document, document.text, document.headings, None, counter, budget, params, 0)
+
+
+def _chunk_text(
+    document: Document,
+    text: str,
+    headings: tuple[Heading, ...],
+    page: int | None,
+    counter: TokenCounter,
+    budget: int,
+    params: ChunkerParams,
+    first_ordinal: int,
+) -> list[Chunk]:
+    # With headings, a share of the budget is kept for the heading path that leads
+    # each chunk's embedded text, so a sentence cut to fit still fits behind it.
+    path_budget = budget // _PATH_SHARE if headings else 0
+    pieces = _pieces(text, counter, budget - path_budget)
     line_starts = _line_starts(text)
+    section_starts = {heading.start for heading in headings}
     chunks = []
     i = 0
     while i < len(pieces):
-        j = _chunk_end(pieces, i, budget)
         first = pieces[i]
+        # The path of what the chunk says: headings that lead it (a title, then a subheading) are under it too.
+        content = next((piece for piece in pieces[i:] if piece.start not in section_starts), first)
+        path = _fitting_path(heading_path_at(headings, content.start, document.title), counter, path_budget)
+        lead = counter.count(embedded_text(path, "x")) - counter.count("x") if path else 0
+        j = _chunk_end(pieces, i, budget - lead)
+        # A new section starts a new chunk, so each chunk's heading path is the one it sits under;
+        # headings in a row (a title, then its first section's heading) stay with the text after them.
+        j = next((m for m in range(i + 1, j) if pieces[m].start in section_starts and pieces[m - 1].start not in section_starts), j)
         # Word pieces add up across whitespace, but not always across odd characters a
         # tokenizer normalises away; the budget is a promise, so measure the real text.
-        tokens = counter.count(text[first.start : pieces[j - 1].end])
+        tokens = counter.count(embedded_text(path, text[first.start : pieces[j - 1].end]))
         while tokens > budget and j - 1 > i:
             j -= 1
+            tokens = counter.count(embedded_text(path, text[first.start : pieces[j - 1].end]))
+        if tokens > budget:  # one piece that re-tokenizes longer behind the path: embed it alone
+            path = ""
             tokens = counter.count(text[first.start : pieces[j - 1].end])
         last = pieces[j - 1]
         chunks.append(
             Chunk(
                 doc_id=document.doc_id,
-                ordinal=len(chunks),
+                ordinal=first_ordinal + len(chunks),
                 char_start=first.start,
                 char_end=last.end,
                 start_line=bisect_right(line_starts, first.start),
                 end_line=bisect_right(line_starts, last.end - 1),
                 text=text[first.start : last.end],
                 n_tokens=tokens + SPECIAL_TOKENS,
+                page=page,
+                heading_path=path,
             )
         )
         i = _next_start(pieces, i, j, params.overlap_tokens)
     return chunks
+
+
+def _fitting_path(path: str, counter: TokenCounter, path_budget: int) -> str:
+    """The heading path, its outer headings dropped (then its words cut) until it fits."""
+    if not path:
+        return path
+    parts = path.split(PATH_SEPARATOR)
+    while len(parts) > 1 and counter.count(embedded_text(PATH_SEPARATOR.join(parts), "")) > path_budget:
+        parts = parts[1:]
+    path = PATH_SEPARATOR.join(parts)
+    words = path.split()
+    while words and counter.count(embedded_text(" ".join(words), "")) > path_budget:
+        words = words[:-1]
+    return " ".join(words)
 
 
 def _pieces(text: str, counter: TokenCounter, budget: int) -> list[_Piece]:

@@ -59,7 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     locations = argparse.ArgumentParser(add_help=False)
-    locations.add_argument("--corpus", metavar="DIR", help="folder of .txt/.md documents (default: $QA_CORPUS or the bundled corpus/)")
+    locations.add_argument("--corpus", metavar="DIR", help="folder of .txt/.md/.pdf/.html documents (default: $QA_CORPUS or the bundled corpus/)")
     locations.add_argument("--index", metavar="DIR", help="where the index lives (default: $QA_INDEX or index/<corpus>-<hash>/)")
     locations.add_argument("--model", metavar="PATH", help="local sentence-transformers model folder (default: $QA_MODEL or bundled all-MiniLM-L6-v2)")
 
@@ -102,6 +102,17 @@ def _parser() -> argparse.ArgumentParser:
     chat.add_argument("-k", type=_positive_int, default=None, metavar="N", help="passages per answer (default: 5)")
     chat.set_defaults(run=run_chat)
 
+    show = commands.add_parser(
+        "show",
+        parents=[locations],
+        help="print the text a citation's offsets index (a PDF page, a web page's main text)",
+        description="Print exactly the text that char_start/char_end and the line numbers of a citation index: "
+        "a .txt/.md file as it is, a PDF's extracted text (one page with --page), a web page's extracted main text.",
+    )
+    show.add_argument("path", metavar="PATH", help="the document, as a citation shows it")
+    show.add_argument("--page", type=_positive_int, default=None, metavar="N", help="only page N of a PDF")
+    show.set_defaults(run=run_show)
+
     status = commands.add_parser("status", parents=[locations], help="show the corpus, the index and whether it is up to date")
     status.set_defaults(run=run_status)
     return parser
@@ -135,6 +146,7 @@ def run_index(args) -> int:
     with embedding_progress(sys.stderr) as counts:
         report = assistant.update(progress=_progress, counts=counts, full=args.full)
     _print_skipped(report.skipped)
+    _print_document_notes(report.notes)
     _print_notes(assistant)
     print(describe_build(report))
     return 0
@@ -175,6 +187,21 @@ def _print_skipped(skipped) -> None:
         print(f"warning: skipped {printable_path(item.doc_id)}: {item.reason}", file=sys.stderr)
 
 
+def _print_document_notes(notes) -> None:
+    for item in notes:
+        print(f"warning: {printable_path(item.doc_id)}: {item.reason}", file=sys.stderr)
+
+
+def run_show(args) -> int:
+    assistant = _assistant(args)
+    text = assistant.source_text(assistant.corpus_doc_id(args.path), args.page)
+    # Exactly the text offsets index, so a script can slice it; a newline only for a person.
+    sys.stdout.write(text)
+    if sys.stdout.isatty() and not text.endswith("\n"):
+        sys.stdout.write("\n")
+    return 0
+
+
 def run_ask(args) -> int:
     from qa.answer import normalize_question
 
@@ -187,6 +214,7 @@ def run_ask(args) -> int:
         prepared = assistant.prepare(update=not args.no_update, progress=_progress, counts=counts)
     if prepared.report is not None:
         _print_skipped(prepared.report.skipped)
+        _print_document_notes(prepared.report.notes)
     if prepared.note:
         print(f"{'warning' if prepared.stale else 'qa'}: {prepared.note}", file=sys.stderr)
     if args.question == "-":
@@ -291,6 +319,8 @@ def run_status(args) -> int:
     print(f"contents: {status.documents} documents, {status.chunks} chunks")
     for item in status.skipped:
         print(f"skipped:  {printable_path(item.doc_id)}: {item.reason}")
+    for item in status.notes:
+        print(f"note:     {printable_path(item.doc_id)}: {item.reason}")
     if status.up_to_date:
         print("state:    up to date")
         return 0

@@ -26,7 +26,7 @@ from qa.errors import IndexBusyError, IndexCorruptError, IndexFormatError, Index
 from qa.store import Store
 from qa.vectors import VectorIndex
 
-FORMAT_VERSION = 2  # 2: documents.encoding
+FORMAT_VERSION = 3  # 2: documents.encoding; 3: PDF/HTML text and pages, chunk heading paths
 CURRENT_FILE = "CURRENT"
 STORE_FILE = "store.sqlite3"
 VECTORS_FILE = "vectors.faiss"

@@ -14,7 +14,7 @@ import shutil
 import sqlite3
 import time
 from collections import Counter
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Callable
 
 import numpy as np
@@ -39,7 +39,7 @@ from qa.index_files import (
 )
 from qa.lexical import stemmed_terms
 from qa.loader import list_corpus_files, nothing_readable, read_corpus_files
-from qa.records import BuildReport, Chunk, Document
+from qa.records import BuildReport, Chunk, Document, SkippedFile
 from qa.sentences import answer_sentence_spans
 from qa.store import Store
 from qa.tokens import TokenCounter
@@ -120,7 +120,15 @@ def update_index(
         except BaseException:
             discard_generation(building)
             raise
-        return _report(settings, manifest, changes, tuple(skipped), embedded, started, reason, wrote=True, full=previous is None)
+        notes = tuple(SkippedFile(d.doc_id, empty_pages_note(d.empty_pages)) for d in documents if d.empty_pages)
+        report = _report(settings, manifest, changes, tuple(skipped), embedded, started, reason, wrote=True, full=previous is None)
+        return replace(report, notes=notes)
+
+
+def empty_pages_note(pages: tuple[int, ...]) -> str:
+    """Says which PDF pages were indexed without text, so nobody expects answers from them."""
+    listed = ", ".join(str(page) for page in pages)
+    return f"{'page' if len(pages) == 1 else 'pages'} {listed} {'has' if len(pages) == 1 else 'have'} no text (scanned images?)"
 
 
 def _describe_write_failure(exc: Exception) -> str:
@@ -201,7 +209,8 @@ def _write_generation(
         ids = store.add_document(document, chunks, first_chunk_id=next_chunk)
         next_chunk += len(chunks)
         for chunk_id, chunk in zip(ids, chunks):
-            new_chunks.append(_NewText(chunk_id, chunk.text))
+            # The chunk vector reads its heading path too; search and offsets keep to the text.
+            new_chunks.append(_NewText(chunk_id, chunk.embedded_text))
             term_delta.update(stemmed_terms(chunk.text))
             # Every sentence that may be highlighted gets a vector, so answering embeds only the question.
             for start, end in answer_sentence_spans(chunk.text):

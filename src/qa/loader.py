@@ -4,6 +4,9 @@ Offsets everywhere in `qa` index into `Document.text`, which is built to equal
 `open(path, encoding=document.encoding).read()`: decoded with the encoding the
 bytes tell (UTF-8 nearly always) and with universal-newline translation (CRLF
 and CR become LF), a UTF-8 BOM kept as Python keeps it.
+
+PDF and HTML files have no such text: theirs is extracted (see `extract`), the
+index stores it, and `qa show` prints exactly what offsets index.
 """
 
 from __future__ import annotations
@@ -15,10 +18,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qa.errors import CorpusError
-from qa.records import Document, SkippedFile
+from qa.extract import PAGE_BREAK, NotExtractable, extract_html, extract_pdf
+from qa.headings import markdown_headings, plain_text_headings
+from qa.records import Document, Heading, SkippedFile
 from qa.text_decoding import NotText, decode_text
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown")
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+PDF_SUFFIXES = (".pdf",)
+HTML_SUFFIXES = (".html", ".htm")
+SUPPORTED_SUFFIXES = (".txt",) + MARKDOWN_SUFFIXES + PDF_SUFFIXES + HTML_SUFFIXES
 _ATX_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
 
 
@@ -63,6 +71,7 @@ def read_document(corpus_dir: Path, path: Path, max_bytes: int | None = None) ->
 
     Raises:
         OSError: it cannot be read. NotText: it is not text in an encoding that can be told.
+        NotExtractable: a PDF or HTML file that is damaged or has no text.
         FileTooLarge: it is over `max_bytes` (checked before reading it).
     """
     stat = path.stat()
@@ -71,15 +80,69 @@ def read_document(corpus_dir: Path, path: Path, max_bytes: int | None = None) ->
             f"{stat.st_size / 1e6:.0f} MB, over the {max_bytes / 1e6:.0f} MB limit (set QA_MAX_FILE_MB to index it)"
         )
     raw = path.read_bytes()
-    decoded = decode_text(raw)
-    return Document(
+    suffix = path.suffix.lower()
+    common = dict(
         doc_id=document_id(corpus_dir, path),
-        title=find_title(decoded.text, markdown=path.suffix.lower() in (".md", ".markdown")) or path.stem,
-        text=decoded.text,
         content_hash=hashlib.sha256(raw).hexdigest(),
         size=len(raw),
         mtime_ns=stat.st_mtime_ns,
+    )
+    if suffix in PDF_SUFFIXES:
+        return _pdf_document(raw, path, common)
+    if suffix in HTML_SUFFIXES:
+        return _html_document(raw, path, common)
+    decoded = decode_text(raw)
+    markdown = suffix in MARKDOWN_SUFFIXES
+    return Document(
+        title=find_title(decoded.text, markdown=markdown) or path.stem,
+        text=decoded.text,
         encoding=decoded.encoding,
+        headings=markdown_headings(decoded.text) if markdown else plain_text_headings(decoded.text),
+        **common,
+    )
+
+
+def _pdf_document(raw: bytes, path: Path, common: dict) -> Document:
+    extracted = extract_pdf(raw)
+    pages = extracted.pages
+    starts = []
+    offset = 0
+    for page in pages:
+        starts.append(offset)
+        offset += len(page) + len(PAGE_BREAK)
+    text = PAGE_BREAK.join(pages)
+    return Document(
+        title=extracted.title or find_title(text, markdown=False)[:200] or path.stem,
+        text=text,
+        kind="pdf",
+        page_starts=tuple(starts),
+        empty_pages=tuple(n for n, page in enumerate(pages, start=1) if not page.strip()),
+        headings=_outline_headings(extracted.outline, pages, starts),
+        **common,
+    )
+
+
+def _outline_headings(outline, pages: tuple[str, ...], starts: list[int]) -> tuple[Heading, ...]:
+    """PDF bookmarks as headings: each placed where its title appears on its page, else at the page's start."""
+    headings = []
+    for level, page, title in outline:
+        if page > len(pages):
+            continue
+        words = [re.escape(word) for word in title.split()]
+        found = re.search(r"\s+".join(words), pages[page - 1]) if words else None
+        headings.append(Heading(starts[page - 1] + (found.start() if found else 0), level, title))
+    # In reading order; bookmarks on one spot keep the outline's order (parent before child).
+    return tuple(sorted(headings, key=lambda heading: heading.start))
+
+
+def _html_document(raw: bytes, path: Path, common: dict) -> Document:
+    extracted = extract_html(raw)
+    return Document(
+        title=extracted.title or find_title(extracted.text, markdown=True) or path.stem,
+        text=extracted.text,
+        kind="html",
+        headings=markdown_headings(extracted.text),
+        **common,
     )
 
 
@@ -107,7 +170,7 @@ def read_corpus_files(
     for doc_id in doc_ids:
         try:
             document = read_document(corpus_dir, corpus_dir / doc_id, max_bytes)
-        except (NotText, FileTooLarge) as exc:
+        except (NotText, NotExtractable, FileTooLarge) as exc:
             skipped.append(SkippedFile(doc_id, str(exc)))
             continue
         except OSError as exc:
@@ -127,7 +190,7 @@ def nothing_readable(corpus_dir: Path, skipped: list[SkippedFile]) -> CorpusErro
         others = sorted({p.suffix.lower() or p.name for p in corpus_dir.rglob("*") if p.is_file()} - {""})[:6]
         found = f" (it has {', '.join(others)} files)" if others else " (it is empty)"
         return CorpusError(
-            f"corpus folder {corpus_dir} has no .txt or .md files{found}: add documents or pass --corpus DIR"
+            f"corpus folder {corpus_dir} has no .txt, .md, .pdf or .html files{found}: add documents or pass --corpus DIR"
         )
     reasons = "; ".join(f"{s.doc_id}: {s.reason}" for s in skipped[:5])
     return CorpusError(f"no file in {corpus_dir} could be read ({reasons})")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
+from qa.headings import PATH_SEPARATOR
 from qa.records import Answer, Passage
 
 _WEAK_NOTE = "No passage in the corpus answers this question. The closest matches, all weak:"
@@ -33,15 +34,34 @@ def passage_to_dict(passage: Passage) -> dict:
         "text": passage.text,
         "highlight": passage.highlight,
         "encoding": passage.encoding,
+        # Added in format 3: "kind" says what the offsets index ("text": the file;
+        # "pdf"/"html": the extracted text `qa show PATH [--page N]` prints).
+        "kind": passage.kind,
+        "page": passage.page,
+        "end_page": passage.end_page,
+        "heading_path": passage.heading_path,
     }
 
 
 def citation(passage: Passage) -> str:
-    """`path:START-END`, or `path:LINE` when the passage sits on one line."""
+    """Where to look: `path:START-END` (`path:LINE` on one line) for text files,
+    `path p. N` for a PDF, `path (text:START-END)` for a web page, whose lines are
+    those of its extracted text (`qa show PATH`), not of its HTML source."""
     path = printable_path(passage.path)
-    if passage.start_line == passage.end_line:
-        return f"{path}:{passage.start_line}"
-    return f"{path}:{passage.start_line}-{passage.end_line}"
+    if passage.page is not None:
+        if passage.end_page is not None and passage.end_page != passage.page:
+            return f"{path} pp. {passage.page}-{passage.end_page}"
+        return f"{path} p. {passage.page}"
+    lines = str(passage.start_line) if passage.start_line == passage.end_line else f"{passage.start_line}-{passage.end_line}"
+    if passage.kind != "text":
+        return f"{path} (text:{lines})"
+    return f"{path}:{lines}"
+
+
+def heading_trail(passage: Passage) -> str:
+    """`Title › Section › Subsection`: the title, then the headings the passage sits under."""
+    parts = [passage.title] + ([p for p in passage.heading_path.split(PATH_SEPARATOR)] if passage.heading_path else [])
+    return " › ".join(parts)
 
 
 def printable_path(path: str) -> str:
@@ -53,7 +73,7 @@ def printable_path(path: str) -> str:
 
 
 def render_text(answer: Answer, width: int = 100, color: bool = False) -> str:
-    """Readable text: each passage as `[n] Title — path:START-END`, the highlight marked.
+    """Readable text: each passage as `[n] Title › Section — path:START-END`, the highlight marked.
 
     Without color the highlighted sentence is wrapped in ** **, so it survives
     a pipe, a file or a paste.
@@ -70,7 +90,10 @@ def render_text(answer: Answer, width: int = 100, color: bool = False) -> str:
 
 
 def _heading(passage: Passage, width: int, color: bool) -> str:
-    title = _shorten(passage.title, max(30, width - len(citation(passage)) - 12))
+    room = max(30, width - len(citation(passage)) - 12)
+    section = heading_trail(passage)[len(passage.title) :]  # " › Tactics › Urban Terrorism", or ""
+    # A long title gives way before the section: the section says where to look.
+    title = _shorten(passage.title, max(12, room - len(section))) + _shorten(section, max(room - 12, 40))
     weak = "  (weak match)" if passage.weak else ""
     head = f"[{passage.rank}] {title} — {citation(passage)}{weak}"
     return f"\x1b[1m{head}\x1b[0m" if color else head
@@ -106,7 +129,7 @@ def render_markdown(answer: Answer) -> str:
         body = passage.text[:start] + "**" + passage.text[start:end] + "**" + passage.text[end:]
         quoted = "\n".join("> " + line if line.strip() else ">" for line in body.split("\n"))
         weak = " (weak match)" if passage.weak else ""
-        lines += [f"[{passage.rank}] {passage.title} — `{citation(passage)}`{weak}", "", quoted, ""]
+        lines += [f"[{passage.rank}] {heading_trail(passage)} — `{citation(passage)}`{weak}", "", quoted, ""]
     return "\n".join(lines)
 
 

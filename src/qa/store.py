@@ -14,7 +14,7 @@ from pathlib import Path
 
 from qa.errors import IndexCorruptError
 from qa.lexical import fts_query
-from qa.records import Chunk, Document, SkippedFile
+from qa.records import Chunk, Document, SkippedFile, embedded_text
 
 _SCHEMA = """
 CREATE TABLE manifest (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -25,7 +25,11 @@ CREATE TABLE documents (
     content_hash TEXT NOT NULL,           -- sha256 of the file's bytes
     size INTEGER NOT NULL,
     mtime_ns INTEGER NOT NULL,
-    encoding TEXT NOT NULL DEFAULT 'utf-8' -- open(path, encoding=...) reads the text offsets index
+    encoding TEXT NOT NULL DEFAULT 'utf-8', -- open(path, encoding=...) reads the text offsets index
+    kind TEXT NOT NULL DEFAULT 'text',    -- 'text': offsets index the file; 'pdf'/'html': `extracted`
+    extracted TEXT,                       -- PDF/HTML: the extracted text offsets index (pages joined by form feeds)
+    page_starts TEXT NOT NULL DEFAULT '[]', -- PDF: JSON list of where each page starts in `extracted`
+    empty_pages TEXT NOT NULL DEFAULT '[]'  -- PDF: JSON list of pages without text (scanned images?)
 );
 CREATE TABLE chunks (
     id INTEGER PRIMARY KEY,               -- also the FTS5 rowid and the FAISS id
@@ -36,7 +40,9 @@ CREATE TABLE chunks (
     start_line INTEGER NOT NULL,
     end_line INTEGER NOT NULL,
     n_tokens INTEGER NOT NULL,
-    text TEXT NOT NULL
+    text TEXT NOT NULL,
+    page INTEGER,                         -- PDF page; offsets and lines are within its text
+    heading_path TEXT NOT NULL DEFAULT '' -- "Tactics > Urban Terrorism"; embedded before the text, not searched
 );
 CREATE INDEX chunks_by_document ON chunks(document_id, ordinal);
 -- The sentences of each chunk that may be highlighted; ids are the sentence-vector ids.
@@ -67,6 +73,9 @@ class ChunkRow:
     end_line: int
     text: str
     encoding: str = "utf-8"
+    page: int | None = None
+    heading_path: str = ""
+    kind: str = "text"
 
 
 @dataclass(frozen=True)
@@ -76,6 +85,21 @@ class DocumentRow:
     content_hash: str
     size: int
     mtime_ns: int
+    empty_pages: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class StoredText:
+    """The text a document's offsets index, as the index holds it."""
+
+    kind: str
+    text: str | None  # None for .txt/.md: the file itself is the text
+    page_starts: tuple[int, ...]
+
+    def page_text(self, page: int) -> str:
+        start = self.page_starts[page - 1]
+        end = self.page_starts[page] - 1 if page < len(self.page_starts) else len(self.text)
+        return self.text[start:end]
 
 
 class Store:
@@ -118,16 +142,29 @@ class Store:
     def add_document(self, document: Document, chunks: list[Chunk], first_chunk_id: int) -> list[int]:
         """Insert a document and its chunks; returns the chunk ids (consecutive from `first_chunk_id`)."""
         cursor = self._db.execute(
-            "INSERT INTO documents (doc_id, title, content_hash, size, mtime_ns, encoding) VALUES (?, ?, ?, ?, ?, ?)",
-            (document.doc_id, document.title, document.content_hash, document.size, document.mtime_ns, document.encoding),
+            "INSERT INTO documents (doc_id, title, content_hash, size, mtime_ns, encoding, kind, extracted, page_starts, empty_pages)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                document.doc_id,
+                document.title,
+                document.content_hash,
+                document.size,
+                document.mtime_ns,
+                document.encoding,
+                document.kind,
+                None if document.kind == "text" else document.text,
+                json.dumps(list(document.page_starts)),
+                json.dumps(list(document.empty_pages)),
+            ),
         )
         document_row = cursor.lastrowid
         ids = list(range(first_chunk_id, first_chunk_id + len(chunks)))
         self._db.executemany(
-            "INSERT INTO chunks (id, document_id, ordinal, char_start, char_end, start_line, end_line, n_tokens, text)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO chunks (id, document_id, ordinal, char_start, char_end, start_line, end_line, n_tokens, text,"
+            " page, heading_path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (i, document_row, c.ordinal, c.char_start, c.char_end, c.start_line, c.end_line, c.n_tokens, c.text)
+                + (c.page, c.heading_path)
                 for i, c in zip(ids, chunks)
             ],
         )
@@ -178,11 +215,16 @@ class Store:
         return chunk, sentence
 
     def chunk_texts_of(self, doc_ids: list[str]) -> list[tuple[int, str]]:
+        """(chunk id, the text its vector embeds: heading path and text) of these documents' chunks."""
         rows = []
         for doc_id in doc_ids:
-            rows += self._db.execute(
-                "SELECT c.id, c.text FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.doc_id = ?", (doc_id,)
-            ).fetchall()
+            rows += [
+                (chunk_id, embedded_text(path, text))
+                for chunk_id, path, text in self._db.execute(
+                    "SELECT c.id, c.heading_path, c.text FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.doc_id = ?",
+                    (doc_id,),
+                )
+            ]
         return rows
 
     def sentence_texts_of(self, doc_ids: list[str]) -> list[tuple[int, str]]:
@@ -242,8 +284,8 @@ class Store:
             return {}
         marks = ",".join("?" * len(chunk_ids))
         rows = self._db.execute(
-            "SELECT c.id, d.doc_id, d.title, c.char_start, c.char_end, c.start_line, c.end_line, c.text, d.encoding"
-            f" FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id IN ({marks})",
+            "SELECT c.id, d.doc_id, d.title, c.char_start, c.char_end, c.start_line, c.end_line, c.text, d.encoding,"
+            f" c.page, c.heading_path, d.kind FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id IN ({marks})",
             list(chunk_ids),
         ).fetchall()
         return {row[0]: ChunkRow(*row) for row in rows}
@@ -277,8 +319,25 @@ class Store:
         return {term: math.log(1 + total / (df.get(term, 0) + 0.5)) for term in terms}
 
     def documents(self) -> list[DocumentRow]:
-        rows = self._db.execute("SELECT doc_id, title, content_hash, size, mtime_ns FROM documents ORDER BY doc_id").fetchall()
-        return [DocumentRow(*row) for row in rows]
+        rows = self._db.execute(
+            "SELECT doc_id, title, content_hash, size, mtime_ns, empty_pages FROM documents ORDER BY doc_id"
+        ).fetchall()
+        return [DocumentRow(*row[:5], tuple(json.loads(row[5]))) for row in rows]
+
+    def encodings(self, doc_ids: list[str]) -> dict[str, str]:
+        if not doc_ids:
+            return {}
+        marks = ",".join("?" * len(doc_ids))
+        return dict(self._db.execute(f"SELECT doc_id, encoding FROM documents WHERE doc_id IN ({marks})", list(doc_ids)).fetchall())
+
+    def stored_text(self, doc_id: str) -> StoredText | None:
+        """What this document's offsets index, or None when it is not in the index."""
+        row = self._db.execute(
+            "SELECT kind, extracted, page_starts FROM documents WHERE doc_id = ?", (doc_id,)
+        ).fetchone()
+        if row is None:
+            return None
+        return StoredText(row[0], row[1], tuple(json.loads(row[2])))
 
     def skipped(self) -> list[SkippedFile]:
         return [SkippedFile(*row) for row in self._db.execute("SELECT doc_id, reason FROM skipped ORDER BY doc_id")]

@@ -317,9 +317,9 @@ class QAApp(App):
         exchange = next(a for a in event.card.ancestors if isinstance(a, Exchange))
         path = self.assistant.settings.corpus_dir / passage.doc_id
         try:
-            with open(path, encoding="utf-8") as handle:
-                text = handle.read()
-        except (OSError, UnicodeDecodeError) as exc:
+            # The text the offsets index: the file, or a PDF page's / web page's extracted text.
+            text = self.assistant.source_text(passage.doc_id, passage.page)
+        except (OSError, UnicodeDecodeError, QAError) as exc:
             self.notify(f"cannot open {passage.path}: {exc}", severity="error")
             return
         if text[passage.char_start : passage.char_end] != passage.text:

@@ -13,7 +13,8 @@ from qa.assistant import IndexStatus
 from qa.conversation import Turn
 from qa.history import History
 from qa.records import Answer, Passage
-from qa.render import citation
+from qa.headings import PATH_SEPARATOR
+from qa.render import citation, heading_trail
 from qa.tui.passage_text import passage_body
 
 NO_ANSWER_NOTE = "No passage in the corpus answers this question. The closest matches, all weak:"
@@ -36,7 +37,7 @@ def describe_index(status: IndexStatus) -> str:
 
 def quote_with_citation(passage: Passage) -> str:
     """The passage as it would be quoted: the text, then where it comes from."""
-    return f"{' '.join(passage.text.split())}\n— {passage.title}, {citation(passage)}"
+    return f"{' '.join(passage.text.split())}\n— {heading_trail(passage)}, {citation(passage)}"
 
 
 class StatusHeader(Horizontal):
@@ -143,6 +144,9 @@ class PassageCard(Static, can_focus=True):
     def _content(passage: Passage, searched_for: str) -> Text:
         head = Text()
         head.append(citation(passage), style="bold cyan")
+        if passage.heading_path:
+            # The section it sits under: where to look, next to the page or lines.
+            head.append(" › " + " › ".join(passage.heading_path.split(PATH_SEPARATOR)), style="italic")
         head.append("\n")
         head.append_text(passage_body(passage, searched_for))
         return head

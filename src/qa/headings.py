@@ -1,0 +1,117 @@
+"""Find a document's headings, and the heading path ("Tactics > Urban Terrorism") at any offset.
+
+Markdown (and HTML, extracted as Markdown) says what its headings are. Plain
+text does not: a heading there is a short unpunctuated line standing alone
+between paragraphs of prose, and only such lines are taken, because a heading
+path that is wrong ("Image", "Post a Comment") is worse than none.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+
+from qa.records import Heading
+from qa.sentences import is_prose, split_sentences
+
+PATH_SEPARATOR = " > "
+_ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_MARKUP = re.compile(r"[*_`]+")
+# A plain-text heading has at most this many words, like a section title, not a caption.
+_MAX_HEADING_WORDS = 10
+# The paragraph after it must open with a prose sentence and hold this many words: a heading introduces a section.
+_MIN_SECTION_WORDS = 12
+
+
+def markdown_headings(text: str) -> tuple[Heading, ...]:
+    """ATX headings (`#` to `######`) outside fenced code blocks."""
+    headings = []
+    fence = None
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        fence_match = _FENCE.match(line)
+        if fence_match:
+            marker = fence_match.group(1)
+            if fence is None:
+                fence = marker[0]
+            elif marker[0] == fence:
+                fence = None
+        elif fence is None:
+            match = _ATX.match(line.rstrip("\r\n"))
+            if match:
+                title = _clean(match.group(2))
+                if title:
+                    headings.append(Heading(offset + line.index("#"), len(match.group(1)), title))
+        offset += len(line)
+    return tuple(headings)
+
+
+def plain_text_headings(text: str) -> tuple[Heading, ...]:
+    """Heading lines of plain text, where they can be told reliably.
+
+    Taken: a line standing alone as a paragraph, of at most ten words, starting
+    with a capital, ending without punctuation (a colon ends a lead-in, not a
+    heading), after a paragraph that ends in a prose sentence and before one
+    that opens with one (and holds at least 12 words). The first paragraph is
+    the title, not a section heading.
+    """
+    sentences = split_sentences(text)
+    paragraphs: list[tuple[int, int, bool]] = []  # (start, end, heading) per paragraph
+    for sentence in sentences:
+        if paragraphs and sentence.paragraph == len(paragraphs) - 1:
+            start, _, heading = paragraphs[-1]
+            paragraphs[-1] = (start, sentence.end, heading)
+        else:
+            paragraphs.append((sentence.start, sentence.end, sentence.heading))
+    headings = []
+    for n in range(1, len(paragraphs) - 1):
+        start, end, heading = paragraphs[n]
+        line = text[start:end]
+        if not heading or not _looks_like_section_title(line):
+            continue
+        before = text[paragraphs[n - 1][0] : paragraphs[n - 1][1]]
+        after = text[paragraphs[n + 1][0] : paragraphs[n + 1][1]]
+        if _ends_prose(before) and len(after.split()) >= _MIN_SECTION_WORDS and _opens_prose(after):
+            headings.append(Heading(start, 1, " ".join(line.split())))  # no-break spaces and runs become one space
+    return tuple(headings)
+
+
+def _looks_like_section_title(line: str) -> bool:
+    words = line.split()
+    if not words or len(words) > _MAX_HEADING_WORDS or line.rstrip()[-1] in ":.!?,;":
+        return False
+    return line[0].isupper() and any(ch.isalpha() for ch in line)
+
+
+def _opens_prose(paragraph: str) -> bool:
+    spans = split_sentences(paragraph)
+    return bool(spans) and is_prose(paragraph[spans[0].start : spans[0].end])
+
+
+def _ends_prose(paragraph: str) -> bool:
+    spans = split_sentences(paragraph)
+    return bool(spans) and is_prose(paragraph[spans[-1].start : spans[-1].end])
+
+
+def heading_path_at(headings: tuple[Heading, ...], offset: int, skip_title: str = "") -> str:
+    """The path of headings in force at `offset`: each heading before it, minus any it closed.
+
+    A heading closes every heading of its level or deeper. A top heading equal
+    to the document title is left out: the title is shown anyway.
+    """
+    starts = [heading.start for heading in headings]
+    stack: list[Heading] = []
+    for heading in headings[: bisect_right(starts, offset)]:
+        while stack and stack[-1].level >= heading.level:
+            stack.pop()
+        stack.append(heading)
+    titles = [heading.title for heading in stack]
+    if titles and titles[0] == skip_title:
+        titles = titles[1:]
+    return PATH_SEPARATOR.join(titles)
+
+
+def _clean(title: str) -> str:
+    """Heading words without Markdown emphasis markers or runs of spaces."""
+    return " ".join(_MARKUP.sub("", title).split())

@@ -1,0 +1,87 @@
+"""Real PDF and HTML files for tests, written at test time (fpdf2 writes the PDFs)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+FILLER = "Convoys moved supplies along the northern route while observers logged each crossing. "
+
+# The facts the tests ask about, one per page of the report.
+PAGE_FACTS = {
+    1: "The survey team counted forty wells in the valley during the first week.",
+    3: "The ceasefire agreement was signed in Doha on the twelfth of March by both delegations.",
+    4: "Winter flooding closed the mountain pass for nine days in February.",
+}
+
+
+def write_report_pdf(path: Path, empty_page: int = 2, columns_page: bool = True, bookmarks: bool = False) -> Path:
+    """A multi-page report: a fact on pages 1, 3 and 4, page 2 only a drawing (no text
+    layer, like a scan), and optionally a last page set in two columns. With
+    `bookmarks`, an outline: "Section N" for pages 1, 3, 4 and "Doha talks" under
+    Section 3 (a bookmark whose title is not on its page)."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_title("Regional Field Report")
+    pdf.set_font("Helvetica", size=11)
+    for page in range(1, 5):
+        pdf.add_page()
+        if page == empty_page:
+            pdf.rect(20, 20, 120, 160, style="F")
+            continue
+        if bookmarks:
+            pdf.start_section(f"Section {page}", level=0)
+            if page == 3:
+                pdf.start_section("Doha talks", level=1)
+        fact = PAGE_FACTS.get(page, "")
+        pdf.multi_cell(0, 6, f"Section {page}\n\n{FILLER * 3}{fact} {FILLER * 4}")
+    if columns_page:
+        pdf.add_page()
+        with pdf.text_columns(ncols=2, gutter=10) as cols:
+            cols.write("Left column opens here. " + "The left column describes the harbour inspections. " * 30)
+            cols.write("Right column opens here. " + "The right column lists the customs tariffs. " * 12)
+    path.write_bytes(bytes(pdf.output()))
+    return path
+
+
+ARTICLE_PARAGRAPH = (
+    "Analysts reviewed the border situation in detail and agreed on new measures for the coming season, "
+    "noting that regional cooperation had improved since the previous assessment was published. "
+)
+
+
+def write_article_html(path: Path) -> Path:
+    """A saved web page: navigation, cookie banner, article with h1-h3, popular posts, comments, scripts."""
+    html = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Border Security Assessment | Example News</title>
+<style>.menu {{ color: red; }} .zebrastyle {{ display: none; }}</style>
+<script>var zebratracker = "analytics";</script></head>
+<body>
+<header><nav class="menu"><ul><li><a href="/">Home</a></li><li><a href="/world">World</a></li>
+<li><a href="/zebranav">Zebranav subscriptions</a></li></ul></nav></header>
+<div id="cookie-banner" class="cookie-consent">We use zebracookie cookies to improve your experience. Accept all cookies.</div>
+<main><article>
+<h1>Border Security Assessment</h1>
+<p>{ARTICLE_PARAGRAPH * 2}</p>
+<h2>Tactics</h2>
+<p>{ARTICLE_PARAGRAPH * 2}</p>
+<h3>Urban Terrorism</h3>
+<p>The cell placed improvised devices in crowded bazaars during the spring of 2023, according to provincial officials. {ARTICLE_PARAGRAPH}</p>
+<h2>Outlook</h2>
+<p>{ARTICLE_PARAGRAPH * 2}</p>
+</article></main>
+<aside class="popular-posts widget"><h3>Popular posts</h3><ul>
+<li><a href="/a">Zebrapopular: ten reasons the markets rallied</a></li><li><a href="/b">Zebrapopular: celebrity chef opens diner</a></li></ul></aside>
+<section id="comments" class="comments"><h3>2 comments</h3>
+<div class="comment"><p>Zebracomment: great article, I loved reading about this and will share it with my friends.</p></div>
+<div class="comment"><p>Zebracomment: this is nonsense, the author clearly never visited the region at all.</p></div>
+</section>
+<footer><p>Copyright 2025 Example News. Zebrafooter all rights reserved.</p></footer>
+<script>document.write("zebrascript");</script>
+</body></html>
+"""
+    path.write_text(html, encoding="utf-8")
+    return path
+
+
+BOILERPLATE_MARKERS = ("zebra",)  # every word of navigation, banners, comments, scripts and styles holds it

@@ -1,0 +1,408 @@
+"""PDF, HTML and Markdown structure: pages and heading paths in citations, offsets that check."""
+
+import json
+import sqlite3
+
+import pytest
+
+from qa.chunker import SPECIAL_TOKENS, chunk_document
+from qa.config import ChunkerParams, Settings
+from qa.headings import heading_path_at, markdown_headings, plain_text_headings
+from qa.index_files import STORE_FILE, current_generation
+from qa.loader import load_corpus
+from qa.records import Heading
+from qa.render import answer_to_dict, citation, render_markdown, render_text
+from tests.conftest import DEFAULT_CORPUS, make_assistant
+from tests.documents import BOILERPLATE_MARKERS, PAGE_FACTS, write_article_html, write_report_pdf
+from tests.fakes import FakeCounter
+from tests.test_robustness import make_corpus, qa, write  # noqa: F401  (fixtures)
+
+
+@pytest.fixture
+def mixed(tmp_path):
+    """A corpus of a multi-page PDF, a saved web page and a Markdown note."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    write_report_pdf(folder / "report.pdf")
+    (folder / "web").mkdir()
+    write_article_html(folder / "web" / "article.html")
+    (folder / "notes.md").write_text(
+        "# Field notes\n\nThese notes were written during the survey of the eastern districts in spring.\n\n"
+        "## Logistics\n\nFuel deliveries arrived every Tuesday from the depot near the river crossing.\n\n"
+        "### Vehicles\n\nThe team relied on two pickup trucks and a motorbike for the hill villages.\n\n"
+        "```\n# not a heading inside a code block\n```\n\n"
+        "## Health\n\nThe clinic vaccinated three hundred children against measles in April.\n",
+        encoding="utf-8",
+    )
+    return folder
+
+
+@pytest.fixture
+def built(tmp_path, mixed):
+    settings = Settings(mixed, tmp_path / "index", tmp_path / "no-model", chunker=ChunkerParams(max_tokens=96, overlap_tokens=24))
+    assistant = make_assistant(settings)
+    report = assistant.build()
+    return assistant, report
+
+
+def test_a_pdf_answer_on_page_3_is_cited_with_its_page_and_checkable_offsets(built):
+    assistant, _ = built
+    answer = assistant.ask("Where was the ceasefire agreement signed?")
+    top = answer.passages[0]
+    assert top.doc_id == "report.pdf" and top.page == 3 and top.end_page == 3
+    assert "signed in Doha" in top.text and "Doha" in top.highlight
+    assert top.title == "Regional Field Report"  # the PDF's own title
+    assert citation(top).endswith("report.pdf p. 3")
+    page_text = assistant.source_text("report.pdf", 3)
+    assert page_text[top.char_start : top.char_end] == top.text
+    assert top.text in "\n".join(page_text.split("\n")[top.start_line - 1 : top.end_line])  # lines of the page
+    data = answer_to_dict(answer)["passages"][0]
+    assert (data["page"], data["end_page"], data["kind"], data["heading_path"]) == (3, 3, "pdf", "")
+
+
+def test_every_pdf_chunk_stays_on_one_page_and_indexes_that_page(built):
+    assistant, _ = built
+    index = assistant.load()
+    db = sqlite3.connect(current_generation(assistant.settings.index_dir) / STORE_FILE)
+    rows = db.execute(
+        "SELECT c.page, c.char_start, c.char_end, c.text FROM chunks c JOIN documents d ON d.id = c.document_id"
+        " WHERE d.doc_id = 'report.pdf'"
+    ).fetchall()
+    assert {page for page, *_ in rows} == {1, 3, 4, 5}  # page 2 has no text
+    for page, start, end, text in rows:
+        assert assistant.source_text("report.pdf", page)[start:end] == text
+        assert "\f" not in text
+    assert index.store.stored_text("report.pdf").text.count("\f") == 4
+
+
+def test_image_only_pages_are_reported_not_silently_empty(built):
+    assistant, report = built
+    assert [(n.doc_id, n.reason) for n in report.notes] == [("report.pdf", "page 2 has no text (scanned images?)")]
+    assert [(n.doc_id, n.reason) for n in assistant.status().notes] == [("report.pdf", "page 2 has no text (scanned images?)")]
+    assert assistant.source_text("report.pdf", 2) == ""
+
+
+def test_a_two_column_page_reads_column_by_column(built):
+    assistant, _ = built
+    page = assistant.source_text("report.pdf", 5)
+    assert page.index("Left column opens here") < page.index("Right column opens here")
+    left_end = page.rindex("harbour inspections")
+    assert left_end < page.index("customs tariffs")  # not interleaved line by line
+    assert not any("harbour" in line and "customs" in line for line in page.splitlines())
+
+
+def test_a_web_page_is_indexed_without_its_boilerplate_and_titled_by_its_title(built):
+    assistant, _ = built
+    index = assistant.load()
+    [row] = [d for d in index.store.documents() if d.doc_id == "web/article.html"]
+    assert row.title in ("Border Security Assessment", "Border Security Assessment | Example News")
+    extracted = assistant.source_text("web/article.html")
+    db = sqlite3.connect(current_generation(assistant.settings.index_dir) / STORE_FILE)
+    chunk_text = " ".join(text for (text,) in db.execute("SELECT text FROM chunks"))
+    for marker in BOILERPLATE_MARKERS:
+        assert marker not in extracted.lower() and marker not in chunk_text.lower()
+    for gone in ("Home", "Accept all cookies", "Popular posts", "comments", "Copyright"):
+        assert gone not in extracted
+    assert index.store.lexical_search("zebracomment zebrapopular zebranav zebracookie", 10) == []
+    assert "improvised devices in crowded bazaars" in extracted
+
+
+def test_a_web_page_passage_cites_its_heading_path(built):
+    assistant, _ = built
+    answer = assistant.ask("Where were improvised devices placed in 2023?")
+    top = answer.passages[0]
+    assert top.doc_id == "web/article.html" and top.kind == "html" and top.page is None
+    assert top.heading_path == "Tactics > Urban Terrorism"
+    assert assistant.source_text(top.doc_id)[top.char_start : top.char_end] == top.text
+    assert citation(top) == f"{top.path} (text:{top.start_line}-{top.end_line})" or citation(top) == f"{top.path} (text:{top.start_line})"
+    text = render_text(answer, width=300)
+    assert f"[1] {top.title} › Tactics › Urban Terrorism — {citation(top)}" in text
+    assert f"[1] {top.title} › Tactics › Urban Terrorism — `{citation(top)}`" in render_markdown(answer)
+    assert answer_to_dict(answer)["passages"][0]["heading_path"] == "Tactics > Urban Terrorism"
+
+
+def test_markdown_heading_paths_follow_levels_and_skip_code_blocks(built):
+    assistant, _ = built
+    answer = assistant.ask("How many pickup trucks did the team use?")
+    top = answer.passages[0]
+    assert top.doc_id == "notes.md" and top.heading_path == "Logistics > Vehicles"
+    with open(top.path, encoding="utf-8") as handle:  # .md offsets index the file itself
+        assert handle.read()[top.char_start : top.char_end] == top.text
+    health = assistant.ask("How many children were vaccinated against measles?").passages[0]
+    assert health.heading_path == "Health"
+
+
+def test_heading_path_at_closes_headings_of_the_same_or_deeper_level():
+    headings = (Heading(0, 1, "Report"), Heading(10, 2, "Tactics"), Heading(20, 3, "Urban"), Heading(30, 2, "Outlook"))
+    assert heading_path_at(headings, 5, skip_title="Report") == ""
+    assert heading_path_at(headings, 5) == "Report"
+    assert heading_path_at(headings, 25, skip_title="Report") == "Tactics > Urban"
+    assert heading_path_at(headings, 20, skip_title="Report") == "Tactics > Urban"  # a chunk starting at its heading
+    assert heading_path_at(headings, 35, skip_title="Report") == "Outlook"
+    assert [h.title for h in markdown_headings("# A *b*\n```\n# no\n```\n  ## C ##\n#not\n")] == ["A b", "C"]
+
+
+def test_the_default_corpus_headings_are_found_and_its_noise_lines_are_not():
+    scan = load_corpus(DEFAULT_CORPUS)
+    titles = {d.doc_id: [h.title for h in d.headings] for d in scan.documents}
+    found = titles["shadow-caliphate-islamic-state-khorasan.txt"]
+    for section in (
+        "Origins and History",
+        "Ideology",
+        "Successes and Failures",
+        "Tactics, Techniques, and Procedures (TTPs)",
+        "The Future of the Threat",
+    ):
+        assert section in found
+    everything = [title for found in titles.values() for title in found]
+    for noise in ("Image", "Pages", "9 August 2025", "No comments:", "Post a Comment"):
+        assert noise not in everything
+
+
+def test_plain_text_headings_need_prose_on_both_sides():
+    text = "Title line\n\nShort caption\n\nThis paragraph is prose of enough words to count as a real section body, " + (
+        "with more words following on. " * 5
+    ) + "\n\nNext Part\n\n" + "A section body follows here with many words in it and a full stop at the end. " * 3
+    assert [h.title for h in plain_text_headings(text)] == ["Next Part"]
+
+
+def test_the_heading_path_is_embedded_and_the_budget_still_holds(tmp_path):
+    counter = FakeCounter()
+    params = ChunkerParams(max_tokens=40, overlap_tokens=8)
+    long_heading = "## " + " ".join(f"word{n}" for n in range(30)) + "\n\n"
+    text = "# Doc\n\n## Section One\n\n### Sub\n\n" + "Short sentence number one is here. " * 12 + "\n\n" + long_heading + "x " * 80
+    (tmp_path / "doc.md").write_text(text, encoding="utf-8")
+    [document] = load_corpus(tmp_path).documents
+    chunks = chunk_document(document, counter, params)
+    assert any(c.heading_path == "Section One > Sub" for c in chunks)
+    for chunk in chunks:
+        assert chunk.n_tokens == counter.count(chunk.embedded_text) + SPECIAL_TOKENS <= params.max_tokens
+        assert document.text[chunk.char_start : chunk.char_end] == chunk.text
+        if chunk.heading_path:
+            assert chunk.embedded_text.startswith(chunk.heading_path + ". ")
+
+
+def test_qa_show_prints_exactly_what_json_offsets_index(qa, make_corpus):
+    write_report_pdf(make_corpus / "report.pdf")
+    write_article_html(make_corpus / "article.html")
+    code, out, err = qa("ask", "--json", "Where was the ceasefire agreement signed?")
+    assert code == 0, err
+    assert "warning: report.pdf: page 2 has no text (scanned images?)" in err
+    top = json.loads(out)["passages"][0]
+    assert top["page"] == 3 and "Doha" in top["text"]
+    code, shown, _ = qa("show", top["path"], "--page", str(top["page"]))
+    assert code == 0 and shown[top["char_start"] : top["char_end"]] == top["text"]
+    code, shown, _ = qa("show", "corpus/article.html")
+    assert code == 0 and shown.startswith("# Border Security Assessment\n")
+    code, _, err = qa("show", "corpus/report.pdf", "--page", "9")
+    assert code == 1 and "has 5 pages: pass --page 1 to 5" in err
+    code, _, err = qa("show", "corpus/article.html", "--page", "1")
+    assert code == 1 and "has no pages" in err
+    code, _, err = qa("show", "/etc/passwd")
+    assert code == 1 and "is not in the corpus" in err
+    code, out, _ = qa("status")
+    assert "note:     report.pdf: page 2 has no text (scanned images?)" in out
+
+
+def test_text_output_shows_page_citations(qa, make_corpus):
+    write_report_pdf(make_corpus / "report.pdf")
+    code, out, _ = qa("ask", "Where was the ceasefire agreement signed?")
+    assert code == 0 and out.startswith("[1] Regional Field Report — corpus/report.pdf p. 3\n")
+
+
+def test_broken_pdf_and_html_are_skipped_with_reasons_and_the_rest_indexes(qa, make_corpus):
+    write_report_pdf(make_corpus / "good.pdf")
+    write(make_corpus, "truncated.pdf", (make_corpus / "good.pdf").read_bytes()[:300])
+    write(make_corpus, "garbage.pdf", b"this is not a pdf at all")
+    write(make_corpus, "empty.html", b"<html><body><nav><a href='/'>Home</a></nav></body></html>")
+    write(make_corpus, "binary.htm", bytes(range(256)) * 4)
+    code, out, err = qa("index")
+    assert code == 0, err
+    for name in ("truncated.pdf", "garbage.pdf", "empty.html", "binary.htm"):
+        assert f"warning: skipped {name}: " in err
+    assert "now 1 documents" in out
+
+
+def test_a_pdf_with_no_text_at_all_is_skipped_as_scanned(tmp_path):
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.rect(10, 10, 50, 50, style="F")
+    (tmp_path / "scan.pdf").write_bytes(bytes(pdf.output()))
+    (tmp_path / "a.txt").write_text("Some text.\n", encoding="utf-8")
+    scan = load_corpus(tmp_path)
+    assert [(s.doc_id, s.reason) for s in scan.skipped] == [
+        ("scan.pdf", "no text on any of its 1 pages (scanned images? run OCR first)")
+    ]
+
+
+def test_a_long_title_gives_way_to_the_heading_path_in_text_output():
+    from qa.records import Answer, Passage
+
+    passage = Passage(
+        rank=1, score=1.0, similarity=0.5, title="A very long title " * 6, doc_id="a.txt", path="corpus/" + "x" * 50 + ".txt",
+        start_line=13, end_line=15, char_start=0, char_end=5, text="Hello", highlight="Hello", highlight_start=0,
+        weak=False, heading_path="Origins and History",
+    )
+    head = render_text(Answer("q", (passage,), False), width=100).splitlines()[0]
+    assert head.endswith(f"› Origins and History — corpus/{'x' * 50}.txt:13-15")
+    assert head.startswith("[1] A very long") and "…" in head
+
+
+def test_renaming_a_heading_re_embeds_the_chunks_under_it_even_when_their_text_is_unchanged(tmp_path):
+    import numpy as np
+
+    from qa.index_files import open_index
+    from qa.records import embedded_text
+    from tests.fakes import FakeEmbedder
+
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    body = " ".join(f"Observation {n} concerns the harbour cranes and their upkeep." for n in range(20))
+    note = folder / "note.md"
+    note.write_text(f"# Note\n\n## Harbour\n\n{body}\n", encoding="utf-8")
+    settings = Settings(folder, tmp_path / "index", tmp_path / "no-model", chunker=ChunkerParams(max_tokens=60, overlap_tokens=0))
+    embedder = FakeEmbedder()
+    assistant = make_assistant(settings, embedder)
+    assistant.build()
+    note.write_text(f"# Note\n\n## Port Machinery\n\n{body}\n", encoding="utf-8")
+    assert assistant.update().changed == ("note.md",)
+    index = open_index(settings.index_dir)
+    db = sqlite3.connect(current_generation(settings.index_dir) / STORE_FILE)
+    rows = db.execute("SELECT id, heading_path, text FROM chunks ORDER BY ordinal").fetchall()
+    assert len(rows) > 2 and {path for _, path, _ in rows} == {"Port Machinery"}
+    stored = index.vectors.reconstruct([chunk_id for chunk_id, _, _ in rows])
+    expected = embedder.embed_batch([embedded_text(path, text) for _, path, text in rows])
+    assert np.allclose(stored, expected, atol=1e-6)  # no vector kept from under the old heading
+
+
+def test_pdf_pages_of_any_text_chunk_within_their_page():
+    from hypothesis import given, settings as hypothesis_settings, strategies as st
+
+    from qa.extract import PAGE_BREAK
+    from qa.records import Document
+
+    counter = FakeCounter()
+    page_text = st.lists(st.sampled_from(list("ab cd.?!\n\xa0XY,") + ["U.S.", "\n\n", "word ", "# H\n"]), max_size=80).map("".join)
+
+    @hypothesis_settings(max_examples=100, deadline=None)
+    @given(pages=st.lists(page_text.map(lambda t: t.replace(PAGE_BREAK, "")), min_size=1, max_size=4), max_tokens=st.integers(4, 30))
+    def check(pages, max_tokens):
+        starts, offset = [], 0
+        for page in pages:
+            starts.append(offset)
+            offset += len(page) + 1
+        text = PAGE_BREAK.join(pages)
+        document = Document("r.pdf", "t", text, "h", 1, 0, kind="pdf", page_starts=tuple(starts))
+        chunks = chunk_document(document, counter, ChunkerParams(max_tokens=max_tokens, overlap_tokens=2))
+        for chunk in chunks:
+            page = pages[chunk.page - 1]
+            assert page[chunk.char_start : chunk.char_end] == chunk.text
+            assert chunk.start_line == page.count("\n", 0, chunk.char_start) + 1
+            assert chunk.n_tokens <= max_tokens
+        for n, page in enumerate(pages, start=1):
+            covered = [False] * len(page)
+            for chunk in (c for c in chunks if c.page == n):
+                covered[chunk.char_start : chunk.char_end] = [True] * (chunk.char_end - chunk.char_start)
+            assert all(covered[i] for i, ch in enumerate(page) if not ch.isspace())
+
+    check()
+
+
+def test_markdown_of_any_shape_chunks_within_the_budget_with_its_heading_paths():
+    from hypothesis import given, settings as hypothesis_settings, strategies as st
+
+    from qa.records import Document
+
+    counter = FakeCounter()
+    pieces = ["# Top\n", "## Mid part\n", "### Deep deeper deepest heading words\n", "Some text here. ", "More words follow",
+              "\n\n", "\n", "```\n", "x ", "U.S. ", "#", "#### ", "!"]
+
+    @hypothesis_settings(max_examples=150, deadline=None)
+    @given(text=st.lists(st.sampled_from(pieces), max_size=60).map("".join), max_tokens=st.integers(3, 40))
+    def check(text, max_tokens):
+        document = Document("d.md", "Top", text, "h", 1, 0, headings=markdown_headings(text))
+        chunks = chunk_document(document, counter, ChunkerParams(max_tokens=max_tokens, overlap_tokens=3))
+        covered = [False] * len(text)
+        for chunk in chunks:
+            assert text[chunk.char_start : chunk.char_end] == chunk.text
+            assert chunk.n_tokens == counter.count(chunk.embedded_text) + SPECIAL_TOKENS <= max_tokens
+            assert not chunk.heading_path or chunk.heading_path.split(" > ")[-1] in text
+            covered[chunk.char_start : chunk.char_end] = [True] * (chunk.char_end - chunk.char_start)
+        assert all(covered[i] for i, ch in enumerate(text) if not ch.isspace())
+
+    check()
+
+
+def test_mangled_pdf_and_html_bytes_are_skipped_quietly_never_fatal(tmp_path, capfd):
+    import random
+
+    from qa.extract import NotExtractable, extract_html, extract_pdf
+
+    pdf = write_report_pdf(tmp_path / "r.pdf").read_bytes()
+    html = write_article_html(tmp_path / "a.html").read_bytes()
+    rng = random.Random(7)
+    for _ in range(60):
+        for original, extract in ((pdf, extract_pdf), (html, extract_html)):
+            mangled = bytearray(original)
+            for _ in range(rng.randint(1, 12)):
+                at = rng.randrange(len(mangled))
+                if rng.random() < 0.5:
+                    mangled[at] = rng.randrange(256)
+                else:
+                    del mangled[at : at + rng.randint(1, 100)]
+            try:
+                extract(bytes(mangled))
+            except NotExtractable:
+                pass  # skipped with a reason: the only failure allowed
+    out, err = capfd.readouterr()
+    assert out == "" and err == ""  # the core never prints, not even through a library's logger
+
+
+@pytest.mark.anyio
+async def test_the_tui_card_cites_the_pdf_page_and_the_source_view_shows_that_page(settings, tmp_path, monkeypatch):
+    from qa.tui.app import QAApp
+    from qa.tui.source import SourceScreen
+    from qa.tui.widgets import Exchange, PassageCard, QuestionInput
+    from tests.tui_helpers import plain, wait_for
+
+    write_report_pdf(settings.corpus_dir / "report.pdf")
+    monkeypatch.chdir(tmp_path)
+    app = QAApp(lambda: make_assistant(settings), history_path=tmp_path / "h.jsonl", export_dir=tmp_path, environ={})
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: app.ready)
+        app.query_one(QuestionInput).value = "Where was the ceasefire agreement signed in Doha?"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.query(Exchange) and app.query(Exchange).last().answered)
+        card = app.query(Exchange).last().query(PassageCard).first()
+        assert card.passage.page == 3
+        assert plain(card).startswith("corpus/report.pdf p. 3\n")
+        await pilot.press("tab", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, SourceScreen))
+        page_text = app.assistant.source_text("report.pdf", 3)
+        assert plain(app.screen.query_one("#passage")) == card.passage.text
+        passage = card.passage
+        assert page_text[passage.char_start : passage.char_end] == passage.text
+        # Only that page around the passage: no other page's text, no form feed.
+        around = [plain(w) for w in app.screen.query("#before, #after")]
+        assert "".join(around) and "\f" not in "".join(around) and "Section 4" not in "".join(around)
+        if passage.char_end < len(page_text):
+            assert plain(app.screen.query_one("#after")) == page_text[passage.char_end :].lstrip()
+        assert "qa show corpus/report.pdf --page 3" in plain(app.screen.query_one("#source-where"))
+
+
+def test_pdf_bookmarks_give_heading_paths_that_carry_over_pages(tmp_path):
+    write_report_pdf(tmp_path / "report.pdf", bookmarks=True)
+    [document] = load_corpus(tmp_path).documents
+    assert [(h.level, h.title) for h in document.headings] == [(1, "Section 1"), (1, "Section 3"), (2, "Doha talks"), (1, "Section 4")]
+    # "Section 3" is found where the page says it; "Doha talks" is not on the page: its top.
+    assert document.text[document.headings[1].start :].startswith("Section 3")
+    assert document.headings[2].start == document.page_starts[2]
+    chunks = chunk_document(document, FakeCounter(), ChunkerParams(max_tokens=96, overlap_tokens=24))
+    paths = {(c.page, c.heading_path) for c in chunks}
+    assert (3, "Section 3 > Doha talks") in paths and (1, "Section 1") in paths and (4, "Section 4") in paths
+    assert {path for page, path in paths if page == 5} == {"Section 4"}  # no bookmark on page 5: still in section 4
+    for chunk in chunks:
+        assert document.page_text(chunk.page)[chunk.char_start : chunk.char_end] == chunk.text
+        assert chunk.n_tokens == FakeCounter().count(chunk.embedded_text) + SPECIAL_TOKENS <= 96
