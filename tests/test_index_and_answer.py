@@ -138,3 +138,28 @@ def test_the_corpus_is_never_written(settings):
     assistant.build()
     assistant.ask("What is the ideology of IS-KP?")
     assert snapshot() == before
+
+
+def test_an_answer_whose_passages_lack_evidence_as_a_whole_is_no_answer(assistant, settings):
+    question = "Which magazine does the group publish in English?"
+    assert not assistant.ask(question).no_answer
+    strict = make_assistant(replace(settings, retrieval=replace(settings.retrieval, min_evidence=5.0)))
+    answer = strict.ask(question)  # same index, same passages: only the evidence bar moved
+    assert answer.no_answer
+    assert answer.passages and all(p.weak for p in answer.passages)
+
+
+def test_evidence_adds_the_best_cosine_and_the_best_word_share():
+    from qa.answer import lacks_evidence
+    from qa.config import RetrievalParams
+    from qa.retriever import Candidate
+    from qa.store import ChunkRow
+
+    def candidate(relevance, share):
+        return Candidate(ChunkRow(1, "a.txt", "t", 0, 1, 1, 1, "x"), 0.0, relevance, relevance, (0, 1), word_share=share)
+
+    params = RetrievalParams(word_weight=1.0, min_evidence=0.95)
+    # On the subject (cosine 0.5) but holding few of the question's words: no answer.
+    assert lacks_evidence([candidate(0.5, 0.2), candidate(0.3, 0.3)], params)
+    # The best cosine and the best share may come from different passages.
+    assert not lacks_evidence([candidate(0.5, 0.2), candidate(0.3, 0.6)], params)

@@ -37,6 +37,13 @@ class RetrievalParams:
     # Cosine (question vs passage) under which a passage is "weak": not an answer.
     # all-MiniLM-L6-v2 puts unrelated text near 0.0-0.2 and answering passages above 0.3.
     min_similarity: float = 0.2
+    # "No passage answers" also when the evidence of the whole answer is low: the best
+    # cosine among its passages plus word_weight times the largest IDF-weighted share of
+    # the question's content words one passage holds. Cosine alone cannot tell a passage
+    # on the question's subject from one on a neighbouring subject (both 0.4-0.5);
+    # a passage that answers also holds the question's rare words.
+    word_weight: float = 1.0
+    min_evidence: float = 0.0
 
 
 @dataclass(frozen=True)

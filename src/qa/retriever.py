@@ -28,6 +28,7 @@ class Candidate:
     similarity: float  # cosine of question and chunk vectors
     sentence_similarity: float  # best cosine of the question and one of the chunk's sentences
     highlight: tuple[int, int]  # span in the chunk text of the sentence that best answers
+    word_share: float = 0.0  # IDF-weighted share of the question's content words the chunk contains
 
     @property
     def relevance(self) -> float:
@@ -114,6 +115,7 @@ def retrieve(index: LoadedIndex, question: str, query_vector: np.ndarray, params
                 similarity=similarity[chunk_id],
                 sentence_similarity=max((c for c, _, _ in sentences[chunk_id]), default=-1.0),
                 highlight=highlight,
+                word_share=term_overlap(stems, text),
             )
         )
     return diversify(candidates, k, params.per_document, params.min_similarity)
@@ -161,21 +163,24 @@ def sentence_similarities(
 def dense_only(index: LoadedIndex, question: str, query_vector: np.ndarray, params: RetrievalParams, k: int) -> list[Candidate]:
     """The k chunks nearest the question by chunk vector alone, in cosine order (a part of `retrieve`, for measuring)."""
     hits = index.vectors.search(query_vector, k)
-    return _plain_candidates(index, query_vector, [(chunk_id, score) for chunk_id, score in hits])
+    return _plain_candidates(index, question, query_vector, [(chunk_id, score) for chunk_id, score in hits])
 
 
 def lexical_only(index: LoadedIndex, question: str, query_vector: np.ndarray, params: RetrievalParams, k: int) -> list[Candidate]:
     """The k chunks FTS5 BM25 ranks best, in BM25 order (a part of `retrieve`, for measuring)."""
     ranked = index.store.lexical_search(question, k)
-    return _plain_candidates(index, query_vector, [(chunk_id, -float(rank)) for rank, chunk_id in enumerate(ranked)])
+    return _plain_candidates(index, question, query_vector, [(chunk_id, -float(rank)) for rank, chunk_id in enumerate(ranked)])
 
 
-def _plain_candidates(index: LoadedIndex, query_vector: np.ndarray, ranked: list[tuple[int, float]]) -> list[Candidate]:
+def _plain_candidates(
+    index: LoadedIndex, question: str, query_vector: np.ndarray, ranked: list[tuple[int, float]]
+) -> list[Candidate]:
     """Candidates in the given order, with the same similarity and highlight fields `retrieve` fills."""
     ids = [chunk_id for chunk_id, _ in ranked]
     similarity = index.vectors.similarities(query_vector, ids)
     sentences = sentence_similarities(index, query_vector, ids)
     rows = index.store.chunks(ids)
+    stems = index.store.term_weights(question_stems(question))
     candidates = []
     for chunk_id, score in ranked:
         if chunk_id not in rows:
@@ -188,6 +193,7 @@ def _plain_candidates(index: LoadedIndex, query_vector: np.ndarray, ranked: list
                 similarity=similarity[chunk_id],
                 sentence_similarity=best[0] if best else -1.0,
                 highlight=(best[1], best[2]) if best else (0, len(rows[chunk_id].text)),
+                word_share=term_overlap(stems, rows[chunk_id].text),
             )
         )
     return candidates
