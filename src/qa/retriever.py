@@ -7,14 +7,14 @@ FTS5 BM25 (exact names and rare words the model does not know).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 import numpy as np
 
 from qa.config import RetrievalParams
 from qa.index_files import LoadedIndex
-from qa.lexical import question_stems, term_overlap
+from qa.lexical import question_stems, term_overlap, word_share
 from qa.sentences import is_prose
 from qa.store import ChunkRow
 
@@ -115,10 +115,11 @@ def retrieve(index: LoadedIndex, question: str, query_vector: np.ndarray, params
                 similarity=similarity[chunk_id],
                 sentence_similarity=max((c for c, _, _ in sentences[chunk_id]), default=-1.0),
                 highlight=highlight,
-                word_share=term_overlap(stems, text),
             )
         )
-    return diversify(candidates, k, params.per_document, params.min_similarity)
+    picked = diversify(candidates, k, params.per_document, params.min_similarity)
+    # Only the passages shown need the word evidence the no-answer call reads.
+    return [replace(c, word_share=word_share(stems, c.chunk.text)) for c in picked]
 
 
 def best_answer_sentence(
@@ -193,7 +194,7 @@ def _plain_candidates(
                 similarity=similarity[chunk_id],
                 sentence_similarity=best[0] if best else -1.0,
                 highlight=(best[1], best[2]) if best else (0, len(rows[chunk_id].text)),
-                word_share=term_overlap(stems, rows[chunk_id].text),
+                word_share=word_share(stems, rows[chunk_id].text),
             )
         )
     return candidates
