@@ -150,7 +150,7 @@ def test_eval_script_prints_every_table_and_reuses_its_indexes(eval_script, tmp_
     # Every query shares its rare words with exactly one document, so each part ranks it first.
     for mode in ("dense only (MiniLM chunks)", "BM25 only (FTS5 porter)", "qa default (hybrid)"):
         assert mode in rows
-    scifact_rows = [line for line in out.splitlines() if line.count("|") == 6 and "1.000 |" in line]
+    scifact_rows = [line for line in out.splitlines() if line.count("|") == 7 and "1.000 |" in line]
     assert len(scifact_rows) == 3, out  # nDCG@10 of 1.000 in all three modes
     squad_rows = [line for line in out.splitlines() if line.count("|") == 4 and line.endswith("|    1.000 |    1.000 |")]
     assert len(squad_rows) == 3, out
