@@ -13,7 +13,7 @@ from qa.loader import load_corpus
 from qa.records import Heading
 from qa.render import answer_to_dict, citation, render_markdown, render_text
 from tests.conftest import DEFAULT_CORPUS, make_assistant
-from tests.documents import BOILERPLATE_MARKERS, PAGE_FACTS, write_article_html, write_report_pdf
+from tests.documents import BOILERPLATE_MARKERS, write_article_html, write_report_pdf
 from tests.fakes import FakeCounter
 from tests.test_robustness import make_corpus, qa, write  # noqa: F401  (fixtures)
 

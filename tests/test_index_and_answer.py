@@ -155,7 +155,9 @@ def test_conversation_markdown_numbers_citations_and_names_the_follow_up_search(
     second = assistant.ask("Who pushed them out?", k=2, search_text="IS-KP Who pushed them out?")
     text = render_conversation_markdown([(first, None), (second, "IS-KP Who pushed them out?")])
     assert text.startswith("# qa conversation\n\n## When did IS-KP announce its formation?\n")
-    assert "## Who pushed them out?\n\n_Searched for: IS-KP Who pushed them out?_\n\n[1] " in text
+    follow_up = text[text.index("## Who pushed them out?") :]
+    assert follow_up.startswith("## Who pushed them out?\n\n_Searched for: IS-KP Who pushed them out?_\n\n")
+    assert "\n[1] " in follow_up
     assert f"[2] {heading_trail(first.passages[1])} — `{citation(first.passages[1])}`" in text
     assert first.passages[1].heading_path and f" › {first.passages[1].heading_path} — " in text
     assert f"**{first.passages[0].highlight}**" in text
@@ -167,3 +169,28 @@ def test_rebuilding_twice_within_a_second_in_one_process_works(assistant, settin
     generations = [p.name for p in settings.index_dir.glob("gen-*")]
     assert len(generations) == 1
     assert assistant.ask("When did IS-KP announce its formation?").passages
+
+
+def test_an_answer_whose_passages_lack_evidence_as_a_whole_is_no_answer(assistant, settings):
+    question = "Which magazine does the group publish in English?"
+    assert not assistant.ask(question).no_answer
+    strict = make_assistant(replace(settings, retrieval=replace(settings.retrieval, min_evidence=5.0)))
+    answer = strict.ask(question)  # same index, same passages: only the evidence bar moved
+    assert answer.no_answer
+    assert answer.passages and all(p.weak for p in answer.passages)
+
+
+def test_evidence_adds_the_best_cosine_and_the_best_word_share():
+    from qa.answer import lacks_evidence
+    from qa.config import RetrievalParams
+    from qa.retriever import Candidate
+    from qa.store import ChunkRow
+
+    def candidate(relevance, share):
+        return Candidate(ChunkRow(1, "a.txt", "t", 0, 1, 1, 1, "x"), 0.0, relevance, relevance, (0, 1), word_share=share)
+
+    params = RetrievalParams(word_weight=1.0, min_evidence=0.95)
+    # On the subject (cosine 0.5) but holding few of the question's words: no answer.
+    assert lacks_evidence([candidate(0.5, 0.2), candidate(0.3, 0.3)], params)
+    # The best cosine and the best share may come from different passages.
+    assert not lacks_evidence([candidate(0.5, 0.2), candidate(0.3, 0.6)], params)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from qa.config import Settings
+from qa.config import RetrievalParams, Settings
 from qa.embedder import Embedder
 from qa.errors import QuestionError
 from qa.index_files import LoadedIndex
@@ -51,14 +51,20 @@ def answer_question(
     k = settings.k if k is None else k
     query_vector = embedder.embed_batch([searched])[0]
     candidates = retrieve(index, searched, query_vector, settings.retrieval, k)
-    min_similarity = settings.retrieval.min_similarity
-    passages = tuple(
-        _passage(rank, candidate, settings.corpus_dir, min_similarity) for rank, candidate in enumerate(candidates, start=1)
-    )
+    no_answer = not candidates or lacks_evidence(candidates, settings.retrieval)
+    passages = tuple(_passage(rank, c, settings, no_answer) for rank, c in enumerate(candidates, start=1))
     return Answer(question=question, passages=passages, no_answer=all(p.weak for p in passages))
 
 
-def _passage(rank: int, candidate: Candidate, corpus_dir: Path, min_similarity: float) -> Passage:
+def lacks_evidence(candidates: list[Candidate], params: RetrievalParams) -> bool:
+    """Whether, taken together, the passages show too little sign of answering (see `min_evidence`)."""
+    semantic = max(c.relevance for c in candidates)
+    lexical = max(c.word_share for c in candidates)
+    return semantic + params.word_weight * lexical < params.min_evidence
+
+
+def _passage(rank: int, candidate: Candidate, settings: Settings, no_answer: bool) -> Passage:
+    """The passage to show; every passage is weak when the answer as a whole lacks evidence."""
     chunk = candidate.chunk
     start, end = candidate.highlight
     return Passage(
@@ -67,7 +73,7 @@ def _passage(rank: int, candidate: Candidate, corpus_dir: Path, min_similarity: 
         similarity=round(candidate.relevance, 4),
         title=chunk.title,
         doc_id=chunk.doc_id,
-        path=display_path(corpus_dir / chunk.doc_id),
+        path=display_path(settings.corpus_dir / chunk.doc_id),
         start_line=chunk.start_line,
         end_line=chunk.end_line,
         char_start=chunk.char_start,
@@ -75,7 +81,7 @@ def _passage(rank: int, candidate: Candidate, corpus_dir: Path, min_similarity: 
         text=chunk.text,
         highlight=chunk.text[start:end],
         highlight_start=start,
-        weak=candidate.relevance < min_similarity,
+        weak=no_answer or candidate.relevance < settings.retrieval.min_similarity,
         encoding=chunk.encoding,
         page=chunk.page,
         end_page=chunk.page,  # chunks are cut at page breaks: a passage is on one page

@@ -95,6 +95,23 @@ def term_overlap(question_weights: dict[str, float], text: str) -> float:
     return sum(weight for term, weight in question_weights.items() if term in present) / total
 
 
+def word_share(question_weights: dict[str, float], text: str) -> float:
+    """Like `term_overlap`, but a question stem of 4+ letters also matches a longer word it begins.
+
+    Evidence for the no-answer call, not ranking: "formed" (stem "form") should count
+    as present in a passage that says "formation" (stem "format"), which stemming misses.
+    """
+    total = sum(question_weights.values())
+    if total <= 0:
+        return 0.0
+    present = {stem(w) for w in words(text)}
+    found = 0.0
+    for term, weight in question_weights.items():
+        if term in present or (len(term) >= 4 and any(s.startswith(term) for s in present)):
+            found += weight
+    return found / total
+
+
 def stemmed_terms(text: str) -> set[str]:
     return {stem(w) for w in words(text)}
 

@@ -7,14 +7,15 @@ FTS5 BM25 (exact names and rare words the model does not know).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Callable
 
 import numpy as np
 
 from qa.config import RetrievalParams
 from qa.answer_types import expected_answer, has_answer_of
 from qa.index_files import LoadedIndex
-from qa.lexical import question_stems, term_overlap
+from qa.lexical import question_stems, term_overlap, word_share
 from qa.sentences import is_prose
 from qa.store import ChunkRow
 
@@ -28,6 +29,7 @@ class Candidate:
     similarity: float  # cosine of question and chunk vectors
     sentence_similarity: float  # best cosine of the question and one of the chunk's sentences
     highlight: tuple[int, int]  # span in the chunk text of the sentence that best answers
+    word_share: float = 0.0  # IDF-weighted share of the question's content words the chunk contains
 
     @property
     def relevance(self) -> float:
@@ -119,7 +121,9 @@ def retrieve(index: LoadedIndex, question: str, query_vector: np.ndarray, params
                 highlight=highlight,
             )
         )
-    return diversify(candidates, k, params.per_document, params.min_similarity)
+    picked = diversify(candidates, k, params.per_document, params.min_similarity)
+    # Only the passages shown need the word evidence the no-answer call reads.
+    return [replace(c, word_share=word_share(stems, c.chunk.text)) for c in picked]
 
 
 def best_answer_sentence(
@@ -171,3 +175,57 @@ def sentence_similarities(
         chunk_id: tuple((cosine[sentence_id], start, end) for sentence_id, start, end in spans[chunk_id])
         for chunk_id in chunk_ids
     }
+
+
+def dense_only(index: LoadedIndex, question: str, query_vector: np.ndarray, params: RetrievalParams, k: int) -> list[Candidate]:
+    """The k chunks nearest the question by chunk vector alone, in cosine order (a part of `retrieve`, for measuring)."""
+    hits = index.vectors.search(query_vector, k)
+    return _plain_candidates(index, question, query_vector, [(chunk_id, score) for chunk_id, score in hits])
+
+
+def lexical_only(index: LoadedIndex, question: str, query_vector: np.ndarray, params: RetrievalParams, k: int) -> list[Candidate]:
+    """The k chunks FTS5 BM25 ranks best, in BM25 order (a part of `retrieve`, for measuring)."""
+    ranked = index.store.lexical_search(question, k)
+    return _plain_candidates(index, question, query_vector, [(chunk_id, -float(rank)) for rank, chunk_id in enumerate(ranked)])
+
+
+def _plain_candidates(
+    index: LoadedIndex, question: str, query_vector: np.ndarray, ranked: list[tuple[int, float]]
+) -> list[Candidate]:
+    """Candidates in the given order, with the same similarity and highlight fields `retrieve` fills."""
+    ids = [chunk_id for chunk_id, _ in ranked]
+    similarity = index.vectors.similarities(query_vector, ids)
+    sentences = sentence_similarities(index, query_vector, ids)
+    rows = index.store.chunks(ids)
+    stems = index.store.term_weights(question_stems(question))
+    candidates = []
+    for chunk_id, score in ranked:
+        if chunk_id not in rows:
+            continue
+        best = max(sentences[chunk_id], default=None)
+        candidates.append(
+            Candidate(
+                chunk=rows[chunk_id],
+                score=score,
+                similarity=similarity[chunk_id],
+                sentence_similarity=best[0] if best else -1.0,
+                highlight=(best[1], best[2]) if best else (0, len(rows[chunk_id].text)),
+                word_share=word_share(stems, rows[chunk_id].text),
+            )
+        )
+    return candidates
+
+
+Retriever = Callable[[LoadedIndex, str, np.ndarray, RetrievalParams, int], list[Candidate]]
+
+# "hybrid" is what `qa ask` uses; the other two are its single-list parts, kept so
+# the evaluation can show what the fusion adds over each.
+MODES: dict[str, Retriever] = {"hybrid": retrieve, "dense": dense_only, "bm25": lexical_only}
+
+
+def retriever_for(mode: str) -> Retriever:
+    """The ranking function for `mode`; raises ValueError naming the valid modes."""
+    try:
+        return MODES[mode]
+    except KeyError:
+        raise ValueError(f"unknown retrieval mode {mode!r}: choose one of {', '.join(MODES)}") from None

@@ -1,0 +1,259 @@
+#!/usr/bin/env python
+"""Try retrieval settings on the tuning splits only: SciFact train qrels and a SQuAD sample
+disjoint from the report sample. Uses the indexes scripts/eval.py caches.
+
+    python scripts/tune_eval.py --grid rrf_k=10,60 --grid fusion_weight=0.2,1
+    python scripts/tune_eval.py --no-answer   # the no-answer rule on tuning questions
+
+Each grid row prints SciFact-train nDCG@10 / recall@100 and SQuAD-tune answer@1 / @5
+for the default hybrid with those `RetrievalParams` changed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import itertools
+import sys
+import time
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import eval as evaluation_script  # noqa: E402
+from qa.answer import normalize_question  # noqa: E402
+from qa.config import ChunkerParams, RetrievalParams  # noqa: E402
+from qa.evaluation import (  # noqa: E402
+    answer_found,
+    embed_questions,
+    ranked_documents,
+    read_qrels,
+    read_queries,
+    read_squad,
+    run_questions,
+    score_rankings,
+    squad_halves,
+    squad_tuning_sample,
+)
+
+TUNING_SAMPLE = 1000
+
+
+def cached_vectors(cache: Path, embedder, texts: list[str]) -> np.ndarray:
+    """Question vectors, kept on disk by a hash of the texts so each try skips the model."""
+    key = hashlib.sha1("\n".join(texts).encode()).hexdigest()[:16]
+    path = cache / f"questions-{key}.npy"
+    if path.is_file():
+        return np.load(path)
+    vectors = embed_questions(embedder, texts)
+    cache.mkdir(parents=True, exist_ok=True)
+    np.save(path, vectors)
+    return vectors
+
+
+@dataclass(frozen=True)
+class Precomputed:
+    """Everything `retrieve` reads for one question that does not depend on RetrievalParams.
+
+    Computed once per question at the deepest setting tried, so a grid of
+    settings re-scores in milliseconds instead of re-reading the index.
+    """
+
+    lists: tuple[list[int], list[int], list[int]]  # chunk ids by chunk vector, best sentence, BM25
+    rows: dict  # chunk id -> ChunkRow
+    similarity: dict  # chunk id -> chunk cosine
+    sentences: dict  # chunk id -> list of (cosine, shared-word share, is prose)
+    spans: dict  # chunk id -> list of (start, end)
+    word_share: dict  # chunk id -> share of the question's weighted words in the chunk
+
+
+def precompute(index, question: str, vector, depth: int) -> Precomputed:
+    from qa.lexical import question_stems, term_overlap
+    from qa.retriever import _chunks_by_best_sentence, sentence_similarities
+    from qa.sentences import is_prose
+
+    question = normalize_question(question)
+    dense = [c for c, _ in index.vectors.search(vector, depth)]
+    by_sentence = _chunks_by_best_sentence(index, vector, depth)
+    lexical = index.store.lexical_search(question, depth)
+    ids = list(dict.fromkeys(dense + by_sentence + lexical))
+    similarity = index.vectors.similarities(vector, ids)
+    cosines = sentence_similarities(index, vector, ids)
+    rows = index.store.chunks(ids)
+    stems = index.store.term_weights(question_stems(question))
+    sentences, spans = {}, {}
+    word_share = {chunk_id: term_overlap(stems, rows[chunk_id].text) for chunk_id in ids}
+    for chunk_id in ids:
+        text = rows[chunk_id].text
+        sentences[chunk_id] = [(c, term_overlap(stems, text[a:b]), is_prose(text[a:b])) for c, a, b in cosines[chunk_id]]
+        spans[chunk_id] = [(a, b) for _, a, b in cosines[chunk_id]]
+    return Precomputed((dense, by_sentence, lexical), rows, similarity, sentences, spans, word_share)
+
+
+def fast_retrieve(pre: Precomputed, params: RetrievalParams, k: int) -> list:
+    """`qa.retriever.retrieve`'s scoring over precomputed evidence (checked against it with --check)."""
+    from qa.retriever import _NOT_PROSE_PENALTY, Candidate, diversify, fuse_rankings
+
+    depth = max(params.candidates, k)
+    weights = (params.dense_weight, params.sentence_weight, params.lexical_weight)
+    fused = fuse_rankings([(ids[:depth], w) for ids, w in zip(pre.lists, weights)], params.rrf_k)
+    shortlist = sorted(fused, key=lambda c: -fused[c])[: max(depth, 4 * k)]
+    top = max(fused.values(), default=1.0)
+    candidates = []
+    for chunk_id in shortlist:
+        sentences = pre.sentences[chunk_id]
+        if sentences:
+            best = max(range(len(sentences)), key=lambda i: (sentences[i][0] + params.overlap_weight * sentences[i][1], pre.spans[chunk_id][i]))
+            cos, share, prose = sentences[best]
+            answer = cos + params.overlap_weight * share - (0 if prose else _NOT_PROSE_PENALTY)
+            highlight = pre.spans[chunk_id][best]
+        else:
+            answer, highlight = -1.0, (0, 0)
+        candidates.append(
+            Candidate(
+                chunk=pre.rows[chunk_id],
+                score=answer + params.fusion_weight * fused[chunk_id] / top,
+                similarity=pre.similarity[chunk_id],
+                sentence_similarity=max((c for c, _, _ in sentences), default=-1.0),
+                highlight=highlight,
+                word_share=pre.word_share[chunk_id],
+            )
+        )
+    return diversify(candidates, k, params.per_document, params.min_similarity)
+
+
+def parse_grid(specs: list[str]) -> list[dict]:
+    types = {f.name: f.type for f in fields(RetrievalParams)}
+    axes = []
+    for spec in specs:
+        name, _, values = spec.partition("=")
+        if name not in types:
+            raise SystemExit(f"unknown parameter {name!r}: choose one of {', '.join(types)}")
+        cast = int if types[name] in (int, "int") else float
+        axes.append([(name, cast(v)) for v in values.split(",")])
+    return [dict(combo) for combo in itertools.product(*axes)] if axes else [{}]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--grid", action="append", default=[], help="name=v1,v2 (RetrievalParams field)")
+    parser.add_argument("--bench", choices=("scifact", "squad"), action="append")
+    parser.add_argument("--no-answer", action="store_true", help="print the no-answer evidence on tuning questions")
+    parser.add_argument("--check", action="store_true", help="score through the real retriever too (slow)")
+    args = parser.parse_args()
+    data, cache = evaluation_script.DATA, evaluation_script.CACHE
+    chunker = ChunkerParams()
+    benches = args.bench or ["scifact", "squad"]
+    base = RetrievalParams()
+    if args.no_answer:
+        return no_answer(data, cache, chunker, base)
+    setup = {}
+    if "scifact" in benches:
+        assistant = evaluation_script.scifact_assistant(data, cache, chunker, base)
+        qrels = read_qrels(data / "scifact" / "qrels" / "train.tsv")
+        all_queries = read_queries(data / "scifact" / "queries.jsonl")
+        queries = {q: all_queries[q] for q in sorted(qrels, key=int)}
+        setup["scifact"] = (assistant, qrels, queries, cached_vectors(cache, assistant.embedder, list(queries.values())))
+    if "squad" in benches:
+        assistant = evaluation_script.squad_assistant(data, cache, chunker, base)
+        _, questions = read_squad(data / "squad" / "dev-v1.1.json")
+        sample = squad_tuning_sample(questions, TUNING_SAMPLE)
+        setup["squad"] = (assistant, sample, cached_vectors(cache, assistant.embedder, [q.question for q in sample]))
+    grid = parse_grid(args.grid)
+    deepest = max(replace(base, **changes).candidates for changes in grid)
+    pre = {}
+    if "scifact" in setup:
+        assistant, qrels, queries, vectors = setup["scifact"]
+        depth = max(deepest, evaluation_script.SCIFACT_CHUNKS)
+        pre["scifact"] = [precompute(assistant.load(), q, v, depth) for q, v in zip(queries.values(), vectors)]
+    if "squad" in setup:
+        assistant, sample, vectors = setup["squad"]
+        pre["squad"] = [precompute(assistant.load(), q.question, v, max(deepest, 5)) for q, v in zip(sample, vectors)]
+    print(f"precomputed evidence at depth {deepest}", flush=True)
+    for changes in grid:
+        params = replace(base, **changes)
+        started = time.perf_counter()
+        row = [f"{changes}"]
+        if "scifact" in pre:
+            _, qrels, queries, _ = setup["scifact"]
+            runs = [fast_retrieve(p, params, evaluation_script.SCIFACT_CHUNKS) for p in pre["scifact"]]
+            scores = score_rankings({q: ranked_documents(r)[:100] for q, r in zip(queries, runs)}, qrels)
+            row.append(f"scifact-train nDCG@10 {scores.ndcg10:.4f} R@10 {scores.recall10:.4f} R@100 {scores.recall100:.4f} MRR {scores.mrr10:.4f}")
+        if "squad" in pre:
+            _, sample, _ = setup["squad"]
+            runs = [fast_retrieve(p, params, 5) for p in pre["squad"]]
+            at1 = np.mean([answer_found(q.answers, [c.chunk.text for c in r[:1]]) for q, r in zip(sample, runs)])
+            at5 = np.mean([answer_found(q.answers, [c.chunk.text for c in r[:5]]) for q, r in zip(sample, runs)])
+            row.append(f"squad-tune @1 {at1:.3f} @5 {at5:.3f}")
+        print(" | ".join(row) + f" ({time.perf_counter() - started:.0f} s)", flush=True)
+    if not args.check:
+        return 0
+    for changes in grid:
+        params = replace(base, **changes)
+        started = time.perf_counter()
+        row = [f"check {changes}"]
+        for mode in ("hybrid",) if changes else ("dense", "bm25", "hybrid"):
+            if "scifact" in setup:
+                assistant, qrels, queries, vectors = setup["scifact"]
+                runs = run_questions(assistant.load(), mode, list(queries.values()), vectors, params, evaluation_script.SCIFACT_CHUNKS)
+                scores = score_rankings({q: ranked_documents(r)[:100] for q, r in zip(queries, runs)}, qrels)
+                row.append(f"{mode} scifact-train nDCG@10 {scores.ndcg10:.4f} R@100 {scores.recall100:.4f}")
+            if "squad" in setup:
+                assistant, sample, vectors = setup["squad"]
+                runs = run_questions(assistant.load(), mode, [q.question for q in sample], vectors, params, 5)
+                at1 = np.mean([answer_found(q.answers, [c.chunk.text for c in r[:1]]) for q, r in zip(sample, runs)])
+                at5 = np.mean([answer_found(q.answers, [c.chunk.text for c in r[:5]]) for q, r in zip(sample, runs)])
+                row.append(f"{mode} squad-tune @1 {at1:.3f} @5 {at5:.3f}")
+        print(" | ".join(row) + f" ({time.perf_counter() - started:.0f} s)", flush=True)
+    return 0
+
+
+def no_answer(data: Path, cache: Path, chunker: ChunkerParams, params: RetrievalParams) -> int:
+    """Evidence of tuning questions asked of the half that has their answer and of the half that lacks it."""
+    from qa.retriever import retrieve
+
+    articles, questions = read_squad(data / "squad" / "dev-v1.1.json")
+    halves = squad_halves(len(articles))
+    sample = squad_tuning_sample(questions, TUNING_SAMPLE)
+    assistants = [evaluation_script.squad_assistant(data, cache, chunker, params, half) for half in "AB"]
+    vectors = cached_vectors(cache, assistants[0].embedder, [q.question for q in sample])
+    rows = []
+    for q, vector in zip(sample, vectors):
+        own = 0 if q.article in halves[0] else 1
+        for which, present in ((own, 1), (1 - own, 0)):
+            index = assistants[which].load()
+            top = retrieve(index, q.question, vector, params, 5)
+            best = top[0] if top else None
+            relevance = [c.relevance for c in top] + [-1.0] * (5 - len(top))
+            share = [c.word_share for c in top] + [0.0] * (5 - len(top))
+            rows.append([present, q.article in halves[0]] + relevance + share)
+    table = np.array(rows)
+    np.save(cache / "no-answer-tuning.npy", table)  # for looking at other rules without re-running
+    present = table[:, 0] == 1
+    relevance, share = table[:, 2:7], table[:, 7:12]
+
+    def rates(word_weight: float, threshold: float) -> tuple[float, float]:
+        # The rule in qa.answer: best cosine among the passages plus word_weight times the
+        # best share of the question's words among them, under min_evidence.
+        refused = relevance.max(axis=1) + word_weight * share.max(axis=1) < threshold
+        return refused[~present].mean(), refused[present].mean()
+
+    absent, wrong = rates(params.word_weight, params.min_evidence)
+    print(f"current rule (word_weight {params.word_weight}, min_evidence {params.min_evidence}): "
+          f"no_answer on {absent:.3f} of absent, {wrong:.3f} of present ({present.sum()} each)")
+    for word_weight in (0.0, 0.3, 0.5, 0.7, 1.0):
+        # The highest threshold that keeps wrong refusals at or under 4% (a margin under the 5% target).
+        feasible = [(rates(word_weight, t), t) for t in np.arange(0.2, 1.5, 0.01) if rates(word_weight, t)[1] <= 0.04]
+        (absent, wrong), threshold = max(feasible, key=lambda f: f[0][0])
+        lower = ", ".join(f"{t:.2f}: {rates(word_weight, t)[0]:.3f}/{rates(word_weight, t)[1]:.3f}" for t in threshold - np.array([0.1, 0.05]))
+        print(f"word_weight {word_weight:.1f}: threshold {threshold:.2f} -> absent {absent:.3f}, present {wrong:.3f} (lower: {lower})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
