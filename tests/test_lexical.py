@@ -40,3 +40,13 @@ def test_any_string_gives_a_valid_fts5_query_or_none(question):
     query = fts_query(question)
     if query is not None:
         fts_table().execute("SELECT rowid FROM t WHERE t MATCH ?", (query,)).fetchall()
+
+
+def test_word_share_ignores_words_naming_the_corpus_and_counts_advice_words_once():
+    from qa.lexical import stem, word_share
+
+    weights = {stem(w): 1.0 for w in search_terms("What does the report recommend?")}
+    assert word_share(weights, "Countering this threat will require intelligence sharing.") == 1.0
+    assert word_share(weights, "The group formed in 2015.") == 0.0
+    mercury = {stem("mercury"): 2.0, stem("boiling"): 2.0, stem("point"): 1.0}
+    assert word_share(mercury, "a focal point of concern") == 0.2

@@ -46,7 +46,10 @@ def content_words(text: str) -> list[str]:
 # rarely with the word "recommend" a reader asks with; lexical search alone would
 # find nothing for "What does the report recommend?".
 _ADVICE_QUESTION = re.compile(r"\b(recommend\w*|advi[sc]\w*|suggest\w*|propos\w*|(can|could|must|should) be done)\b", re.I)
-_ADVICE_TERMS = ("should", "must", "require", "need", "recommend", "urge")
+_ADVICE_TERMS = ("should", "must", "require", "need", "recommend", "urge", "advise", "suggest", "propose")
+# Words a question uses to point at the corpus itself ("What does the report
+# recommend?"): they say nothing about which passage answers.
+_META_WORDS = ("report", "article", "document", "paper", "author", "text", "essay", "writer")
 
 
 def search_terms(question: str) -> list[str]:
@@ -100,16 +103,35 @@ def word_share(question_weights: dict[str, float], text: str) -> float:
 
     Evidence for the no-answer call, not ranking: "formed" (stem "form") should count
     as present in a passage that says "formation" (stem "format"), which stemming misses.
+    Words naming the corpus itself ("report") are left out, and the advice words an
+    advice question searches for count once, as present when any of them is.
     """
-    total = sum(question_weights.values())
+    weights = {t: w for t, w in question_weights.items() if t not in _META_STEMS()}
+    advice = {t: w for t, w in weights.items() if t in _ADVICE_STEMS()}
+    if advice:
+        weights = {t: w for t, w in weights.items() if t not in advice}
+    total = sum(weights.values()) + (max(advice.values()) if advice else 0.0)
     if total <= 0:
         return 0.0
     present = {stem(w) for w in words(text)}
-    found = 0.0
-    for term, weight in question_weights.items():
-        if term in present or (len(term) >= 4 and any(s.startswith(term) for s in present)):
-            found += weight
+
+    def holds(term: str) -> bool:
+        return term in present or (len(term) >= 4 and any(s.startswith(term) for s in present))
+
+    found = sum(weight for term, weight in weights.items() if holds(term))
+    if advice and any(holds(term) for term in _ADVICE_STEMS()):
+        found += max(advice.values())
     return found / total
+
+
+@lru_cache(maxsize=1)
+def _ADVICE_STEMS() -> frozenset[str]:
+    return frozenset(stem(t) for t in _ADVICE_TERMS)
+
+
+@lru_cache(maxsize=1)
+def _META_STEMS() -> frozenset[str]:
+    return frozenset(stem(t) for t in _META_WORDS)
 
 
 def stemmed_terms(text: str) -> set[str]:
