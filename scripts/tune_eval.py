@@ -124,7 +124,7 @@ def fast_retrieve(pre: Precomputed, params: RetrievalParams, k: int) -> list:
                 word_share=pre.word_share[chunk_id],
             )
         )
-    return diversify(candidates, k, params.per_document, params.min_similarity)
+    return diversify(candidates, k, params.per_document, params.min_similarity, params.diversity_margin)
 
 
 def parse_grid(specs: list[str]) -> list[dict]:
@@ -228,7 +228,6 @@ def no_answer(data: Path, cache: Path, chunker: ChunkerParams, params: Retrieval
         for which, present in ((own, 1), (1 - own, 0)):
             index = assistants[which].load()
             top = retrieve(index, q.question, vector, params, 5)
-            best = top[0] if top else None
             relevance = [c.relevance for c in top] + [-1.0] * (5 - len(top))
             share = [c.word_share for c in top] + [0.0] * (5 - len(top))
             rows.append([present, q.article in halves[0]] + relevance + share)

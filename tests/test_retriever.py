@@ -34,3 +34,12 @@ def test_a_weak_passage_from_another_document_does_not_displace_relevant_ones():
 def test_weak_passages_fill_remaining_slots_after_relevant_ones():
     picked = diversify([candidate(1, "a", 0.9, relevance=0.1), candidate(2, "b", 0.3)], k=5, per_document=3, min_similarity=0.2)
     assert [c.chunk.chunk_id for c in picked] == [2, 1]
+
+
+def test_a_much_weaker_passage_from_another_document_does_not_displace_a_strong_one():
+    long_doc = [candidate(i, "long.txt", 1.0 - i / 100) for i in range(6)]
+    far = candidate(99, "other.txt", 0.5)  # relevant, but 0.47 below the 4th long.txt passage
+    close = candidate(98, "near.txt", 0.90)  # within 0.2 of it
+    assert [c.chunk.chunk_id for c in diversify(long_doc + [far], 5, 3, 0.2, margin=0.2)] == [0, 1, 2, 3, 4]
+    # near.txt takes the slot long.txt's 5th passage would have had; shown by score.
+    assert [c.chunk.chunk_id for c in diversify(long_doc + [far, close], 5, 3, 0.2, margin=0.2)] == [0, 1, 2, 3, 98]

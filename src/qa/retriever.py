@@ -50,33 +50,34 @@ def fuse_rankings(rankings: list[tuple[list[int], float]], rrf_k: int) -> dict[i
     return fused
 
 
-def diversify(candidates: list[Candidate], k: int, per_document: int, min_similarity: float) -> list[Candidate]:
+def diversify(
+    candidates: list[Candidate], k: int, per_document: int, min_similarity: float, margin: float | None = None
+) -> list[Candidate]:
     """Pick k candidates so one long document cannot fill every slot when others are relevant.
 
-    Order of preference: relevant candidates within the per-document cap, then
-    relevant ones beyond it (only when no other document has relevant ones
-    left), then weak ones (relevance below `min_similarity`). Within each tier, fused order.
+    A document holds at most `per_document` slots while another document has a
+    relevant candidate (relevance >= `min_similarity`) whose score is within
+    `margin` of the one it displaces; a far weaker passage from elsewhere does
+    not push out a strong one (None: any relevant one does). Weak candidates come
+    last. Shown relevant first, then by score.
     """
     ordered = sorted(candidates, key=lambda c: (-c.score, c.chunk.chunk_id))
-    relevant = [c for c in ordered if c.relevance >= min_similarity]
+    remaining = [c for c in ordered if c.relevance >= min_similarity]
     weak = [c for c in ordered if c.relevance < min_similarity]
     picked: list[Candidate] = []
     held: dict[str, int] = {}
-    overflow = []
-    for candidate in relevant:
-        doc = candidate.chunk.doc_id
-        if held.get(doc, 0) < per_document:
-            picked.append(candidate)
-            held[doc] = held.get(doc, 0) + 1
-        else:
-            overflow.append(candidate)
-    picked = picked[:k]
-    for tier in (overflow, weak):
-        for candidate in tier:
-            if len(picked) >= k:
-                break
-            picked.append(candidate)
-    # Relevant passages in fused order, weak ones after them.
+    while remaining and len(picked) < k:
+        candidate = remaining.pop(0)
+        if held.get(candidate.chunk.doc_id, 0) >= per_document:
+            other = next((c for c in remaining if held.get(c.chunk.doc_id, 0) < per_document), None)
+            if other is not None and (margin is None or candidate.score - other.score <= margin):
+                remaining.remove(other)
+                remaining.insert(0, candidate)  # it may still fill a slot no other document claims
+                candidate = other
+        picked.append(candidate)
+        held[candidate.chunk.doc_id] = held.get(candidate.chunk.doc_id, 0) + 1
+    picked += weak[: k - len(picked)]
+    # Relevant passages by score, weak ones after them.
     return sorted(picked, key=lambda c: (c.relevance < min_similarity, -c.score, c.chunk.chunk_id))
 
 
@@ -121,7 +122,7 @@ def retrieve(index: LoadedIndex, question: str, query_vector: np.ndarray, params
                 highlight=highlight,
             )
         )
-    picked = diversify(candidates, k, params.per_document, params.min_similarity)
+    picked = diversify(candidates, k, params.per_document, params.min_similarity, params.diversity_margin)
     # Only the passages shown need the word evidence the no-answer call reads.
     return [replace(c, word_share=word_share(stems, c.chunk.text)) for c in picked]
 
