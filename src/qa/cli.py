@@ -16,6 +16,7 @@ from typing import TextIO
 
 from qa import __version__
 from qa.errors import QAError
+from qa.render import printable_path  # light: no model, no UI library
 
 EXAMPLE_QUESTION = "When did IS-KP announce its formation?"
 
@@ -174,12 +175,6 @@ def describe_build(report) -> str:
         f"{head}; embedded {report.embedded} texts; now {report.documents} documents, "
         f"{report.chunks} chunks; {report.seconds:.1f} s -> {report.index_dir}"
     )
-
-
-def printable_path(path: str) -> str:
-    from qa.render import printable_path as escape
-
-    return escape(path)
 
 
 def _print_skipped(skipped) -> None:

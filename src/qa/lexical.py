@@ -94,7 +94,7 @@ def term_overlap(question_weights: dict[str, float], text: str) -> float:
     total = sum(question_weights.values())
     if total <= 0:
         return 0.0
-    present = {stem(w) for w in words(text)}
+    present = stemmed_terms(text)
     return sum(weight for term, weight in question_weights.items() if term in present) / total
 
 
@@ -113,7 +113,7 @@ def word_share(question_weights: dict[str, float], text: str) -> float:
     total = sum(weights.values()) + (max(advice.values()) if advice else 0.0)
     if total <= 0:
         return 0.0
-    present = {stem(w) for w in words(text)}
+    present = stemmed_terms(text)
 
     def holds(term: str) -> bool:
         return term in present or (len(term) >= 4 and any(s.startswith(term) for s in present))
