@@ -265,7 +265,10 @@ class Assistant:
             mismatch = None
         except IndexMismatchError as exc:
             mismatch = exc.reason
-        changes = find_changes(settings.corpus_dir, index.store.documents(), index.store.skipped_stats())
+        documents = index.store.documents()
+        changes = find_changes(settings.corpus_dir, documents, index.store.skipped_stats())
+        if mismatch is None and self._index is None:
+            self._index = index  # answering next reuses it instead of reading the vectors again
         return IndexStatus(
             corpus_dir=str(settings.corpus_dir),
             index_dir=str(settings.index_dir),
@@ -278,5 +281,5 @@ class Assistant:
             changes=changes,
             skipped=tuple(index.store.skipped()),
             mismatch=mismatch,
-            notes=tuple(SkippedFile(row.doc_id, empty_pages_note(row.empty_pages)) for row in index.store.documents() if row.empty_pages),
+            notes=tuple(SkippedFile(row.doc_id, empty_pages_note(row.empty_pages)) for row in documents if row.empty_pages),
         )
