@@ -24,7 +24,7 @@ from pathlib import Path
 
 from qa.errors import IndexBusyError, IndexCorruptError, IndexFormatError, IndexMismatchError, IndexMissingError, QAError
 from qa.store import Store
-from qa.vectors import VectorIndex
+from qa.vectors import VectorIndex, layout_path, rows_path
 
 FORMAT_VERSION = 3  # 2: documents.encoding; 3: PDF/HTML text and pages, chunk heading paths
 CURRENT_FILE = "CURRENT"
@@ -118,6 +118,9 @@ def publish_generation(index_dir: Path, building: Path) -> Path:
     generation = index_dir / (_GENERATION_PREFIX + building.name[len(_BUILDING_PREFIX) :])
     for name in (STORE_FILE, VECTORS_FILE, SENTENCE_VECTORS_FILE):
         _fsync_file(building / name)
+        for beside in (rows_path(building / name), layout_path(building / name)):
+            if beside.exists():
+                _fsync_file(beside)
     os.rename(building, generation)
     pointer = index_dir / f".{CURRENT_FILE}.{os.getpid()}.tmp"
     pointer.write_text(generation.name + "\n", encoding="utf-8")

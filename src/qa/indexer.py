@@ -43,7 +43,7 @@ from qa.records import BuildReport, Chunk, Document, SkippedFile
 from qa.sentences import answer_sentence_spans
 from qa.store import Store
 from qa.tokens import TokenCounter
-from qa.vectors import VectorIndex
+from qa.vectors import EXACT_MAX, VectorIndex
 
 Progress = Callable[[str], None]
 EmbedCounts = Callable[[int, int], None]  # (texts embedded so far, texts to embed)
@@ -239,6 +239,11 @@ def _write_generation(
         sentence_vectors = VectorIndex.build(dimension, np.zeros(0, dtype=np.int64), np.zeros((0, dimension), dtype=np.float32))
     vectors.add(np.array([t.vector_id for t in new_chunks], dtype=np.int64), chunk_matrix)
     sentence_vectors.add(np.array([t.vector_id for t in new_sentence_texts], dtype=np.int64), sentence_matrix)
+    if max(len(vectors), len(sentence_vectors)) > EXACT_MAX:
+        progress("fitting the approximate vector search (IVF-PQ) to this size")
+    # Exact search while it is fast, IVF-PQ above (see vectors.py).
+    vectors = vectors.fitted()
+    sentence_vectors = sentence_vectors.fitted()
 
     documents = len(store.documents())
     store.write_manifest(
@@ -251,6 +256,7 @@ def _write_generation(
             "documents": documents,
             "chunks": len(vectors),
             "sentences": len(sentence_vectors),
+            "vector_index": {"chunks": vectors.layout, "sentences": sentence_vectors.layout},
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         }
     )

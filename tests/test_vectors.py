@@ -1,0 +1,139 @@
+"""Vector files: exact while small, IVF-PQ with float16 re-scoring once large, through the normal index path."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+
+import qa.vectors as vectors
+from qa.errors import IndexCorruptError
+from qa.index_files import VECTORS_FILE, SENTENCE_VECTORS_FILE, open_index
+from qa.vectors import VectorIndex, rows_path
+from tests.conftest import make_assistant
+from tests.fakes import FakeEmbedder
+
+
+class NarrowFakeEmbedder(FakeEmbedder):
+    """The fake model with 128 dimensions: training product quantizers on 4,096 would be slow."""
+
+    model_id = "fake-embedder-128@1"
+    dimension = 128
+
+
+def clustered(n: int, seed: int = 0, dimension: int = 64) -> np.ndarray:
+    """Unit vectors around a few hundred centres: structured, like embeddings of related texts."""
+    rng = np.random.default_rng(seed)
+    centres = rng.standard_normal((300, dimension))
+    points = centres[rng.integers(0, len(centres), n)] + 0.6 * rng.standard_normal((n, dimension))
+    return (points / np.linalg.norm(points, axis=1, keepdims=True)).astype(np.float32)
+
+
+@pytest.fixture
+def small_exact_max(monkeypatch):
+    monkeypatch.setattr(vectors, "EXACT_MAX", 1000)
+
+
+def test_a_small_index_stays_exact():
+    flat = VectorIndex.build(64, np.arange(500), clustered(500))
+    assert flat.fitted() is flat
+    assert flat.layout == {"kind": "flat", "vectors": 500}
+
+
+def test_a_large_index_becomes_ivf_pq_with_recall_measured_and_kept(small_exact_max, tmp_path):
+    data, queries = np.split(clustered(6100), [6000])  # queries: near the data, never in it
+    ids = np.arange(6000) * 3 + 1  # ids need not be dense
+    flat = VectorIndex.build(64, ids, data)
+    approximate = flat.fitted()
+    layout = approximate.layout
+    assert layout["kind"] == "ivf-pq" and layout["vectors"] == 6000
+    assert layout["recall_at_10"] >= vectors.TARGET_RECALL
+
+    recall = np.mean(
+        [len({i for i, _ in approximate.search(q, 10)} & {i for i, _ in flat.search(q, 10)}) / 10 for q in queries]
+    )
+    assert recall >= 0.95
+    # Scores are exact cosines (float16 rows), not the codes' rough estimates.
+    for chunk_id, score in approximate.search(queries[0], 5):
+        assert score == pytest.approx(float(data[(chunk_id - 1) // 3] @ queries[0]), abs=2e-3)
+
+    approximate.save(tmp_path / "v.faiss")
+    loaded = VectorIndex.load(tmp_path / "v.faiss")
+    assert loaded.layout == layout
+    assert loaded.search(queries[0], 10) == approximate.search(queries[0], 10)
+    assert np.allclose(loaded.reconstruct([1, 4, int(ids[-1])]), data[[0, 1, -1]], atol=1e-3)
+
+
+def test_an_update_writes_a_new_file_and_leaves_the_old_generation_intact(small_exact_max, tmp_path):
+    data = clustered(3000)
+    first = VectorIndex.build(64, np.arange(3000), data).fitted()
+    first.save(tmp_path / "old.faiss")
+    before = rows_path(tmp_path / "old.faiss").read_bytes()
+
+    updated = VectorIndex.load(tmp_path / "old.faiss")
+    updated.remove([0, 1])
+    updated.add(np.array([5000]), data[:1])
+    updated.save(tmp_path / "new.faiss")
+    assert rows_path(tmp_path / "old.faiss").read_bytes() == before
+    reread = VectorIndex.load(tmp_path / "new.faiss")
+    assert len(reread) == 2999
+    assert reread.search(data[0], 1)[0][0] == 5000
+    assert 0 not in {i for i, _ in reread.search(data[0], 10)}
+
+
+def test_a_shrunken_index_turns_exact_again(small_exact_max):
+    approximate = VectorIndex.build(64, np.arange(3000), clustered(3000)).fitted()
+    approximate.remove(list(range(2700)))
+    flat = approximate.fitted()
+    assert flat.layout["kind"] == "flat" and len(flat) == 300
+    assert np.allclose(flat.reconstruct([2999]), clustered(3000)[2999], atol=1e-3)
+
+
+def _big_corpus(folder, files: int = 30) -> None:
+    rng = random.Random(3)
+    vocabulary = [f"{a}{b}" for a in ("kar", "mun", "tel", "sor", "vak", "pim", "dus", "gor") for b in ("ai", "eno", "ust", "il", "om")]
+    for number in range(files):
+        paragraphs = []
+        for _ in range(4):
+            sentences = [" ".join(rng.choice(vocabulary) for _ in range(rng.randint(6, 12))).capitalize() + "." for _ in range(5)]
+            paragraphs.append(" ".join(sentences))
+        (folder / f"file-{number:02d}.txt").write_text(f"Report {number}\n\n" + "\n\n".join(paragraphs) + "\n", encoding="utf-8")
+
+
+def test_the_indexer_switches_to_ivf_pq_records_it_and_answers_the_same(monkeypatch, settings):
+    _big_corpus(settings.corpus_dir)
+    exact = make_assistant(settings, NarrowFakeEmbedder())
+    exact.build()
+    question = "kareno munil telust sorom"
+    expected = [(p.doc_id, p.char_start) for p in exact.ask(question, k=3).passages]
+
+    monkeypatch.setattr(vectors, "EXACT_MAX", 300)
+    approximate = make_assistant(settings, NarrowFakeEmbedder())
+    approximate.build()
+    loaded = open_index(settings.index_dir)
+    assert len(loaded.sentence_vectors) > 300
+    layout = loaded.manifest["vector_index"]["sentences"]
+    assert layout["kind"] == "ivf-pq" and layout["recall_at_10"] >= vectors.TARGET_RECALL
+    assert [(p.doc_id, p.char_start) for p in approximate.ask(question, k=3).passages] == expected
+
+    # An incremental update keeps the approximate layout and sees the change.
+    (settings.corpus_dir / "file-00.txt").write_text("Report zero\n\nZebra quokka wombat.\n", encoding="utf-8")
+    approximate.update()
+    assert "wombat" in approximate.ask("quokka wombat", k=1).passages[0].text
+
+
+def test_a_truncated_rows_file_is_reported_with_the_fix(monkeypatch, settings):
+    _big_corpus(settings.corpus_dir)
+    monkeypatch.setattr(vectors, "EXACT_MAX", 300)
+    make_assistant(settings, NarrowFakeEmbedder()).build()
+    generation = open_index(settings.index_dir).generation
+    rows = rows_path(generation / SENTENCE_VECTORS_FILE)
+    rows.write_bytes(rows.read_bytes()[:100])
+    fresh = make_assistant(settings, NarrowFakeEmbedder())
+    with pytest.raises(IndexCorruptError, match="qa index"):
+        fresh.ask("kareno munil telust")
+    rows.unlink()
+    with pytest.raises(IndexCorruptError, match="qa index"):
+        open_index(settings.index_dir)
+    assert (generation / VECTORS_FILE).exists()
