@@ -50,3 +50,19 @@ def test_word_share_ignores_words_naming_the_corpus_and_counts_advice_words_once
     assert word_share(weights, "The group formed in 2015.") == 0.0
     mercury = {stem("mercury"): 2.0, stem("boiling"): 2.0, stem("point"): 1.0}
     assert word_share(mercury, "a focal point of concern") == 0.2
+
+
+def test_common_words_are_left_out_only_when_bm25_would_score_too_many_chunks():
+    from qa.lexical import within_postings_budget
+
+    frequency = {"taliban": 40_000, "kabul": 900, "airport": 300, "attack": 15_000}
+    words = ["taliban", "attack", "kabul", "airport"]
+    # Rarest first until the budget: the commonest words go.
+    assert within_postings_budget(words, frequency, budget=20_000) == ["airport", "kabul", "attack"]
+    # Within budget (every small corpus): untouched, in the question's order.
+    assert within_postings_budget(words, frequency, budget=100_000) == words
+    # The rarest word stays even when it alone is over.
+    assert within_postings_budget(["taliban"], frequency, budget=10) == ["taliban"]
+    assert fts_query("Taliban attack on Kabul airport", lambda ws: {w: frequency.get(w, 0) for w in ws}) == (
+        '"airport" OR "kabul" OR "attack"'
+    )

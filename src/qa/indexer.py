@@ -234,16 +234,20 @@ def _write_generation(
         reusable.update(zip(to_embed, fresh))
     chunk_matrix = _stack([reusable[t.text] for t in new_chunks], dimension)
     sentence_matrix = _stack([reusable[t.text] for t in new_sentence_texts], dimension)
-    if vectors is None:
-        vectors = VectorIndex.build(dimension, np.zeros(0, dtype=np.int64), np.zeros((0, dimension), dtype=np.float32))
-        sentence_vectors = VectorIndex.build(dimension, np.zeros(0, dtype=np.int64), np.zeros((0, dimension), dtype=np.float32))
-    vectors.add(np.array([t.vector_id for t in new_chunks], dtype=np.int64), chunk_matrix)
-    sentence_vectors.add(np.array([t.vector_id for t in new_sentence_texts], dtype=np.int64), sentence_matrix)
-    if max(len(vectors), len(sentence_vectors)) > EXACT_MAX:
+    chunk_ids = np.array([t.vector_id for t in new_chunks], dtype=np.int64)
+    sentence_ids = np.array([t.vector_id for t in new_sentence_texts], dtype=np.int64)
+    existing = 0 if vectors is None else max(len(vectors), len(sentence_vectors))
+    if max(len(chunk_ids), len(sentence_ids), existing) > EXACT_MAX:
         progress("fitting the approximate vector search (IVF-PQ) to this size")
     # Exact search while it is fast, IVF-PQ above (see vectors.py).
-    vectors = vectors.fitted()
-    sentence_vectors = sentence_vectors.fitted()
+    if vectors is None:
+        vectors = VectorIndex.for_size(dimension, chunk_ids, chunk_matrix)
+        sentence_vectors = VectorIndex.for_size(dimension, sentence_ids, sentence_matrix)
+    else:
+        vectors.add(chunk_ids, chunk_matrix)
+        sentence_vectors.add(sentence_ids, sentence_matrix)
+        vectors = vectors.fitted()
+        sentence_vectors = sentence_vectors.fitted()
 
     documents = len(store.documents())
     store.write_manifest(

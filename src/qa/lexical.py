@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Callable
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -60,16 +61,45 @@ def search_terms(question: str) -> list[str]:
     return terms
 
 
-def fts_query(question: str, max_terms: int = 64) -> str | None:
+# BM25 scores every chunk that holds any query word (about a microsecond each)
+# before it can rank: at a million chunks a common word alone costs a second.
+POSTINGS_BUDGET = 20_000
+
+
+def fts_query(
+    question: str, frequency_of: Callable[[list[str]], dict[str, int]] | None = None, max_terms: int = 64
+) -> str | None:
     """An FTS5 MATCH expression OR-ing the question's words, or None if it has none.
 
     Each word is double-quoted (FTS5 string syntax), so it is always a plain
-    term; the cap keeps a pasted essay from becoming a huge query.
+    term; the cap keeps a pasted essay from becoming a huge query. With
+    `frequency_of` (words -> how many chunks hold each), the commonest words
+    are left out once they would make BM25 score too many chunks.
     """
     terms = search_terms(question)[:max_terms]
+    if frequency_of is not None and terms:
+        terms = within_postings_budget(terms, frequency_of(terms))
     if not terms:
         return None
     return " OR ".join('"' + term.replace('"', '""') + '"' for term in terms)
+
+
+def within_postings_budget(terms: list[str], frequency: dict[str, int], budget: int = POSTINGS_BUDGET) -> list[str]:
+    """The words to search for, rarest first, leaving out the commonest once their chunks exceed `budget`.
+
+    A word in a large share of the chunks adds little to BM25 (low IDF) and
+    costs the most to score; the rarest word is always kept. Small corpora
+    never reach the budget, so their ranking is untouched.
+    """
+    if sum(frequency.get(t, 0) for t in terms) <= budget:
+        return terms
+    kept, total = [], 0
+    for term in sorted(terms, key=lambda t: frequency.get(t, 0)):
+        if kept and total + frequency.get(term, 0) > budget:
+            break
+        kept.append(term)
+        total += frequency.get(term, 0)
+    return kept
 
 
 @lru_cache(maxsize=1)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qa.errors import IndexCorruptError
-from qa.lexical import fts_query
+from qa.lexical import fts_query, stem
 from qa.records import Chunk, Document, SkippedFile, embedded_text
 
 _SCHEMA = """
@@ -105,8 +105,10 @@ class StoredText:
 class Store:
     """One SQLite file. Opened read-only for answering, read-write while building."""
 
-    def __init__(self, connection: sqlite3.Connection):
+    def __init__(self, connection: sqlite3.Connection, readonly: bool = False):
         self._db = connection
+        self._readonly = readonly
+        self._chunk_count: int | None = None  # a read-only store counts once: count(*) of 1M rows costs ms
 
     @classmethod
     def create(cls, path: Path) -> "Store":
@@ -126,7 +128,7 @@ class Store:
             db.execute("SELECT count(*) FROM manifest").fetchone()
         except sqlite3.DatabaseError as exc:
             raise IndexCorruptError(f"the index database {path} cannot be read ({exc}): run `qa index` to rebuild it") from exc
-        return cls(db)
+        return cls(db, readonly=True)
 
     def close(self) -> None:
         self._db.close()
@@ -270,7 +272,7 @@ class Store:
 
     def lexical_search(self, question: str, limit: int) -> list[int]:
         """Chunk ids ranked by FTS5 BM25 for the question's words, best first."""
-        query = fts_query(question)
+        query = fts_query(question, self._word_frequencies)
         if query is None:
             return []
         rows = self._db.execute(
@@ -309,13 +311,24 @@ class Store:
         rows = self._db.execute(f"SELECT id, chunk_id FROM sentences WHERE id IN ({marks})", list(sentence_ids))
         return dict(rows.fetchall())
 
+    def _word_frequencies(self, words: list[str]) -> dict[str, int]:
+        stems = {word: stem(word) for word in words}
+        frequency = self.document_frequencies(set(stems.values()))
+        return {word: frequency.get(stemmed, 0) for word, stemmed in stems.items()}
+
+    def document_frequencies(self, terms: set[str]) -> dict[str, int]:
+        """How many chunks hold each (stemmed) term; absent terms are left out."""
+        if not terms:
+            return {}
+        marks = ",".join("?" * len(terms))
+        return dict(self._db.execute(f"SELECT term, df FROM term_df WHERE term IN ({marks})", list(terms)).fetchall())
+
     def term_weights(self, terms: set[str]) -> dict[str, float]:
         """Inverse document frequency of each term over chunks; unseen terms weigh most."""
         if not terms:
             return {}
         total = max(self.chunk_count(), 1)
-        marks = ",".join("?" * len(terms))
-        df = dict(self._db.execute(f"SELECT term, df FROM term_df WHERE term IN ({marks})", list(terms)).fetchall())
+        df = self.document_frequencies(terms)
         return {term: math.log(1 + total / (df.get(term, 0) + 0.5)) for term in terms}
 
     def documents(self) -> list[DocumentRow]:
@@ -347,4 +360,9 @@ class Store:
         return {row[0]: (row[1], row[2]) for row in self._db.execute("SELECT doc_id, size, mtime_ns FROM skipped")}
 
     def chunk_count(self) -> int:
-        return self._db.execute("SELECT count(*) FROM chunks").fetchone()[0]
+        if self._chunk_count is not None:
+            return self._chunk_count
+        count = self._db.execute("SELECT count(*) FROM chunks").fetchone()[0]
+        if self._readonly:
+            self._chunk_count = count
+        return count

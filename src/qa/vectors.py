@@ -58,6 +58,13 @@ class VectorIndex:
         return built
 
     @classmethod
+    def for_size(cls, dimension: int, ids: np.ndarray, vectors: np.ndarray) -> "VectorIndex":
+        """A new index in the layout this many vectors call for (no flat copy of millions first)."""
+        if len(ids) <= EXACT_MAX:
+            return cls.build(dimension, ids, vectors)
+        return build_ivf(np.asarray(ids, dtype=np.int64), np.ascontiguousarray(vectors, dtype=np.float32))
+
+    @classmethod
     def load(cls, path: Path) -> "VectorIndex":
         import faiss
 
@@ -171,9 +178,7 @@ class VectorIndex:
             return self
         ids = self.all_ids()
         vectors = self.reconstruct(list(ids)).astype(np.float32) if len(ids) else np.zeros((0, self.dimension), np.float32)
-        if n <= EXACT_MAX:
-            return VectorIndex.build(self.dimension, ids, vectors)
-        return build_ivf(ids, vectors)
+        return VectorIndex.for_size(self.dimension, ids, vectors)
 
 
 def build_ivf(ids: np.ndarray, vectors: np.ndarray, seed: int = 0) -> VectorIndex:
