@@ -238,8 +238,8 @@ def _write_generation(
     sentence_ids = np.array([t.vector_id for t in new_sentence_texts], dtype=np.int64)
     existing = 0 if vectors is None else max(len(vectors), len(sentence_vectors))
     if max(len(chunk_ids), len(sentence_ids), existing) > EXACT_MAX:
-        progress("fitting the approximate vector search (IVF-PQ) to this size")
-    # Exact search while it is fast, IVF-PQ above (see vectors.py).
+        progress("fitting the approximate vector search (IVF) to this size")
+    # Exact search while it is fast, IVF above (see vectors.py).
     if vectors is None:
         vectors = VectorIndex.for_size(dimension, chunk_ids, chunk_matrix)
         sentence_vectors = VectorIndex.for_size(dimension, sentence_ids, sentence_matrix)
