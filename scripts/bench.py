@@ -253,9 +253,12 @@ def fast(bench: Bench) -> list[Figure]:
 
 def quantized_encoder(fp32_dir: Path, target: Path) -> Path:
     if not (target / "encoder.json").is_file():
+        import logging
+
         from onnxruntime.quantization import QuantType, quantize_dynamic
 
         target.mkdir(parents=True, exist_ok=True)
+        logging.getLogger().setLevel(logging.ERROR)  # its advice to pre-process first is about vision models
         quantize_dynamic(str(fp32_dir / "model.onnx"), str(target / "model.onnx"), weight_type=QuantType.QInt8)
         for name in ("tokenizer.json", "encoder.json"):  # encoder.json last: it marks a complete folder
             shutil.copyfile(fp32_dir / name, target / name)
