@@ -124,7 +124,7 @@ class Store:
     @classmethod
     def open_readonly(cls, path: Path) -> "Store":
         try:
-            db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, check_same_thread=False)
+            db = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True, check_same_thread=False)
             db.execute("SELECT count(*) FROM manifest").fetchone()
         except sqlite3.DatabaseError as exc:
             raise IndexCorruptError(f"the index database {path} cannot be read ({exc}): run `qa index` to rebuild it") from exc
