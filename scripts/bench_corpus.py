@@ -4,10 +4,10 @@ A synthetic index is a normal `qa` index: report-like .txt files whose sentences
 are recombined from the SQuAD and SciFact texts under /work/shared/eval (or, when
 those are missing, the default corpus), chunked with the given token counter and
 written by `qa.indexer.update_index`. Only the embedder is synthetic: a
-`ClusteredEmbedder` hashes each text onto one of ~2,000 random cluster centres
-plus noise, so building 1M chunks costs minutes, not days, and the vectors have
-structure like real embeddings (uniform random vectors would be a pessimistic
-worst case for approximate search). Copy the real model's ONNX encoder into the
+`ClusteredEmbedder` hashes each text onto a path down a tree of random
+directions, so building 1M chunks costs minutes, not days, and the vectors have
+neighbours at every distance like real embeddings (uniform random vectors would
+have none, flat clusters hundreds of equidistant ones). Copy the real model's ONNX encoder into the
 index folder (`install_encoder`) and `qa ask` answers from it as from any index.
 """
 
@@ -100,22 +100,28 @@ def generate_corpus(folder: Path, files: int, pool: list[Paragraph], seed: int =
 
 
 class ClusteredEmbedder:
-    """Deterministic unit vectors with cluster structure, in microseconds per text.
+    """Deterministic unit vectors with nested cluster structure, in microseconds per text.
 
-    A hash of the text picks one of `clusters` random centres and two rows of a
-    noise table; the vector is centre + noise, normalised. Texts in one cluster
-    have cosine ~0.5, others ~0: roughly the neighbourhoods a sentence model makes.
+    A hash of the text picks a path down a tree of `levels` levels, 8 branches
+    each; the vector is one random direction per level along that path, each
+    level 0.75x the weight of the one above, plus noise of the text's own, then
+    normalised. Neighbours come at every distance, as with a sentence model: a
+    text's closest (cosine ~0.75) share the deepest branch, then come more and
+    more texts sharing shallower ones (~0.33 for the same top branch, 0 else).
+    Flat clusters would give hundreds of equidistant neighbours, which neither a
+    real model makes nor any index can rank; uniform random vectors have no
+    neighbours at all.
     """
 
-    def __init__(self, model_id: str, dimension: int = 384, max_tokens: int = 256, clusters: int = 2000, seed: int = 0):
+    def __init__(self, model_id: str, dimension: int = 384, max_tokens: int = 256, levels: int = 8, seed: int = 0):
         self.model_id = model_id
         self.dimension = dimension
         self.max_tokens = max_tokens
+        self._levels = levels
         rng = np.random.default_rng(seed)
-        centres = rng.standard_normal((clusters, dimension)).astype(np.float32)
-        self._centres = centres / np.linalg.norm(centres, axis=1, keepdims=True)
-        # Two rows of std 1/sqrt(2*dim) sum to noise of norm ~1, as long as the centre.
-        self._noise = (rng.standard_normal((4096, dimension)) / np.sqrt(2 * dimension)).astype(np.float32)
+        # One table of directions per level; deep levels share 4,096 rows through a hash.
+        self._tables = [_unit_rows(rng, min(8**level, 4096), dimension) * 0.75**level for level in range(levels)]
+        self._noise = _unit_rows(rng, 4096, dimension) * np.sqrt(0.75 / 2)  # two rows summed: norm^2 ~0.75
         self.seconds = 0.0  # time spent embedding, for build overhead figures
 
     def embed_batch(self, texts: list[str]) -> np.ndarray:
@@ -123,14 +129,19 @@ class ClusteredEmbedder:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         keys = np.array([_text_hash(t) for t in texts], dtype=np.uint64)
-        vectors = (
-            self._centres[keys % np.uint64(len(self._centres))]
-            + self._noise[(keys >> np.uint64(20)) % np.uint64(4096)]
-            + self._noise[(keys >> np.uint64(40)) % np.uint64(4096)]
-        )
+        vectors = self._noise[keys % np.uint64(4096)] + self._noise[(keys >> np.uint64(12)) % np.uint64(4096)]
+        for level, table in enumerate(self._tables):
+            prefix = keys >> np.uint64(64 - 3 * level) if level else np.zeros_like(keys)
+            rows = prefix if len(table) == 8**level else (prefix * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(52)
+            vectors = vectors + table[rows % np.uint64(len(table))]
         vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
         self.seconds += time.perf_counter() - started
         return vectors.astype(np.float32)
+
+
+def _unit_rows(rng, rows: int, dimension: int) -> np.ndarray:
+    table = rng.standard_normal((rows, dimension)).astype(np.float32)
+    return table / np.linalg.norm(table, axis=1, keepdims=True)
 
 
 def _text_hash(text: str) -> int:

@@ -26,7 +26,10 @@ from qa.errors import IndexCorruptError
 
 EXACT_MAX = 65_536  # vectors; above this a file is searched through IVF
 TARGET_RECALL = 0.97  # tuned with a margin over the 0.95 promised
-_RESCORE = 10  # IVF fetches this many times the asked number, re-scored exactly
+# IVF fetches this many more than asked and re-scores them exactly: reading 300
+# float16 rows costs well under a millisecond, and PQ codes that rank the true
+# 10th-best only 200th still find it (recall@10 0.92 -> 0.99 on clustered data).
+_RESCORE_EXTRA = 300
 _TUNING_QUERIES = 200
 _NPROBES = (4, 8, 16, 32, 64, 128, 256, 512)
 _ROWS_SUFFIX = ".rows"
@@ -154,7 +157,7 @@ class VectorIndex:
             return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i != -1]
         # Compressed codes rank roughly; the float16 rows decide the order.
         with _one_thread():
-            _, ids = self._index.search(query, min(limit * _RESCORE, len(self)))
+            _, ids = self._index.search(query, min(limit + _RESCORE_EXTRA, len(self)))
         found = [int(i) for i in ids[0] if i != -1]
         exact = self.similarities(query, found)
         return sorted(exact.items(), key=lambda item: -item[1])[:limit]
