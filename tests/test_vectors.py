@@ -116,6 +116,7 @@ def test_the_indexer_switches_to_ivf_pq_records_it_and_answers_the_same(monkeypa
     layout = loaded.manifest["vector_index"]["sentences"]
     assert layout["kind"].startswith("ivf") and layout["recall_at_10"] >= vectors.TARGET_RECALL
     assert [(p.doc_id, p.char_start) for p in approximate.ask(question, k=3).passages] == expected
+    assert "sentences IVF-" in approximate.status().search and "recall@10" in approximate.status().search
 
     # An incremental update keeps the approximate layout and sees the change.
     (settings.corpus_dir / "file-00.txt").write_text("Report zero\n\nZebra quokka wombat.\n", encoding="utf-8")

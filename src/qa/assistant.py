@@ -17,6 +17,7 @@ from qa.freshness import CorpusChanges, find_changes
 from qa.index_files import LoadedIndex, current_generation, open_index
 from qa.indexer import EmbedCounts, Progress, check_compatible, empty_pages_note, update_index
 from qa.loader import read_document
+from qa.vectors import describe_search
 from qa.onnx_encoder import OnnxEmbedder, encoder_dir, export_encoder, has_encoder
 from qa.records import Answer, BuildReport, SkippedFile
 from qa.store import StoredText
@@ -38,6 +39,7 @@ class IndexStatus:
     skipped: tuple[SkippedFile, ...]
     mismatch: str | None = None  # why the index cannot be used as it is (model, chunker, format)
     notes: tuple[SkippedFile, ...] = ()  # indexed files with something worth saying (PDF pages without text)
+    search: str = ""  # how the vectors are searched: exact, or IVF with its tuning (from the manifest)
 
     @property
     def up_to_date(self) -> bool:
@@ -282,4 +284,5 @@ class Assistant:
             skipped=tuple(index.store.skipped()),
             mismatch=mismatch,
             notes=tuple(SkippedFile(row.doc_id, empty_pages_note(row.empty_pages)) for row in documents if row.empty_pages),
+            search=describe_search(manifest.get("vector_index")),
         )

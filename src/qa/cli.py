@@ -312,6 +312,7 @@ def run_status(args) -> int:
         return 0
     print(f"built:    {status.built_at} with {status.indexed_model_id}")
     print(f"contents: {status.documents} documents, {status.chunks} chunks")
+    print(f"search:   {status.search}")
     for item in status.skipped:
         print(f"skipped:  {printable_path(item.doc_id)}: {item.reason}")
     for item in status.notes:

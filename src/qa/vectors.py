@@ -187,6 +187,22 @@ class VectorIndex:
         return VectorIndex.for_size(self.dimension, ids, vectors)
 
 
+def describe_search(layouts: dict | None) -> str:
+    """One line on how an index's vectors are searched, from its manifest's `vector_index`."""
+    if not layouts:
+        return "exact"  # indexes built before the layout was recorded are all flat
+    parts = []
+    for name, layout in layouts.items():
+        if layout.get("kind") == "flat":
+            parts.append(f"{name} exact ({layout.get('vectors', 0):,} vectors)")
+        else:
+            parts.append(
+                f"{name} {layout['kind'].upper()} ({layout.get('vectors', 0):,} vectors, {layout.get('nprobe')} of "
+                f"{layout.get('nlist')} lists probed, recall@10 {layout.get('recall_at_10', 0):.3f} at build)"
+            )
+    return "; ".join(parts)
+
+
 @contextmanager
 def _one_thread():
     """One query is one thread's work: a second OpenMP thread only spins, and on a
