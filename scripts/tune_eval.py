@@ -97,13 +97,14 @@ def precompute(index, question: str, vector, depth: int) -> Precomputed:
 
 def fast_retrieve(pre: Precomputed, params: RetrievalParams, k: int) -> list:
     """`qa.retriever.retrieve`'s scoring over precomputed evidence (checked against it with --check)."""
-    from qa.retriever import _NOT_PROSE_PENALTY, Candidate, diversify, fuse_rankings
+    from qa.retriever import _NOT_PROSE_PENALTY, Candidate, diversify, fuse_rankings, sibling_support
 
     depth = max(params.candidates, k)
     weights = (params.dense_weight, params.sentence_weight, params.lexical_weight)
     fused = fuse_rankings([(ids[:depth], w) for ids, w in zip(pre.lists, weights)], params.rrf_k)
     shortlist = sorted(fused, key=lambda c: -fused[c])[: max(depth, 4 * k)]
     top = max(fused.values(), default=1.0)
+    support = sibling_support({c: fused[c] / top for c in shortlist}, {c: pre.rows[c].doc_id for c in shortlist})
     candidates = []
     for chunk_id in shortlist:
         sentences = pre.sentences[chunk_id]
@@ -117,7 +118,8 @@ def fast_retrieve(pre: Precomputed, params: RetrievalParams, k: int) -> list:
         candidates.append(
             Candidate(
                 chunk=pre.rows[chunk_id],
-                score=answer + params.fusion_weight * fused[chunk_id] / top,
+                score=answer + params.fusion_weight * fused[chunk_id] / top + params.sibling_weight * support[chunk_id],
+                sibling_bonus=params.sibling_weight * support[chunk_id],
                 similarity=pre.similarity[chunk_id],
                 sentence_similarity=max((c for c, _, _ in sentences), default=-1.0),
                 highlight=highlight,

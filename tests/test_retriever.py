@@ -43,3 +43,11 @@ def test_a_much_weaker_passage_from_another_document_does_not_displace_a_strong_
     assert [c.chunk.chunk_id for c in diversify(long_doc + [far], 5, 3, 0.2, margin=0.2)] == [0, 1, 2, 3, 4]
     # near.txt takes the slot long.txt's 5th passage would have had; shown by score.
     assert [c.chunk.chunk_id for c in diversify(long_doc + [far, close], 5, 3, 0.2, margin=0.2)] == [0, 1, 2, 3, 98]
+
+
+def test_sibling_support_is_the_best_other_chunk_of_the_same_document():
+    from qa.retriever import sibling_support
+
+    scores = {1: 1.0, 2: 0.6, 3: 0.3, 4: 0.8}
+    docs = {1: "a.txt", 2: "a.txt", 3: "a.txt", 4: "b.txt"}
+    assert sibling_support(scores, docs) == {1: 0.6, 2: 1.0, 3: 1.0, 4: 0.0}

@@ -30,6 +30,12 @@ class Candidate:
     sentence_similarity: float  # best cosine of the question and one of the chunk's sentences
     highlight: tuple[int, int]  # span in the chunk text of the sentence that best answers
     word_share: float = 0.0  # IDF-weighted share of the question's content words the chunk contains
+    sibling_bonus: float = 0.0  # the part of `score` owed to other passages of its document
+
+    @property
+    def own_score(self) -> float:
+        """The score on this passage's own evidence: what diversity compares across documents."""
+        return self.score - self.sibling_bonus
 
     @property
     def relevance(self) -> float:
@@ -70,7 +76,8 @@ def diversify(
         candidate = remaining.pop(0)
         if held.get(candidate.chunk.doc_id, 0) >= per_document:
             other = next((c for c in remaining if held.get(c.chunk.doc_id, 0) < per_document), None)
-            if other is not None and (margin is None or candidate.score - other.score <= margin):
+            # Own scores: a document's other hits must not keep a second document out.
+            if other is not None and (margin is None or candidate.own_score - other.own_score <= margin):
                 remaining.remove(other)
                 remaining.insert(0, candidate)  # it may still fill a slot no other document claims
                 candidate = other
@@ -105,6 +112,7 @@ def retrieve(index: LoadedIndex, question: str, query_vector: np.ndarray, params
     stems = index.store.term_weights(question_stems(question))
     wanted = expected_answer(question)
     top_fused = max(fused.values(), default=1.0)
+    support = sibling_support({c: fused[c] / top_fused for c in shortlist if c in rows}, {c: rows[c].doc_id for c in rows})
     candidates = []
     for chunk_id in shortlist:
         if chunk_id not in rows:
@@ -116,7 +124,10 @@ def retrieve(index: LoadedIndex, question: str, query_vector: np.ndarray, params
         candidates.append(
             Candidate(
                 chunk=rows[chunk_id],
-                score=answer_score + params.fusion_weight * fused[chunk_id] / top_fused,
+                score=answer_score
+                + params.fusion_weight * fused[chunk_id] / top_fused
+                + params.sibling_weight * support[chunk_id],
+                sibling_bonus=params.sibling_weight * support[chunk_id],
                 similarity=similarity[chunk_id],
                 sentence_similarity=max((c for c, _, _ in sentences[chunk_id]), default=-1.0),
                 highlight=highlight,
@@ -125,6 +136,22 @@ def retrieve(index: LoadedIndex, question: str, query_vector: np.ndarray, params
     picked = diversify(candidates, k, params.per_document, params.min_similarity, params.diversity_margin)
     # Only the passages shown need the word evidence the no-answer call reads.
     return [replace(c, word_share=word_share(stems, c.chunk.text)) for c in picked]
+
+
+def sibling_support(scores: dict[int, float], doc_of: dict[int, str]) -> dict[int, float]:
+    """For each chunk, the best score of another chunk of its document (0 when it has none)."""
+    best_two: dict[str, list[float]] = {}
+    for chunk_id, score in scores.items():
+        top = best_two.setdefault(doc_of[chunk_id], [])
+        top.append(score)
+        top.sort(reverse=True)
+        del top[2:]
+    support = {}
+    for chunk_id, score in scores.items():
+        top = best_two[doc_of[chunk_id]]
+        # The best other chunk: the document's best unless this chunk is it, then its second.
+        support[chunk_id] = (top[1] if len(top) > 1 else 0.0) if score == top[0] else top[0]
+    return support
 
 
 def best_answer_sentence(
