@@ -138,3 +138,11 @@ def test_a_truncated_rows_file_is_reported_with_the_fix(monkeypatch, settings):
     with pytest.raises(IndexCorruptError, match="qa index"):
         open_index(settings.index_dir)
     assert (generation / VECTORS_FILE).exists()
+
+
+def test_repeated_vectors_count_as_found_whichever_copy_is_returned(small_exact_max):
+    # Overlapping chunks repeat sentences: identical vectors tie, and any copy is right.
+    data = np.tile(clustered(1500), (4, 1))
+    approximate = VectorIndex.build(64, np.arange(6000), data).fitted()
+    assert approximate.layout["kind"] == "ivf-pq"
+    assert approximate.layout["recall_at_10"] >= vectors.TARGET_RECALL
