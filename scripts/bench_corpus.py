@@ -33,7 +33,7 @@ SCIFACT_FILE = EVAL_DIR / "scifact" / "corpus.jsonl"
 PARAGRAPHS_PER_FILE = 4
 CHUNKS_PER_FILE = 9.6
 FILES_PER_FOLDER = 1000
-GENERATOR_VERSION = 3  # bump when generated files or vectors change: cached indexes are rebuilt
+GENERATOR_VERSION = 4  # bump when generated files or vectors change: cached indexes are rebuilt
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
 
 
