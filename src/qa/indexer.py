@@ -234,6 +234,7 @@ def _write_generation(
         reusable.update(zip(to_embed, fresh))
     chunk_matrix = _stack([reusable[t.text] for t in new_chunks], dimension)
     sentence_matrix = _stack([reusable[t.text] for t in new_sentence_texts], dimension)
+    reusable = fresh = None  # the matrices hold every vector now; at a million chunks each copy is gigabytes
     chunk_ids = np.array([t.vector_id for t in new_chunks], dtype=np.int64)
     sentence_ids = np.array([t.vector_id for t in new_sentence_texts], dtype=np.int64)
     existing = 0 if vectors is None else max(len(vectors), len(sentence_vectors))
