@@ -46,13 +46,14 @@ TUI_QUESTION = "When did IS-KP announce its formation?"
 class Bench:
     """Shared state of one run: the model, the cached indexes, the questions."""
 
-    def __init__(self, runs: int, scale_chunks: int):
+    def __init__(self, runs: int, scale_chunks: int, refit: bool = False):
         from qa.config import default_model_dir
         from qa.embedder import model_identity
 
         os.environ["HF_HUB_OFFLINE"] = "1"
         self.runs = runs
         self.scale_chunks = scale_chunks
+        self.refit = refit  # re-fit the cached scale index's vector files (after a change to qa.vectors)
         self.model_dir = default_model_dir()
         self.model_id = model_identity(self.model_dir)
         self.questions = bench_corpus.questions(300)
@@ -286,6 +287,8 @@ def scale1m(bench: Bench) -> list[Figure]:
     and answering, before the exact vectors are computed.
     """
     built = bench.synthetic(bench.scale_chunks)
+    if bench.refit:
+        bench_corpus.refit_vectors(built.index_dir, bench_corpus.ClusteredEmbedder(bench.model_id))
     probe = probe_warm(built.corpus_dir, built.index_dir, 200, recall=True)
     info = built.info
     label = f"({info['chunks']:,} chunks{', cached' if info['cached'] else ''})"
@@ -307,12 +310,15 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5, help="runs per figure (median reported)")
     parser.add_argument("--json-out", type=Path, default=CACHE / "results.json")
     parser.add_argument("--scale-chunks", type=int, default=1_000_000, help="size of the scale1m index")
+    parser.add_argument(
+        "--refit-vectors", action="store_true", help="scale1m: rewrite the cached index's vector files with the current qa.vectors first"
+    )
     args = parser.parse_args()
     chosen = [s.strip() for s in args.only.split(",") if s.strip()]
     unknown = [s for s in chosen if s not in SECTIONS]
     if unknown:
         parser.error(f"unknown section {', '.join(unknown)}: choose from {', '.join(SECTIONS)}")
-    bench = Bench(max(1, args.runs), args.scale_chunks)
+    bench = Bench(max(1, args.runs), args.scale_chunks, args.refit_vectors)
     results = {"runs": bench.runs, "cores": os.cpu_count(), "load_average_at_start": os.getloadavg()[0], "sections": {}}
     figures = []
     for name in chosen:

@@ -244,3 +244,44 @@ def exact_chunk_vectors(index_dir: Path, embedder: ClusteredEmbedder) -> tuple[n
         batch = rows[offset : offset + 10_000]
         vectors[offset : offset + len(batch)] = embedder.embed_batch([embedded_text(h, t) for _, h, t in batch])
     return ids, vectors
+
+
+def refit_vectors(index_dir: Path, embedder: ClusteredEmbedder) -> dict:
+    """Rewrite a built synthetic index's vector files with the current `qa.vectors`, in place.
+
+    The vectors are recomputed from the stored texts (the synthetic embedder is
+    a pure function of the text), so this writes what a rebuild would, without
+    re-chunking a million chunks (25 minutes here) after a change to the vector
+    search alone. Bench caches only: a real index is rebuilt by `qa index --full`.
+    """
+    import sqlite3
+
+    from qa.index_files import SENTENCE_VECTORS_FILE, STORE_FILE, VECTORS_FILE, current_generation
+
+    generation = current_generation(index_dir)
+    ids, vectors = exact_chunk_vectors(index_dir, embedder)
+    layouts = {"chunks": _refit(generation / VECTORS_FILE, ids, vectors)}
+    db = sqlite3.connect(generation / STORE_FILE)
+    try:
+        texts = {chunk_id: text for chunk_id, text in db.execute("SELECT id, text FROM chunks")}
+        rows = db.execute("SELECT id, chunk_id, start, end FROM sentences ORDER BY id").fetchall()
+        sentence_ids = np.array([row[0] for row in rows], dtype=np.int64)
+        sentence_vectors = np.zeros((len(rows), embedder.dimension), dtype=np.float32)
+        for offset in range(0, len(rows), 10_000):
+            batch = rows[offset : offset + 10_000]
+            sentence_vectors[offset : offset + len(batch)] = embedder.embed_batch([texts[c][s:e] for _, c, s, e in batch])
+        del texts
+        layouts["sentences"] = _refit(generation / SENTENCE_VECTORS_FILE, sentence_ids, sentence_vectors)
+        db.execute("INSERT OR REPLACE INTO manifest (key, value) VALUES ('vector_index', ?)", (json.dumps(layouts),))
+        db.commit()
+    finally:
+        db.close()
+    return layouts
+
+
+def _refit(path: Path, ids: np.ndarray, vectors: np.ndarray) -> dict:
+    from qa.vectors import VectorIndex
+
+    fitted = VectorIndex.for_size(vectors.shape[1], ids, vectors)
+    fitted.save(path)
+    return fitted.layout

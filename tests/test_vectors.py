@@ -1,4 +1,4 @@
-"""Vector files: exact while small, IVF with float16 re-scoring once large, through the normal index path."""
+"""Vector files: exact while small, IVF with exact re-scoring once large, through the normal index path."""
 
 from __future__ import annotations
 
@@ -54,7 +54,7 @@ def test_a_large_index_becomes_ivf_pq_with_recall_measured_and_kept(small_exact_
         [len({i for i, _ in approximate.search(q, 10)} & {i for i, _ in flat.search(q, 10)}) / 10 for q in queries]
     )
     assert recall >= 0.95
-    # Scores are exact cosines (float16 rows), not the codes' rough estimates.
+    # Scores are exact cosines (the rows), not the codes' rough estimates.
     for chunk_id, score in approximate.search(queries[0], 5):
         assert score == pytest.approx(float(data[(chunk_id - 1) // 3] @ queries[0]), abs=2e-3)
 
