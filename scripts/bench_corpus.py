@@ -233,7 +233,7 @@ def exact_chunk_vectors(index_dir: Path, embedder: ClusteredEmbedder) -> tuple[n
 
     from qa.records import embedded_text
 
-    db = sqlite3.connect(f"{_store_file(index_dir).as_uri()}?mode=ro", uri=True)
+    db = sqlite3.connect(f"{_store_file(index_dir).absolute().as_uri()}?mode=ro", uri=True)
     try:
         rows = db.execute("SELECT id, heading_path, text FROM chunks ORDER BY id").fetchall()
     finally:
