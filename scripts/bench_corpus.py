@@ -231,6 +231,7 @@ def exact_chunk_vectors(index_dir: Path, embedder: ClusteredEmbedder) -> tuple[n
     independent of how the index stores (or compresses) them."""
     import sqlite3
 
+    from qa.indexer import embed_in_batches
     from qa.records import embedded_text
 
     db = sqlite3.connect(f"{_store_file(index_dir).absolute().as_uri()}?mode=ro", uri=True)
@@ -239,11 +240,7 @@ def exact_chunk_vectors(index_dir: Path, embedder: ClusteredEmbedder) -> tuple[n
     finally:
         db.close()
     ids = np.array([row[0] for row in rows], dtype=np.int64)
-    vectors = np.zeros((len(rows), embedder.dimension), dtype=np.float32)
-    for offset in range(0, len(rows), 10_000):
-        batch = rows[offset : offset + 10_000]
-        vectors[offset : offset + len(batch)] = embedder.embed_batch([embedded_text(h, t) for _, h, t in batch])
-    return ids, vectors
+    return ids, embed_in_batches(embedder, [embedded_text(h, t) for _, h, t in rows])
 
 
 def refit_vectors(index_dir: Path, embedder: ClusteredEmbedder) -> dict:
@@ -257,6 +254,7 @@ def refit_vectors(index_dir: Path, embedder: ClusteredEmbedder) -> dict:
     import sqlite3
 
     from qa.index_files import SENTENCE_VECTORS_FILE, STORE_FILE, VECTORS_FILE, current_generation
+    from qa.indexer import embed_in_batches
 
     generation = current_generation(index_dir)
     ids, vectors = exact_chunk_vectors(index_dir, embedder)
@@ -266,10 +264,7 @@ def refit_vectors(index_dir: Path, embedder: ClusteredEmbedder) -> dict:
         texts = {chunk_id: text for chunk_id, text in db.execute("SELECT id, text FROM chunks")}
         rows = db.execute("SELECT id, chunk_id, start, end FROM sentences ORDER BY id").fetchall()
         sentence_ids = np.array([row[0] for row in rows], dtype=np.int64)
-        sentence_vectors = np.zeros((len(rows), embedder.dimension), dtype=np.float32)
-        for offset in range(0, len(rows), 10_000):
-            batch = rows[offset : offset + 10_000]
-            sentence_vectors[offset : offset + len(batch)] = embedder.embed_batch([texts[c][s:e] for _, c, s, e in batch])
+        sentence_vectors = embed_in_batches(embedder, [texts[c][s:e] for _, c, s, e in rows])
         del texts
         layouts["sentences"] = _refit(generation / SENTENCE_VECTORS_FILE, sentence_ids, sentence_vectors)
         db.execute("INSERT OR REPLACE INTO manifest (key, value) VALUES ('vector_index', ?)", (json.dumps(layouts),))

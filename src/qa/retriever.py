@@ -121,13 +121,12 @@ def retrieve(index: LoadedIndex, question: str, query_vector: np.ndarray, params
         answer_score, highlight = best_answer_sentence(
             text, sentences[chunk_id], stems, params.overlap_weight, wanted, params.answer_type_weight
         )
+        bonus = params.sibling_weight * support[chunk_id]
         candidates.append(
             Candidate(
                 chunk=rows[chunk_id],
-                score=answer_score
-                + params.fusion_weight * fused[chunk_id] / top_fused
-                + params.sibling_weight * support[chunk_id],
-                sibling_bonus=params.sibling_weight * support[chunk_id],
+                score=answer_score + params.fusion_weight * fused[chunk_id] / top_fused + bonus,
+                sibling_bonus=bonus,
                 similarity=similarity[chunk_id],
                 sentence_similarity=max((c for c, _, _ in sentences[chunk_id]), default=-1.0),
                 highlight=highlight,
