@@ -48,12 +48,12 @@ class Bench:
 
     def __init__(self, runs: int, scale_chunks: int, refit: bool = False):
         from qa.config import default_model_dir
-        from qa.embedder import model_identity
+        from qa.models.embedder import model_identity
 
         os.environ["HF_HUB_OFFLINE"] = "1"
         self.runs = runs
         self.scale_chunks = scale_chunks
-        self.refit = refit  # re-fit the cached scale index's vector files (after a change to qa.vectors)
+        self.refit = refit  # re-fit the cached scale index's vector files (after a change to qa.index.vectors)
         self.model_dir = default_model_dir()
         self.model_id = model_identity(self.model_dir)
         self.questions = bench_corpus.questions(300)
@@ -68,7 +68,7 @@ class Bench:
 
     def synthetic(self, chunks: int) -> bench_corpus.SyntheticIndex:
         """A synthetic index of ~`chunks` chunks that answers through the real ONNX encoder."""
-        from qa.tokens import WordPieceCounter
+        from qa.ingest.tokens import WordPieceCounter
 
         if self._pool is None:
             self._pool = bench_corpus.paragraph_pool()
@@ -228,7 +228,7 @@ def fast(bench: Bench) -> list[Figure]:
     """int8 (dynamic quantization, QInt8 weights) vs fp32 ONNX encoder on 500 chunk texts, alternating."""
     import numpy as np
 
-    from qa.onnx_encoder import OnnxEmbedder, encoder_dir
+    from qa.models.onnx_encoder import OnnxEmbedder, encoder_dir
 
     fp32_dir = encoder_dir(bench.default_index(), bench.model_id)
     int8_dir = quantized_encoder(fp32_dir, CACHE / "fast-int8")
@@ -269,7 +269,7 @@ def quantized_encoder(fp32_dir: Path, target: Path) -> Path:
 def chunk_texts(index_dir: Path, limit: int) -> list[str]:
     import sqlite3
 
-    from qa.index_files import STORE_FILE, current_generation
+    from qa.index.generations import STORE_FILE, current_generation
 
     db = sqlite3.connect(f"{(current_generation(index_dir) / STORE_FILE).as_uri()}?mode=ro", uri=True)
     try:
@@ -311,7 +311,7 @@ def main() -> None:
     parser.add_argument("--json-out", type=Path, default=CACHE / "results.json")
     parser.add_argument("--scale-chunks", type=int, default=1_000_000, help="size of the scale1m index")
     parser.add_argument(
-        "--refit-vectors", action="store_true", help="scale1m: rewrite the cached index's vector files with the current qa.vectors first"
+        "--refit-vectors", action="store_true", help="scale1m: rewrite the cached index's vector files with the current qa.index.vectors first"
     )
     args = parser.parse_args()
     chosen = [s.strip() for s in args.only.split(",") if s.strip()]

@@ -3,7 +3,7 @@
 A synthetic index is a normal `qa` index: report-like .txt files whose sentences
 are recombined from the SQuAD and SciFact texts under /work/shared/eval (or, when
 those are missing, the default corpus), chunked with the given token counter and
-written by `qa.indexer.update_index`. Only the embedder is synthetic: a
+written by `qa.index.indexer.update_index`. Only the embedder is synthetic: a
 `ClusteredEmbedder` hashes each text onto a path down a tree of random
 directions, so building 1M chunks costs minutes, not days, and the vectors have
 neighbours at every distance like real embeddings (uniform random vectors would
@@ -169,8 +169,8 @@ def build_synthetic_index(
     `folder/bench.json` what the build cost (kept so a rerun can still report it).
     """
     from qa.config import Settings
-    from qa.index_files import current_generation
-    from qa.indexer import update_index
+    from qa.index.generations import current_generation
+    from qa.index.indexer import update_index
 
     folder = folder.absolute()  # the store opens read-only through a file: URI
     corpus_dir, index_dir, info_file = folder / "corpus", folder / "index", folder / "bench.json"
@@ -203,14 +203,14 @@ def build_synthetic_index(
 
 
 def _store_file(index_dir: Path) -> Path:
-    from qa.index_files import STORE_FILE, current_generation
+    from qa.index.generations import STORE_FILE, current_generation
 
     return current_generation(index_dir) / STORE_FILE
 
 
 def _manifest(index_dir: Path) -> dict:
     """The manifest, without loading the vector files (gigabytes at 1M chunks)."""
-    from qa.store import Store
+    from qa.index.store import Store
 
     store = Store.open_readonly(_store_file(index_dir))
     try:
@@ -231,7 +231,7 @@ def exact_chunk_vectors(index_dir: Path, embedder: ClusteredEmbedder) -> tuple[n
     independent of how the index stores (or compresses) them."""
     import sqlite3
 
-    from qa.indexer import embed_in_batches
+    from qa.index.indexer import embed_in_batches
     from qa.records import embedded_text
 
     db = sqlite3.connect(f"{_store_file(index_dir).absolute().as_uri()}?mode=ro", uri=True)
@@ -244,7 +244,7 @@ def exact_chunk_vectors(index_dir: Path, embedder: ClusteredEmbedder) -> tuple[n
 
 
 def refit_vectors(index_dir: Path, embedder: ClusteredEmbedder) -> dict:
-    """Rewrite a built synthetic index's vector files with the current `qa.vectors`, in place.
+    """Rewrite a built synthetic index's vector files with the current `qa.index.vectors`, in place.
 
     The vectors are recomputed from the stored texts (the synthetic embedder is
     a pure function of the text), so this writes what a rebuild would, without
@@ -253,8 +253,8 @@ def refit_vectors(index_dir: Path, embedder: ClusteredEmbedder) -> dict:
     """
     import sqlite3
 
-    from qa.index_files import SENTENCE_VECTORS_FILE, STORE_FILE, VECTORS_FILE, current_generation
-    from qa.indexer import embed_in_batches
+    from qa.index.generations import SENTENCE_VECTORS_FILE, STORE_FILE, VECTORS_FILE, current_generation
+    from qa.index.indexer import embed_in_batches
 
     generation = current_generation(index_dir)
     ids, vectors = exact_chunk_vectors(index_dir, embedder)
@@ -275,7 +275,7 @@ def refit_vectors(index_dir: Path, embedder: ClusteredEmbedder) -> dict:
 
 
 def _refit(path: Path, ids: np.ndarray, vectors: np.ndarray) -> dict:
-    from qa.vectors import VectorIndex
+    from qa.index.vectors import VectorIndex
 
     fitted = VectorIndex.for_size(vectors.shape[1], ids, vectors)
     fitted.save(path)

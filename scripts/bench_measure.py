@@ -107,10 +107,10 @@ def timed_build(corpus: Path, index: Path):
     Encoder seconds = loading the encoder + all embed_batch calls.
     """
     from qa.config import load_settings
-    from qa.embedder import SentenceTransformerEmbedder, model_identity
-    from qa.indexer import update_index
-    from qa.onnx_encoder import OnnxEmbedder, encoder_dir, has_encoder
-    from qa.tokens import WordPieceCounter
+    from qa.models.embedder import SentenceTransformerEmbedder, model_identity
+    from qa.index.indexer import update_index
+    from qa.models.onnx_encoder import OnnxEmbedder, encoder_dir, has_encoder
+    from qa.ingest.tokens import WordPieceCounter
 
     settings = load_settings(corpus=str(corpus), index=str(index))
     model_id = model_identity(settings.model_dir)
@@ -207,8 +207,8 @@ def warm_probe(corpus: Path, index: Path, count: int, recall: bool, warmup: int 
     """Load as the chat app does, ask `count` questions after `warmup`; time each and its embedding."""
     from qa.assistant import Assistant
     from qa.config import load_settings
-    from qa.embedder import model_identity
-    from qa.onnx_encoder import OnnxEmbedder, encoder_dir
+    from qa.models.embedder import model_identity
+    from qa.models.onnx_encoder import OnnxEmbedder, encoder_dir
 
     settings = load_settings(corpus=str(corpus), index=str(index))
     model_id = model_identity(settings.model_dir)

@@ -32,10 +32,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from qa.answer import answer_question  # noqa: E402
+from qa.search.answer import answer_question  # noqa: E402
 from qa.assistant import Assistant  # noqa: E402
 from qa.config import ChunkerParams, RetrievalParams, Settings, default_model_dir  # noqa: E402
-from qa.embedder import model_identity  # noqa: E402
+from qa.models.embedder import model_identity  # noqa: E402
 from qa.evaluation import (  # noqa: E402
     answer_found,
     embed_questions,

@@ -32,16 +32,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from qa.answer import normalize_question  # noqa: E402
-from qa.chunker import SPECIAL_TOKENS, chunk_document  # noqa: E402
+from qa.search.answer import normalize_question  # noqa: E402
+from qa.ingest.chunker import SPECIAL_TOKENS, chunk_document  # noqa: E402
 from qa.config import ChunkerParams, default_model_dir  # noqa: E402
 from qa.errors import QuestionError  # noqa: E402
-from qa.extract import NotExtractable, extract_html, extract_pdf  # noqa: E402
-from qa.headings import markdown_headings  # noqa: E402
-from qa.lexical import fts_query, question_stems  # noqa: E402
+from qa.ingest.extract import NotExtractable, extract_html, extract_pdf  # noqa: E402
+from qa.ingest.headings import markdown_headings  # noqa: E402
+from qa.search.lexical import fts_query, question_stems  # noqa: E402
 from qa.records import Document  # noqa: E402
-from qa.text_decoding import NotText, decode_text  # noqa: E402
-from qa.tokens import WordPieceCounter  # noqa: E402
+from qa.ingest.text_decoding import NotText, decode_text  # noqa: E402
+from qa.ingest.tokens import WordPieceCounter  # noqa: E402
 
 SEEDS = [p.read_bytes() for p in sorted((ROOT / "corpus").glob("*.txt"))]
 NASTY = [

@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import eval as evaluation_script  # noqa: E402
-from qa.answer import normalize_question  # noqa: E402
+from qa.search.answer import normalize_question  # noqa: E402
 from qa.config import ChunkerParams, RetrievalParams  # noqa: E402
 from qa.evaluation import (  # noqa: E402
     answer_found,
@@ -73,9 +73,9 @@ class Precomputed:
 
 
 def precompute(index, question: str, vector, depth: int) -> Precomputed:
-    from qa.lexical import question_stems, term_overlap
-    from qa.retriever import _chunks_by_best_sentence, sentence_similarities
-    from qa.sentences import is_prose
+    from qa.search.lexical import question_stems, term_overlap
+    from qa.search.retriever import _chunks_by_best_sentence, sentence_similarities
+    from qa.ingest.sentences import is_prose
 
     question = normalize_question(question)
     dense = [c for c, _ in index.vectors.search(vector, depth)]
@@ -96,8 +96,8 @@ def precompute(index, question: str, vector, depth: int) -> Precomputed:
 
 
 def fast_retrieve(pre: Precomputed, params: RetrievalParams, k: int) -> list:
-    """`qa.retriever.retrieve`'s scoring over precomputed evidence (checked against it with --check)."""
-    from qa.retriever import _NOT_PROSE_PENALTY, Candidate, diversify, fuse_rankings, sibling_support
+    """`qa.search.retriever.retrieve`'s scoring over precomputed evidence (checked against it with --check)."""
+    from qa.search.retriever import _NOT_PROSE_PENALTY, Candidate, diversify, fuse_rankings, sibling_support
 
     depth = max(params.candidates, k)
     weights = (params.dense_weight, params.sentence_weight, params.lexical_weight)
@@ -217,7 +217,7 @@ def main() -> int:
 
 def no_answer(data: Path, cache: Path, chunker: ChunkerParams, params: RetrievalParams) -> int:
     """Evidence of tuning questions asked of the half that has their answer and of the half that lacks it."""
-    from qa.retriever import retrieve
+    from qa.search.retriever import retrieve
 
     articles, questions = read_squad(data / "squad" / "dev-v1.1.json")
     halves = squad_halves(len(articles))
@@ -239,7 +239,7 @@ def no_answer(data: Path, cache: Path, chunker: ChunkerParams, params: Retrieval
     relevance, share = table[:, 2:7], table[:, 7:12]
 
     def rates(word_weight: float, threshold: float) -> tuple[float, float]:
-        # The rule in qa.answer: best cosine among the passages plus word_weight times the
+        # The rule in qa.search.answer: best cosine among the passages plus word_weight times the
         # best share of the question's words among them, under min_evidence.
         refused = relevance.max(axis=1) + word_weight * share.max(axis=1) < threshold
         return refused[~present].mean(), refused[present].mean()

@@ -7,7 +7,7 @@ import re
 
 import numpy as np
 
-from qa.lexical import STOPWORDS, stem
+from qa.search.lexical import STOPWORDS, stem
 
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 

@@ -1,5 +1,5 @@
-from qa.answer_types import expected_answer, has_answer_of
-from qa.retriever import best_answer_sentence
+from qa.search.answer_types import expected_answer, has_answer_of
+from qa.search.retriever import best_answer_sentence
 
 
 def test_question_forms_that_ask_for_a_time_or_a_number():

@@ -1,6 +1,6 @@
 from hypothesis import given, settings as hypothesis_settings, strategies as st
 
-from qa.chunker import SPECIAL_TOKENS, chunk_document
+from qa.ingest.chunker import SPECIAL_TOKENS, chunk_document
 from qa.config import ChunkerParams
 from qa.records import Document
 from tests.fakes import FakeCounter

@@ -1,6 +1,6 @@
 import pytest
 
-from qa.conversation import Turn, context_words, leans_on_conversation, plan_conversation, plan_turn, subject_words
+from qa.search.conversation import Turn, context_words, leans_on_conversation, plan_conversation, plan_turn, subject_words
 
 
 @pytest.mark.parametrize(

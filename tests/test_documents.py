@@ -5,11 +5,11 @@ import sqlite3
 
 import pytest
 
-from qa.chunker import SPECIAL_TOKENS, chunk_document
+from qa.ingest.chunker import SPECIAL_TOKENS, chunk_document
 from qa.config import ChunkerParams, Settings
-from qa.headings import heading_path_at, markdown_headings, plain_text_headings
-from qa.index_files import STORE_FILE, current_generation
-from qa.loader import load_corpus
+from qa.ingest.headings import heading_path_at, markdown_headings, plain_text_headings
+from qa.index.generations import STORE_FILE, current_generation
+from qa.ingest.loader import load_corpus
 from qa.records import Heading
 from qa.render import answer_to_dict, citation, render_markdown, render_text
 from tests.conftest import DEFAULT_CORPUS, make_assistant
@@ -253,7 +253,7 @@ def test_a_long_title_gives_way_to_the_heading_path_in_text_output():
 def test_renaming_a_heading_re_embeds_the_chunks_under_it_even_when_their_text_is_unchanged(tmp_path):
     import numpy as np
 
-    from qa.index_files import open_index
+    from qa.index.generations import open_index
     from qa.records import embedded_text
     from tests.fakes import FakeEmbedder
 
@@ -280,7 +280,7 @@ def test_renaming_a_heading_re_embeds_the_chunks_under_it_even_when_their_text_i
 def test_pdf_pages_of_any_text_chunk_within_their_page():
     from hypothesis import given, settings as hypothesis_settings, strategies as st
 
-    from qa.extract import PAGE_BREAK
+    from qa.ingest.extract import PAGE_BREAK
     from qa.records import Document
 
     counter = FakeCounter()
@@ -338,7 +338,7 @@ def test_markdown_of_any_shape_chunks_within_the_budget_with_its_heading_paths()
 def test_mangled_pdf_and_html_bytes_are_skipped_quietly_never_fatal(tmp_path, capfd):
     import random
 
-    from qa.extract import NotExtractable, extract_html, extract_pdf
+    from qa.ingest.extract import NotExtractable, extract_html, extract_pdf
 
     pdf = write_report_pdf(tmp_path / "r.pdf").read_bytes()
     html = write_article_html(tmp_path / "a.html").read_bytes()

@@ -20,7 +20,7 @@ from qa.evaluation import (
     squad_report_sample,
     read_squad,
 )
-from qa.retriever import retriever_for
+from qa.search.retriever import retriever_for
 from tests.fakes import FakeCounter, FakeEmbedder
 
 ROOT = Path(__file__).resolve().parents[1]

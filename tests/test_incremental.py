@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from qa.errors import IndexBusyError
-from qa.index_files import current_generation, index_lock, open_index
+from qa.index.generations import current_generation, index_lock, open_index
 from tests.conftest import make_assistant
 from tests.fakes import FakeEmbedder
 

@@ -5,7 +5,7 @@ from dataclasses import replace
 import pytest
 
 from qa.errors import IndexCorruptError, IndexMismatchError, IndexMissingError
-from qa.index_files import CURRENT_FILE, FORMAT_VERSION, current_generation, open_index
+from qa.index.generations import CURRENT_FILE, FORMAT_VERSION, current_generation, open_index
 from qa.render import answer_to_dict
 from tests.conftest import make_assistant
 from tests.fakes import FakeEmbedder
@@ -181,10 +181,10 @@ def test_an_answer_whose_passages_lack_evidence_as_a_whole_is_no_answer(assistan
 
 
 def test_evidence_adds_the_best_cosine_and_the_best_word_share():
-    from qa.answer import lacks_evidence
+    from qa.search.answer import lacks_evidence
     from qa.config import RetrievalParams
-    from qa.retriever import Candidate
-    from qa.store import ChunkRow
+    from qa.search.retriever import Candidate
+    from qa.index.store import ChunkRow
 
     def candidate(relevance, share):
         return Candidate(ChunkRow(1, "a.txt", "t", 0, 1, 1, 1, "x"), 0.0, relevance, relevance, (0, 1), word_share=share)

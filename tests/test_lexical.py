@@ -2,7 +2,7 @@ import sqlite3
 
 from hypothesis import given, settings as hypothesis_settings, strategies as st
 
-from qa.lexical import content_words, fts_query, search_terms
+from qa.search.lexical import content_words, fts_query, search_terms
 
 
 def fts_table():
@@ -43,7 +43,7 @@ def test_any_string_gives_a_valid_fts5_query_or_none(question):
 
 
 def test_word_share_ignores_words_naming_the_corpus_and_counts_advice_words_once():
-    from qa.lexical import stem, word_share
+    from qa.search.lexical import stem, word_share
 
     weights = {stem(w): 1.0 for w in search_terms("What does the report recommend?")}
     assert word_share(weights, "Countering this threat will require intelligence sharing.") == 1.0
@@ -53,7 +53,7 @@ def test_word_share_ignores_words_naming_the_corpus_and_counts_advice_words_once
 
 
 def test_common_words_are_left_out_only_when_bm25_would_score_too_many_chunks():
-    from qa.lexical import within_postings_budget
+    from qa.search.lexical import within_postings_budget
 
     frequency = {"taliban": 40_000, "kabul": 900, "airport": 300, "attack": 15_000}
     words = ["taliban", "attack", "kabul", "airport"]

@@ -1,7 +1,7 @@
 import pytest
 
 from qa.errors import CorpusError
-from qa.loader import load_corpus
+from qa.ingest.loader import load_corpus
 
 
 def test_reads_txt_and_md_recursively_with_titles_and_relative_ids(tmp_path):

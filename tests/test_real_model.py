@@ -95,8 +95,8 @@ def test_the_onnx_encoder_matches_sentence_transformers(real_env):
     from pathlib import Path
 
     from qa.config import default_model_dir
-    from qa.embedder import SentenceTransformerEmbedder, model_identity
-    from qa.onnx_encoder import OnnxEmbedder, encoder_dir
+    from qa.models.embedder import SentenceTransformerEmbedder, model_identity
+    from qa.models.onnx_encoder import OnnxEmbedder, encoder_dir
 
     model_dir = default_model_dir()
     onnx = OnnxEmbedder(encoder_dir(Path(real_env["QA_INDEX"]), model_identity(model_dir)))

@@ -16,7 +16,7 @@ import pytest
 from qa import cli
 from qa.errors import QAError
 from qa.config import ChunkerParams, Settings
-from qa.index_files import current_generation
+from qa.index.generations import current_generation
 from tests.conftest import make_assistant
 
 
@@ -184,7 +184,7 @@ def test_a_file_without_read_permission_is_skipped(qa, make_corpus, monkeypatch)
 def test_a_file_that_vanishes_while_indexing_is_skipped(qa, make_corpus, monkeypatch):
     write(make_corpus, "good.txt", REPORT)
     doomed = write(make_corpus, "doomed.txt", "Doomed\n\nGone soon.\n")
-    import qa.indexer as indexer
+    import qa.index.indexer as indexer
 
     real = indexer.read_corpus_files
 
@@ -318,7 +318,7 @@ def test_disk_full_while_writing_keeps_the_previous_index(built, make_corpus, mo
     def disk_full(self, path):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr("qa.vectors.VectorIndex.save", disk_full)
+    monkeypatch.setattr("qa.index.vectors.VectorIndex.save", disk_full)
     code, _, err = built("index")
     assert code == 1
     assert "could not write the new index" in err and "the disk is full" in err

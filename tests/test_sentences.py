@@ -1,4 +1,4 @@
-from qa.sentences import answer_sentence_spans, split_sentences
+from qa.ingest.sentences import answer_sentence_spans, split_sentences
 
 
 def texts(text):

@@ -7,10 +7,10 @@ import random
 import numpy as np
 import pytest
 
-import qa.vectors as vectors
+import qa.index.vectors as vectors
 from qa.errors import IndexCorruptError
-from qa.index_files import VECTORS_FILE, SENTENCE_VECTORS_FILE, open_index
-from qa.vectors import VectorIndex, rows_path
+from qa.index.generations import VECTORS_FILE, SENTENCE_VECTORS_FILE, open_index
+from qa.index.vectors import VectorIndex, rows_path
 from tests.conftest import make_assistant
 from tests.fakes import FakeEmbedder
 

@@ -8,21 +8,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from qa.answer import answer_question
+from qa.search.answer import answer_question
 from qa.config import Settings
-from qa.embedder import Embedder, SentenceTransformerEmbedder, model_identity
+from qa.models.embedder import Embedder, SentenceTransformerEmbedder, model_identity
 from qa.errors import IndexBusyError, IndexCorruptError, IndexFormatError, IndexMismatchError, IndexMissingError, ModelError, QAError
-from qa.extract import NotExtractable
-from qa.freshness import CorpusChanges, find_changes
-from qa.index_files import LoadedIndex, current_generation, open_index
-from qa.indexer import EmbedCounts, Progress, check_compatible, empty_pages_note, update_index
-from qa.loader import read_document
-from qa.vectors import describe_search
-from qa.onnx_encoder import OnnxEmbedder, encoder_dir, export_encoder, has_encoder
+from qa.ingest.extract import NotExtractable
+from qa.index.freshness import CorpusChanges, find_changes
+from qa.index.generations import LoadedIndex, current_generation, open_index
+from qa.index.indexer import EmbedCounts, Progress, check_compatible, empty_pages_note, update_index
+from qa.ingest.loader import read_document
+from qa.index.vectors import describe_search
+from qa.models.onnx_encoder import OnnxEmbedder, encoder_dir, export_encoder, has_encoder
 from qa.records import Answer, BuildReport, SkippedFile
-from qa.store import StoredText
-from qa.text_decoding import NotText
-from qa.tokens import TokenCounter, WordPieceCounter
+from qa.index.store import StoredText
+from qa.ingest.text_decoding import NotText
+from qa.ingest.tokens import TokenCounter, WordPieceCounter
 
 
 @dataclass(frozen=True)

@@ -198,7 +198,7 @@ def run_show(args) -> int:
 
 
 def run_ask(args) -> int:
-    from qa.answer import normalize_question
+    from qa.search.answer import normalize_question
 
     from qa.progress import embedding_progress
 
@@ -225,7 +225,7 @@ def run_ask(args) -> int:
 
 def _ask_stream(assistant, stream: TextIO, args) -> int:
     """One question per line; lines with nothing to ask are skipped. The index and model load once."""
-    from qa.answer import normalize_question
+    from qa.search.answer import normalize_question
     from qa.errors import QuestionError
 
     if hasattr(stream, "reconfigure"):
@@ -244,7 +244,7 @@ def _ask_stream(assistant, stream: TextIO, args) -> int:
 
 def _ask_conversation(assistant, lines, args, single: bool) -> int:
     """Each non-blank line is the next turn; a follow-up is searched with the turns before it."""
-    from qa.conversation import plan_turn
+    from qa.search.conversation import plan_turn
 
     previous = None
     for line in lines:

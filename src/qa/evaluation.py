@@ -20,10 +20,10 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from qa.answer import normalize_question
+from qa.search.answer import normalize_question
 from qa.config import RetrievalParams
-from qa.index_files import LoadedIndex
-from qa.retriever import Candidate, retriever_for
+from qa.index.generations import LoadedIndex
+from qa.search.retriever import Candidate, retriever_for
 
 SQUAD_SAMPLE_SEED = 7  # the fixed report sample: random.seed(7); random.sample(questions, 1000)
 SQUAD_SAMPLE_SIZE = 1000

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from qa.headings import PATH_SEPARATOR
+from qa.ingest.headings import PATH_SEPARATOR
 from qa.records import Answer, Passage
 
 _WEAK_NOTE = "No passage in the corpus answers this question. The closest matches, all weak:"

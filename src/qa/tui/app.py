@@ -22,9 +22,9 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from qa.answer import display_path
+from qa.search.answer import display_path
 from qa.assistant import Assistant
-from qa.conversation import Turn, plan_turn
+from qa.search.conversation import Turn, plan_turn
 from qa.errors import QAError
 from qa.history import History, default_history_path
 from qa.records import Answer

@@ -6,7 +6,7 @@ import re
 
 from rich.text import Text
 
-from qa.lexical import content_words, stem
+from qa.search.lexical import content_words, stem
 from qa.records import Passage
 
 _WORD = re.compile(r"\w+", re.UNICODE)

@@ -10,10 +10,10 @@ from textual.message import Message
 from textual.widgets import Input, Static
 
 from qa.assistant import IndexStatus
-from qa.conversation import Turn
+from qa.search.conversation import Turn
 from qa.history import History
 from qa.records import Answer, Passage
-from qa.headings import PATH_SEPARATOR
+from qa.ingest.headings import PATH_SEPARATOR
 from qa.render import citation, heading_trail
 from qa.tui.passage_text import passage_body
 

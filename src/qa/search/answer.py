@@ -6,11 +6,11 @@ import os
 from pathlib import Path
 
 from qa.config import RetrievalParams, Settings
-from qa.embedder import Embedder
+from qa.models.embedder import Embedder
 from qa.errors import QuestionError
-from qa.index_files import LoadedIndex
+from qa.index.generations import LoadedIndex
 from qa.records import Answer, Passage
-from qa.retriever import Candidate, retrieve
+from qa.search.retriever import Candidate, retrieve
 
 
 # Longer questions are cut: the model reads 256 word pieces and FTS5 takes 64

@@ -19,12 +19,12 @@ from typing import Callable
 
 import numpy as np
 
-from qa.chunker import chunk_document
+from qa.ingest.chunker import chunk_document
 from qa.config import Settings
-from qa.embedder import Embedder
+from qa.models.embedder import Embedder
 from qa.errors import IndexCorruptError, IndexMismatchError, IndexMissingError, IndexWriteError, QAError
-from qa.freshness import CorpusChanges, find_changes
-from qa.index_files import (
+from qa.index.freshness import CorpusChanges, find_changes
+from qa.index.generations import (
     FORMAT_VERSION,
     SENTENCE_VECTORS_FILE,
     STORE_FILE,
@@ -37,13 +37,13 @@ from qa.index_files import (
     publish_generation,
     remove_abandoned_builds,
 )
-from qa.lexical import stemmed_terms
-from qa.loader import list_corpus_files, nothing_readable, read_corpus_files
+from qa.search.lexical import stemmed_terms
+from qa.ingest.loader import list_corpus_files, nothing_readable, read_corpus_files
 from qa.records import BuildReport, Chunk, Document, SkippedFile
-from qa.sentences import answer_sentence_spans
-from qa.store import Store
-from qa.tokens import TokenCounter
-from qa.vectors import EXACT_MAX, VectorIndex
+from qa.ingest.sentences import answer_sentence_spans
+from qa.index.store import Store
+from qa.ingest.tokens import TokenCounter
+from qa.index.vectors import EXACT_MAX, VectorIndex
 
 Progress = Callable[[str], None]
 EmbedCounts = Callable[[int, int], None]  # (texts embedded so far, texts to embed)

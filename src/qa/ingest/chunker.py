@@ -13,10 +13,10 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 from qa.config import ChunkerParams
-from qa.headings import PATH_SEPARATOR, heading_path_at
+from qa.ingest.headings import PATH_SEPARATOR, heading_path_at
 from qa.records import Chunk, Document, Heading, embedded_text
-from qa.sentences import split_sentences
-from qa.tokens import TokenCounter
+from qa.ingest.sentences import split_sentences
+from qa.ingest.tokens import TokenCounter
 
 SPECIAL_TOKENS = 2  # [CLS] and [SEP] wrap every sequence the model reads
 # A chunk may end early at a paragraph break if it is already this full,

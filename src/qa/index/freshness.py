@@ -11,8 +11,8 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from qa.loader import document_id, list_corpus_files
-from qa.store import DocumentRow
+from qa.ingest.loader import document_id, list_corpus_files
+from qa.index.store import DocumentRow
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import re
 from bisect import bisect_right
 
 from qa.records import Heading
-from qa.sentences import is_prose, split_sentences
+from qa.ingest.sentences import is_prose, split_sentences
 
 PATH_SEPARATOR = " > "
 _ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")

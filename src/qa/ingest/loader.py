@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qa.errors import CorpusError
-from qa.extract import PAGE_BREAK, NotExtractable, extract_html, extract_pdf
-from qa.headings import markdown_headings, plain_text_headings
+from qa.ingest.extract import PAGE_BREAK, NotExtractable, extract_html, extract_pdf
+from qa.ingest.headings import markdown_headings, plain_text_headings
 from qa.records import Document, Heading, SkippedFile
-from qa.text_decoding import NotText, decode_text
+from qa.ingest.text_decoding import NotText, decode_text
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 PDF_SUFFIXES = (".pdf",)

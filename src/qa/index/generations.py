@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qa.errors import IndexBusyError, IndexCorruptError, IndexFormatError, IndexMismatchError, IndexMissingError, QAError
-from qa.store import Store
-from qa.vectors import VectorIndex, layout_path, rows_path
+from qa.index.store import Store
+from qa.index.vectors import VectorIndex, layout_path, rows_path
 
 FORMAT_VERSION = 3  # 2: documents.encoding; 3: PDF/HTML text and pages, chunk heading paths
 CURRENT_FILE = "CURRENT"

@@ -136,6 +136,6 @@ def extract_html(raw: bytes) -> ExtractedHtml:
 
 
 def _has_prose(text: str) -> bool:
-    from qa.sentences import is_prose, split_sentences
+    from qa.ingest.sentences import is_prose, split_sentences
 
     return any(is_prose(text[s.start : s.end]) for s in split_sentences(text))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from qa.lexical import STOPWORDS
+from qa.search.lexical import STOPWORDS
 
 # Words that point back at something said before.
 PRONOUNS = frozenset("it its they them their theirs he she him her his hers there".split())

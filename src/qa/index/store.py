@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qa.errors import IndexCorruptError
-from qa.lexical import fts_query, stem
+from qa.search.lexical import fts_query, stem
 from qa.records import Chunk, Document, SkippedFile, embedded_text
 
 _SCHEMA = """

@@ -13,11 +13,11 @@ from typing import Callable
 import numpy as np
 
 from qa.config import RetrievalParams
-from qa.answer_types import expected_answer, has_answer_of
-from qa.index_files import LoadedIndex
-from qa.lexical import question_stems, term_overlap, word_share
-from qa.sentences import is_prose
-from qa.store import ChunkRow
+from qa.search.answer_types import expected_answer, has_answer_of
+from qa.index.generations import LoadedIndex
+from qa.search.lexical import question_stems, term_overlap, word_share
+from qa.ingest.sentences import is_prose
+from qa.index.store import ChunkRow
 
 _NOT_PROSE_PENALTY = 0.15
 

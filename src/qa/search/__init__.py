@@ -1,0 +1,1 @@
+"""From a question to ranked, highlighted passages and the no-answer call."""
