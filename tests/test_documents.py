@@ -11,7 +11,7 @@ from qa.ingest.headings import heading_path_at, markdown_headings, plain_text_he
 from qa.index.generations import STORE_FILE, current_generation
 from qa.ingest.loader import load_corpus
 from qa.records import Heading
-from qa.render import answer_to_dict, citation, render_markdown, render_text
+from qa.render import answer_to_dict, citation, display_path, render_markdown, render_text
 from tests.conftest import DEFAULT_CORPUS, make_assistant
 from tests.documents import BOILERPLATE_MARKERS, write_article_html, write_report_pdf
 from tests.fakes import FakeCounter
@@ -114,7 +114,7 @@ def test_a_web_page_passage_cites_its_heading_path(built):
     assert top.doc_id == "web/article.html" and top.kind == "html" and top.page is None
     assert top.heading_path == "Tactics > Urban Terrorism"
     assert assistant.source_text(top.doc_id)[top.char_start : top.char_end] == top.text
-    assert citation(top) == f"{top.path} (text:{top.start_line}-{top.end_line})" or citation(top) == f"{top.path} (text:{top.start_line})"
+    assert citation(top) == f"{display_path(top.file)} (text:{top.start_line}-{top.end_line})" or citation(top) == f"{display_path(top.file)} (text:{top.start_line})"
     text = render_text(answer, width=300)
     assert f"[1] {top.title} › Tactics › Urban Terrorism — {citation(top)}" in text
     assert f"[1] {top.title} › Tactics › Urban Terrorism — `{citation(top)}`" in render_markdown(answer)
@@ -126,7 +126,7 @@ def test_markdown_heading_paths_follow_levels_and_skip_code_blocks(built):
     answer = assistant.ask("How many pickup trucks did the team use?")
     top = answer.passages[0]
     assert top.doc_id == "notes.md" and top.heading_path == "Logistics > Vehicles"
-    with open(top.path, encoding="utf-8") as handle:  # .md offsets index the file itself
+    with open(top.file, encoding="utf-8") as handle:  # .md offsets index the file itself
         assert handle.read()[top.char_start : top.char_end] == top.text
     health = assistant.ask("How many children were vaccinated against measles?").passages[0]
     assert health.heading_path == "Health"
@@ -238,12 +238,14 @@ def test_a_pdf_with_no_text_at_all_is_skipped_as_scanned(tmp_path):
 
 
 def test_a_long_title_gives_way_to_the_heading_path_in_text_output():
-    from qa.records import Answer, Passage
+    import os
 
+    from qa.records import Answer, ChunkRow, Passage
+
+    chunk = ChunkRow(1, "a.txt", "A very long title " * 6, 0, 5, 13, 15, "Hello", heading_path="Origins and History")
     passage = Passage(
-        rank=1, score=1.0, similarity=0.5, title="A very long title " * 6, doc_id="a.txt", path="corpus/" + "x" * 50 + ".txt",
-        start_line=13, end_line=15, char_start=0, char_end=5, text="Hello", highlight="Hello", highlight_start=0,
-        weak=False, heading_path="Origins and History",
+        rank=1, chunk=chunk, file=os.path.abspath("corpus/" + "x" * 50 + ".txt"), score=1.0, similarity=0.5,
+        highlight_start=0, highlight_end=5, weak=False,
     )
     head = render_text(Answer("q", (passage,), False), width=100).splitlines()[0]
     assert head.endswith(f"› Origins and History — corpus/{'x' * 50}.txt:13-15")

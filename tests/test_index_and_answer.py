@@ -184,7 +184,7 @@ def test_evidence_adds_the_best_cosine_and_the_best_word_share():
     from qa.search.answer import lacks_evidence
     from qa.config import RetrievalParams
     from qa.search.retriever import Candidate
-    from qa.index.store import ChunkRow
+    from qa.records import ChunkRow
 
     def candidate(relevance, share):
         return Candidate(ChunkRow(1, "a.txt", "t", 0, 1, 1, 1, "x"), 0.0, relevance, relevance, (0, 1), word_share=share)

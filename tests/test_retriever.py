@@ -1,7 +1,7 @@
 import pytest
 
 from qa.search.retriever import Candidate, diversify, fuse_rankings
-from qa.index.store import ChunkRow
+from qa.records import ChunkRow
 
 
 def test_reciprocal_rank_fusion_adds_weighted_reciprocal_ranks():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from qa.config import Settings
+from qa.render import display_path
 from qa.tui.app import QAApp
 from qa.tui.keys import KeysScreen
 from qa.tui.source import SourceScreen
@@ -54,7 +55,7 @@ async def test_asking_shows_cards_with_citation_and_highlighted_sentence(app_for
         cards = list(exchange.query(PassageCard))
         assert len(cards) == 5
         first = cards[0]
-        assert first.passage.path == "corpus/shadow-caliphate-islamic-state-khorasan.txt"
+        assert display_path(first.passage.file) == "corpus/shadow-caliphate-islamic-state-khorasan.txt"
         shown = plain(first)
         # The chunk opens with its section heading (line 13), which the card also names.
         assert shown.startswith("corpus/shadow-caliphate-islamic-state-khorasan.txt:13-15 › Origins and History\n")

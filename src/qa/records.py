@@ -88,28 +88,56 @@ class SkippedFile:
 
 
 @dataclass(frozen=True)
-class Passage:
-    """One retrieved chunk, with its citation and the sentence that answers."""
+class ChunkRow:
+    """A chunk as the index stores it: its text, where it lies in its document, its document's title."""
 
-    rank: int
-    score: float  # fused retrieval score (reciprocal-rank fusion)
-    similarity: float  # cosine between question and passage, the relevance signal
+    chunk_id: int
+    doc_id: str  # path relative to the corpus root, with "/" separators
     title: str
-    doc_id: str
-    path: str  # as the user can open it from the current directory
-    start_line: int
-    end_line: int
     char_start: int
     char_end: int
+    start_line: int  # 1-based, inclusive
+    end_line: int
     text: str
-    highlight: str  # the best-answering sentence, a substring of `text`
-    highlight_start: int  # offset of `highlight` within `text`
-    weak: bool  # too dissimilar from the question to count as an answer
     encoding: str = "utf-8"  # open(path, encoding=encoding) reads the text the offsets index
-    page: int | None = None  # PDF page the passage is on; offsets index that page's extracted text
-    end_page: int | None = None  # last page it covers (== page: chunks are cut at page breaks)
+    page: int | None = None  # PDF page the chunk is on; offsets index that page's extracted text
     heading_path: str = ""  # "Tactics > Urban Terrorism", "" when none
     kind: str = "text"  # "text": offsets index the file; "pdf"/"html": the text `qa show` prints
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One retrieved chunk as an answer shows it: the stored chunk, how well it answers, and where.
+
+    The chunk's own fields (title, text, lines, page...) are read through to it,
+    so nothing is copied by hand between the index's record and the answer's.
+    """
+
+    rank: int
+    chunk: ChunkRow
+    file: str  # absolute path of the corpus file; the edges decide how to show it
+    score: float  # ranking score: the best sentence's answer score plus the scaled fused rank score
+    similarity: float  # strongest cosine of the question with the chunk or one of its sentences
+    highlight_start: int  # span within `text` of the sentence that best answers
+    highlight_end: int
+    weak: bool  # too dissimilar from the question to count as an answer
+
+    @property
+    def highlight(self) -> str:
+        return self.text[self.highlight_start : self.highlight_end]
+
+    @property
+    def end_page(self) -> int | None:
+        return self.chunk.page  # chunks are cut at page breaks: a passage is on one page
+
+    def __getattr__(self, name: str):
+        # title, doc_id, text, start_line, end_line, char_start, char_end, encoding, page, heading_path, kind
+        if name in _CHUNK_FIELDS:
+            return getattr(self.chunk, name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+
+_CHUNK_FIELDS = frozenset(ChunkRow.__dataclass_fields__) - {"chunk_id"}
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
+from pathlib import Path
 
 from qa.ingest.headings import PATH_SEPARATOR
 from qa.records import Answer, Passage
@@ -26,7 +28,7 @@ def passage_to_dict(passage: Passage) -> dict:
         "similarity": passage.similarity,
         "weak": passage.weak,
         "title": passage.title,
-        "path": passage.path,
+        "path": display_path(passage.file),
         "start_line": passage.start_line,
         "end_line": passage.end_line,
         "char_start": passage.char_start,
@@ -47,7 +49,7 @@ def citation(passage: Passage) -> str:
     """Where to look: `path:START-END` (`path:LINE` on one line) for text files,
     `path p. N` for a PDF, `path (text:START-END)` for a web page, whose lines are
     those of its extracted text (`qa show PATH`), not of its HTML source."""
-    path = printable_path(passage.path)
+    path = printable_path(display_path(passage.file))
     if passage.page is not None:
         if passage.end_page is not None and passage.end_page != passage.page:
             return f"{path} pp. {passage.page}-{passage.end_page}"
@@ -62,6 +64,15 @@ def heading_trail(passage: Passage) -> str:
     """`Title › Section › Subsection`: the title, then the headings the passage sits under."""
     parts = [passage.title] + ([p for p in passage.heading_path.split(PATH_SEPARATOR)] if passage.heading_path else [])
     return " › ".join(parts)
+
+
+def display_path(path: str | Path) -> str:
+    """The path relative to the current directory when it lies below it, else absolute."""
+    absolute = Path(os.path.abspath(path))
+    try:
+        return absolute.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return str(absolute)
 
 
 def printable_path(path: str) -> str:

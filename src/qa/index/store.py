@@ -14,7 +14,7 @@ from pathlib import Path
 
 from qa.errors import IndexCorruptError
 from qa.search.lexical import fts_query, stem
-from qa.records import Chunk, Document, SkippedFile, embedded_text
+from qa.records import Chunk, ChunkRow, Document, SkippedFile, embedded_text
 
 _SCHEMA = """
 CREATE TABLE manifest (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -60,22 +60,6 @@ CREATE TABLE skipped (doc_id TEXT PRIMARY KEY, reason TEXT NOT NULL, size INTEGE
 -- porter: "targets" finds "targeting"; unicode61 folds case and diacritics in any script.
 CREATE VIRTUAL TABLE chunks_fts USING fts5(text, tokenize = 'porter unicode61 remove_diacritics 2');
 """
-
-
-@dataclass(frozen=True)
-class ChunkRow:
-    chunk_id: int
-    doc_id: str
-    title: str
-    char_start: int
-    char_end: int
-    start_line: int
-    end_line: int
-    text: str
-    encoding: str = "utf-8"
-    page: int | None = None
-    heading_path: str = ""
-    kind: str = "text"
 
 
 @dataclass(frozen=True)

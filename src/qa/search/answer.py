@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from qa.config import RetrievalParams, Settings
 from qa.models.embedder import Embedder
@@ -65,35 +64,14 @@ def lacks_evidence(candidates: list[Candidate], params: RetrievalParams) -> bool
 
 def _passage(rank: int, candidate: Candidate, settings: Settings, no_answer: bool) -> Passage:
     """The passage to show; every passage is weak when the answer as a whole lacks evidence."""
-    chunk = candidate.chunk
     start, end = candidate.highlight
     return Passage(
         rank=rank,
+        chunk=candidate.chunk,
+        file=os.path.abspath(settings.corpus_dir / candidate.chunk.doc_id),
         score=round(candidate.score, 6),
         similarity=round(candidate.relevance, 4),
-        title=chunk.title,
-        doc_id=chunk.doc_id,
-        path=display_path(settings.corpus_dir / chunk.doc_id),
-        start_line=chunk.start_line,
-        end_line=chunk.end_line,
-        char_start=chunk.char_start,
-        char_end=chunk.char_end,
-        text=chunk.text,
-        highlight=chunk.text[start:end],
         highlight_start=start,
+        highlight_end=end,
         weak=no_answer or candidate.relevance < settings.retrieval.min_similarity,
-        encoding=chunk.encoding,
-        page=chunk.page,
-        end_page=chunk.page,  # chunks are cut at page breaks: a passage is on one page
-        heading_path=chunk.heading_path,
-        kind=chunk.kind,
     )
-
-
-def display_path(path: Path) -> str:
-    """The path relative to the current directory when it lies below it, else absolute."""
-    absolute = Path(os.path.abspath(path))
-    try:
-        return absolute.relative_to(Path.cwd()).as_posix()
-    except ValueError:
-        return str(absolute)

@@ -17,7 +17,7 @@ from qa.search.answer_types import expected_answer, has_answer_of
 from qa.index.generations import LoadedIndex
 from qa.search.lexical import question_stems, term_overlap, word_share
 from qa.ingest.sentences import is_prose
-from qa.index.store import ChunkRow
+from qa.records import ChunkRow
 
 _NOT_PROSE_PENALTY = 0.15
 

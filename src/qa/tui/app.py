@@ -22,7 +22,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from qa.search.answer import display_path
+from qa.render import display_path
 from qa.assistant import Assistant
 from qa.search.conversation import Turn, plan_turn
 from qa.errors import QAError
@@ -320,10 +320,10 @@ class QAApp(App):
             # The text the offsets index: the file, or a PDF page's / web page's extracted text.
             text = self.assistant.source_text(passage.doc_id, passage.page)
         except (OSError, UnicodeDecodeError, QAError) as exc:
-            self.notify(f"cannot open {passage.path}: {exc}", severity="error")
+            self.notify(f"cannot open {display_path(passage.file)}: {exc}", severity="error")
             return
         if text[passage.char_start : passage.char_end] != passage.text:
-            self.notify(f"{passage.path} changed since it was indexed: the marked text may be off. Rebuild the index (Ctrl+P).", severity="warning")
+            self.notify(f"{display_path(passage.file)} changed since it was indexed: the marked text may be off. Rebuild the index (Ctrl+P).", severity="warning")
         self.push_screen(SourceScreen(passage, path, text, exchange.turn.searched_for))
 
     @on(PassageCard.CopyRequested)

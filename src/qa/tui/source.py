@@ -11,7 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from qa.records import Passage
-from qa.render import citation, heading_trail
+from qa.render import citation, display_path, heading_trail
 from qa.tui.passage_text import emphasise, emphasis_stems
 
 CONTEXT_LINES = 3  # lines of the text before the passage kept in view above it
@@ -55,7 +55,7 @@ class SourceScreen(Screen):
         else:
             # Offsets index the extracted text shown here, not the file's bytes.
             page = f" --page {passage.page}" if passage.page is not None else ""
-            where.append(f"   extracted text, as `qa show {passage.path}{page}` prints it", style="dim")
+            where.append(f"   extracted text, as `qa show {display_path(passage.file)}{page}` prints it", style="dim")
         with Vertical(id="source-head"):
             yield Static(Text(f"[{passage.rank}] {heading_trail(passage)}", style="bold"), id="source-title")
             yield Static(where, id="source-where")
