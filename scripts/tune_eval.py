@@ -16,7 +16,7 @@ import hashlib
 import itertools
 import sys
 import time
-from dataclasses import dataclass, fields, replace
+from dataclasses import fields, replace
 from pathlib import Path
 
 import numpy as np
@@ -25,10 +25,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-import eval as evaluation_script  # noqa: E402
-from qa.search.answer import normalize_question  # noqa: E402
-from qa.config import ChunkerParams, RetrievalParams  # noqa: E402
-from qa.evaluation import (  # noqa: E402
+import eval as evaluation_script
+
+from qa.analyzer import ENGLISH
+from qa.config import ChunkerParams, RetrievalParams
+from qa.evaluation import (
     answer_found,
     embed_questions,
     ranked_documents,
@@ -40,6 +41,8 @@ from qa.evaluation import (  # noqa: E402
     squad_halves,
     squad_tuning_sample,
 )
+from qa.search.evidence import gather
+from qa.search.scoring import score
 
 TUNING_SAMPLE = 1000
 
@@ -56,77 +59,17 @@ def cached_vectors(cache: Path, embedder, texts: list[str]) -> np.ndarray:
     return vectors
 
 
-@dataclass(frozen=True)
-class Precomputed:
-    """Everything `retrieve` reads for one question that does not depend on RetrievalParams.
+def gather_questions(reader, questions: list[str], vectors, depth: int) -> list:
+    """Each question's evidence at the deepest setting tried: gathered once, scored for every setting.
 
-    Computed once per question at the deepest setting tried, so a grid of
-    settings re-scores in milliseconds instead of re-reading the index.
+    The scoring is `qa.search.scoring.score` itself, the stage `qa ask` runs, so
+    a figure here is what a user asking with those settings would get.
     """
-
-    lists: tuple[list[int], list[int], list[int]]  # chunk ids by chunk vector, best sentence, BM25
-    rows: dict  # chunk id -> ChunkRow
-    similarity: dict  # chunk id -> chunk cosine
-    sentences: dict  # chunk id -> list of (cosine, shared-word share, is prose)
-    spans: dict  # chunk id -> list of (start, end)
-    word_share: dict  # chunk id -> share of the question's weighted words in the chunk
+    return [gather(reader, ENGLISH.normalize_question(q), v, depth) for q, v in zip(questions, vectors)]
 
 
-def precompute(index, question: str, vector, depth: int) -> Precomputed:
-    from qa.search.lexical import question_stems, term_overlap
-    from qa.search.retriever import _chunks_by_best_sentence, sentence_similarities
-    from qa.ingest.sentences import is_prose
-
-    question = normalize_question(question)
-    dense = [c for c, _ in index.vectors.search(vector, depth)]
-    by_sentence = _chunks_by_best_sentence(index, vector, depth)
-    lexical = index.store.lexical_search(question, depth)
-    ids = list(dict.fromkeys(dense + by_sentence + lexical))
-    similarity = index.vectors.similarities(vector, ids)
-    cosines = sentence_similarities(index, vector, ids)
-    rows = index.store.chunks(ids)
-    stems = index.store.term_weights(question_stems(question))
-    sentences, spans = {}, {}
-    word_share = {chunk_id: term_overlap(stems, rows[chunk_id].text) for chunk_id in ids}
-    for chunk_id in ids:
-        text = rows[chunk_id].text
-        sentences[chunk_id] = [(c, term_overlap(stems, text[a:b]), is_prose(text[a:b])) for c, a, b in cosines[chunk_id]]
-        spans[chunk_id] = [(a, b) for _, a, b in cosines[chunk_id]]
-    return Precomputed((dense, by_sentence, lexical), rows, similarity, sentences, spans, word_share)
-
-
-def fast_retrieve(pre: Precomputed, params: RetrievalParams, k: int) -> list:
-    """`qa.search.retriever.retrieve`'s scoring over precomputed evidence (checked against it with --check)."""
-    from qa.search.retriever import _NOT_PROSE_PENALTY, Candidate, diversify, fuse_rankings, sibling_support
-
-    depth = max(params.candidates, k)
-    weights = (params.dense_weight, params.sentence_weight, params.lexical_weight)
-    fused = fuse_rankings([(ids[:depth], w) for ids, w in zip(pre.lists, weights)], params.rrf_k)
-    shortlist = sorted(fused, key=lambda c: -fused[c])[: max(depth, 4 * k)]
-    top = max(fused.values(), default=1.0)
-    support = sibling_support({c: fused[c] / top for c in shortlist}, {c: pre.rows[c].doc_id for c in shortlist})
-    candidates = []
-    for chunk_id in shortlist:
-        sentences = pre.sentences[chunk_id]
-        if sentences:
-            best = max(range(len(sentences)), key=lambda i: (sentences[i][0] + params.overlap_weight * sentences[i][1], pre.spans[chunk_id][i]))
-            cos, share, prose = sentences[best]
-            answer = cos + params.overlap_weight * share - (0 if prose else _NOT_PROSE_PENALTY)
-            highlight = pre.spans[chunk_id][best]
-        else:
-            answer, highlight = -1.0, (0, 0)
-        candidates.append(
-            Candidate(
-                chunk=pre.rows[chunk_id],
-                score=answer + params.fusion_weight * fused[chunk_id] / top + params.sibling_weight * support[chunk_id],
-                sibling_bonus=params.sibling_weight * support[chunk_id],
-                similarity=pre.similarity[chunk_id],
-                sentence_similarity=max((c for c, _, _ in sentences), default=-1.0),
-                highlight=highlight,
-                word_share=pre.word_share[chunk_id],
-            )
-        )
-    return diversify(candidates, k, params.per_document, params.min_similarity, params.diversity_margin)
+def ranked(evidence, params: RetrievalParams, k: int) -> list:
+    return list(score(evidence, params, k).candidates)
 
 
 def parse_grid(specs: list[str]) -> list[dict]:
@@ -172,10 +115,10 @@ def main() -> int:
     if "scifact" in setup:
         assistant, qrels, queries, vectors = setup["scifact"]
         depth = max(deepest, evaluation_script.SCIFACT_CHUNKS)
-        pre["scifact"] = [precompute(assistant.load(), q, v, depth) for q, v in zip(queries.values(), vectors)]
+        pre["scifact"] = gather_questions(assistant.load(), list(queries.values()), vectors, depth)
     if "squad" in setup:
         assistant, sample, vectors = setup["squad"]
-        pre["squad"] = [precompute(assistant.load(), q.question, v, max(deepest, 5)) for q, v in zip(sample, vectors)]
+        pre["squad"] = gather_questions(assistant.load(), [q.question for q in sample], vectors, max(deepest, 5))
     print(f"precomputed evidence at depth {deepest}", flush=True)
     for changes in grid:
         params = replace(base, **changes)
@@ -183,12 +126,12 @@ def main() -> int:
         row = [f"{changes}"]
         if "scifact" in pre:
             _, qrels, queries, _ = setup["scifact"]
-            runs = [fast_retrieve(p, params, evaluation_script.SCIFACT_CHUNKS) for p in pre["scifact"]]
+            runs = [ranked(p, params, evaluation_script.SCIFACT_CHUNKS) for p in pre["scifact"]]
             scores = score_rankings({q: ranked_documents(r)[:100] for q, r in zip(queries, runs)}, qrels)
             row.append(f"scifact-train nDCG@10 {scores.ndcg10:.4f} R@10 {scores.recall10:.4f} R@100 {scores.recall100:.4f} MRR {scores.mrr10:.4f}")
         if "squad" in pre:
             _, sample, _ = setup["squad"]
-            runs = [fast_retrieve(p, params, 5) for p in pre["squad"]]
+            runs = [ranked(p, params, 5) for p in pre["squad"]]
             at1 = np.mean([answer_found(q.answers, [c.chunk.text for c in r[:1]]) for q, r in zip(sample, runs)])
             at5 = np.mean([answer_found(q.answers, [c.chunk.text for c in r[:5]]) for q, r in zip(sample, runs)])
             row.append(f"squad-tune @1 {at1:.3f} @5 {at5:.3f}")
@@ -229,7 +172,7 @@ def no_answer(data: Path, cache: Path, chunker: ChunkerParams, params: Retrieval
         own = 0 if q.article in halves[0] else 1
         for which, present in ((own, 1), (1 - own, 0)):
             index = assistants[which].load()
-            top = retrieve(index, q.question, vector, params, 5)
+            top = retrieve(index, q.question, vector, params, 5).candidates
             relevance = [c.relevance for c in top] + [-1.0] * (5 - len(top))
             share = [c.word_share for c in top] + [0.0] * (5 - len(top))
             rows.append([present, q.article in halves[0]] + relevance + share)
@@ -239,7 +182,7 @@ def no_answer(data: Path, cache: Path, chunker: ChunkerParams, params: Retrieval
     relevance, share = table[:, 2:7], table[:, 7:12]
 
     def rates(word_weight: float, threshold: float) -> tuple[float, float]:
-        # The rule in qa.search.answer: best cosine among the passages plus word_weight times the
+        # The rule in qa.search.scoring.lacks_evidence: best cosine among the passages plus word_weight times the
         # best share of the question's words among them, under min_evidence.
         refused = relevance.max(axis=1) + word_weight * share.max(axis=1) < threshold
         return refused[~present].mean(), refused[present].mean()

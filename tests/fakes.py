@@ -7,7 +7,7 @@ import re
 
 import numpy as np
 
-from qa.search.lexical import STOPWORDS, stem
+from qa.analyzer import ENGLISH, STOPWORDS
 
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 
@@ -33,7 +33,7 @@ class FakeEmbedder:
             for word in re.findall(r"\w+", text.lower()):
                 if word in STOPWORDS:
                     continue
-                bucket = int(hashlib.md5(stem(word).encode()).hexdigest(), 16) % self.dimension
+                bucket = int(hashlib.md5(ENGLISH.stem(word).encode()).hexdigest(), 16) % self.dimension
                 vectors[row, bucket] += 1.0
             norm = np.linalg.norm(vectors[row])
             if norm:

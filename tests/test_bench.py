@@ -47,7 +47,7 @@ def test_synthetic_index_builds_answers_and_is_reused(tiny, tmp_path, pool):
 
 
 def test_exact_vectors_match_the_index_so_flat_recall_is_one(tiny):
-    from qa.index.generations import open_index
+    from qa.index.local import open_index
 
     embedder = bench_corpus.ClusteredEmbedder(MODEL_ID)
     ids, vectors = bench_corpus.exact_chunk_vectors(tiny.index_dir, embedder)

@@ -20,7 +20,7 @@ from qa.evaluation import (
     squad_report_sample,
     read_squad,
 )
-from qa.search.retriever import retriever_for
+from qa.search.retriever import scorer_for
 from tests.fakes import FakeCounter, FakeEmbedder
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,7 +55,7 @@ def test_answer_found_folds_whitespace():
 
 def test_an_unknown_mode_names_the_valid_ones():
     with pytest.raises(ValueError, match="choose one of hybrid, dense, bm25"):
-        retriever_for("sparse")
+        scorer_for("sparse")
 
 
 def test_the_report_sample_is_the_issues_draw():

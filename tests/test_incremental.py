@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from qa.errors import IndexBusyError
-from qa.index.generations import current_generation, index_lock, open_index
+from qa.index.generations import current_generation, index_lock
+from qa.index.local import open_index
 from tests.conftest import make_assistant
 from tests.fakes import FakeEmbedder
 
@@ -80,7 +81,7 @@ def test_deleting_a_file_removes_it_from_sqlite_fts_and_faiss(counting, settings
     assert report.removed == (BREAD,) and report.embedded == 0
     assert_consistent(settings)
     index = open_index(settings.index_dir)
-    assert index.store.lexical_search("sourdough starter", 10) == []
+    assert index.lexical_search(index.analyzer.question_stems("sourdough starter"), 10) == []
     assert all(p.doc_id != BREAD for p in counting.ask("sourdough bread starter").passages)
 
 

@@ -5,7 +5,8 @@ from dataclasses import replace
 import pytest
 
 from qa.errors import IndexCorruptError, IndexMismatchError, IndexMissingError
-from qa.index.generations import CURRENT_FILE, FORMAT_VERSION, current_generation, open_index
+from qa.index.generations import CURRENT_FILE, FORMAT_VERSION, current_generation
+from qa.index.local import open_index
 from qa.render import answer_to_dict
 from tests.conftest import make_assistant
 from tests.fakes import FakeEmbedder
@@ -181,9 +182,8 @@ def test_an_answer_whose_passages_lack_evidence_as_a_whole_is_no_answer(assistan
 
 
 def test_evidence_adds_the_best_cosine_and_the_best_word_share():
-    from qa.search.answer import lacks_evidence
     from qa.config import RetrievalParams
-    from qa.search.retriever import Candidate
+    from qa.search.scoring import Candidate, lacks_evidence
     from qa.records import ChunkRow
 
     def candidate(relevance, share):

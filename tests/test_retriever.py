@@ -1,6 +1,6 @@
 import pytest
 
-from qa.search.retriever import Candidate, diversify, fuse_rankings
+from qa.search.scoring import Candidate, diversify, fuse_rankings
 from qa.records import ChunkRow
 
 
@@ -46,7 +46,7 @@ def test_a_much_weaker_passage_from_another_document_does_not_displace_a_strong_
 
 
 def test_sibling_support_is_the_best_other_chunk_of_the_same_document():
-    from qa.search.retriever import sibling_support
+    from qa.search.scoring import sibling_support
 
     scores = {1: 1.0, 2: 0.6, 3: 0.3, 4: 0.8}
     docs = {1: "a.txt", 2: "a.txt", 3: "a.txt", 4: "b.txt"}

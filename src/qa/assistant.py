@@ -8,21 +8,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from qa.search.answer import answer_question
 from qa.config import Settings
-from qa.models.embedder import Embedder, SentenceTransformerEmbedder, model_identity
 from qa.errors import IndexBusyError, IndexCorruptError, IndexFormatError, IndexMismatchError, IndexMissingError, ModelError, QAError
-from qa.ingest.extract import NotExtractable
-from qa.index.freshness import CorpusChanges, find_changes
-from qa.index.generations import LoadedIndex, current_generation, open_index
-from qa.index.indexer import EmbedCounts, Progress, check_compatible, empty_pages_note, update_index
-from qa.ingest.loader import read_document
+from qa.index.freshness import CorpusChanges, find_changes, walk_corpus
+from qa.index.generations import current_generation
+from qa.index.indexer import EmbedCounts, Progress, analyzer_mismatch, check_compatible, empty_pages_note, update_index
+from qa.index.local import open_index
+from qa.index.protocols import IndexReader
 from qa.index.vectors import describe_search
-from qa.models.onnx_encoder import OnnxEmbedder, encoder_dir, export_encoder, has_encoder
-from qa.records import Answer, BuildReport, SkippedFile
-from qa.index.store import StoredText
+from qa.ingest.extract import NotExtractable
+from qa.ingest.loader import read_document
 from qa.ingest.text_decoding import NotText
 from qa.ingest.tokens import TokenCounter, WordPieceCounter
+from qa.models.embedder import Embedder, SentenceTransformerEmbedder, model_identity
+from qa.models.onnx_encoder import OnnxEmbedder, encoder_dir, export_encoder, has_encoder
+from qa.records import Answer, BuildReport, SkippedFile, StoredText
+from qa.search.answer import answer_question
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ class Assistant:
         self._counter_factory = counter_factory or (lambda s: WordPieceCounter(s.model_dir))
         self._model_id_factory = model_id_factory or (lambda s: model_identity(s.model_dir))
         self._embedder: Embedder | None = None
-        self._index: LoadedIndex | None = None
+        self._index: IndexReader | None = None
         self._model_id: str | None = None  # hashing the model's files once is enough
         self.notes: list[str] = []  # things worth telling the user that are not errors
 
@@ -115,8 +116,17 @@ class Assistant:
             self._model_id = self._model_id_factory(self.settings)
         return self._model_id
 
-    def update(self, progress: Progress | None = None, counts: EmbedCounts | None = None, full: bool = False) -> BuildReport:
-        """Bring the index up to date (from scratch when `full`) and switch to it."""
+    def update(
+        self,
+        progress: Progress | None = None,
+        counts: EmbedCounts | None = None,
+        full: bool = False,
+        corpus: dict[str, Path] | None = None,
+    ) -> BuildReport:
+        """Bring the index up to date (from scratch when `full`) and switch to it.
+
+        `corpus` is the corpus as `walk_corpus` found it, when the caller walked it already.
+        """
         progress = progress or (lambda message: None)
         report = update_index(
             self.settings,
@@ -126,6 +136,7 @@ class Assistant:
             progress,
             counts or (lambda done, total: None),
             full=full,
+            corpus=corpus,
         )
         self._index = None
         self._store_encoder(progress)
@@ -147,7 +158,8 @@ class Assistant:
         Raises:
             IndexMissingError, IndexMismatchError: with `update=False`, naming the command to run.
         """
-        status = self.status()
+        corpus = walk_corpus(self.settings.corpus_dir)  # once: the status and the update share it
+        status = self.status(corpus)
         if status.up_to_date:
             return Preparation(None, None, stale=False)
         if not update:
@@ -162,7 +174,7 @@ class Assistant:
                 stale=True,
             )
         try:
-            report = self.update(progress, counts)
+            report = self.update(progress, counts, corpus=corpus)
         except IndexBusyError:
             if not status.built:
                 raise
@@ -175,11 +187,19 @@ class Assistant:
             note = f"the corpus changed ({status.changes.summary()}): updated the index in {report.seconds:.1f} s"
         return Preparation(report, note, stale=False)
 
-    def load(self) -> LoadedIndex:
-        """Open the index (once) and check it was built the way these settings would build it."""
+    def load(self) -> IndexReader:
+        """Open the index (once) and check it was built the way these settings would build it.
+
+        Raises:
+            IndexMissingError, IndexCorruptError, IndexFormatError: no usable index.
+            IndexMismatchError: built with another model, chunker or word rules: `qa index` fixes it.
+        """
         if self._index is None:
             index = open_index(self.settings.index_dir)
             check_compatible(index.manifest, self.model_id, self.settings)
+            reason = analyzer_mismatch(index.manifest, self.settings)
+            if reason:
+                raise IndexMismatchError(reason, "run `qa index` to re-index its words (no re-embedding)")
             self._index = index
         return self._index
 
@@ -208,9 +228,7 @@ class Assistant:
         stored = None
         try:
             # The index as it is, whatever model built it: only its stored texts are read.
-            store = (self._index or open_index(self.settings.index_dir)).store
-            stored = store.stored_text(doc_id)
-            encoding = store.encodings([doc_id]).get(doc_id, "utf-8")
+            stored = (self._index or open_index(self.settings.index_dir)).stored_text(doc_id)
         except (IndexMissingError, IndexMismatchError, IndexCorruptError, IndexFormatError):
             pass  # read it afresh below: what an index built now would hold
         if stored is None:
@@ -220,12 +238,13 @@ class Assistant:
                 document = read_document(self.settings.corpus_dir, path)
             except (NotText, NotExtractable) as exc:
                 raise QAError(f"cannot read {doc_id}: {exc}") from exc
-            stored = StoredText(document.kind, None if document.kind == "text" else document.text, document.page_starts)
-            encoding = document.encoding
+            stored = StoredText(
+                document.kind, None if document.kind == "text" else document.text, document.page_starts, document.encoding
+            )
         if page is not None and not stored.page_starts:
             raise QAError(f"{doc_id} has no pages (only PDF files do): leave out --page")
         if stored.text is None:
-            with open(path, encoding=encoding) as handle:
+            with open(path, encoding=stored.encoding) as handle:
                 return handle.read()
         if page is None:
             return stored.text
@@ -249,8 +268,9 @@ class Assistant:
                         continue
         raise QAError(f"{path} is not in the corpus {corpus}: pass the path a citation shows")
 
-    def status(self) -> IndexStatus:
-        """What is indexed and what changed since. Cheap: loads no model."""
+    def status(self, corpus: dict[str, Path] | None = None) -> IndexStatus:
+        """What is indexed and what changed since. Cheap: loads no model and no vectors, only the manifest
+        and the document list. `corpus` is the corpus as `walk_corpus` found it, when the caller walked it."""
         settings = self.settings
         model_id = self.model_id
         try:
@@ -264,11 +284,11 @@ class Assistant:
         manifest = index.manifest
         try:
             check_compatible(manifest, model_id, settings)
-            mismatch = None
+            mismatch = analyzer_mismatch(manifest, settings)
         except IndexMismatchError as exc:
             mismatch = exc.reason
-        documents = index.store.documents()
-        changes = find_changes(settings.corpus_dir, documents, index.store.skipped_stats())
+        documents = index.documents()
+        changes = find_changes(settings.corpus_dir, documents, index.skipped_stats(), corpus)
         if mismatch is None and self._index is None:
             self._index = index  # answering next reuses it instead of reading the vectors again
         return IndexStatus(
@@ -281,7 +301,7 @@ class Assistant:
             documents=manifest.get("documents", 0),
             chunks=manifest.get("chunks", 0),
             changes=changes,
-            skipped=tuple(index.store.skipped()),
+            skipped=tuple(index.skipped()),
             mismatch=mismatch,
             notes=tuple(SkippedFile(row.doc_id, empty_pages_note(row.empty_pages)) for row in documents if row.empty_pages),
             search=describe_search(manifest.get("vector_index")),

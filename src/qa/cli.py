@@ -198,13 +198,12 @@ def run_show(args) -> int:
 
 
 def run_ask(args) -> int:
-    from qa.search.answer import normalize_question
-
+    from qa.analyzer import ENGLISH
     from qa.progress import embedding_progress
 
     assistant = _assistant(args)
     if args.question != "-":
-        normalize_question(args.question)  # an empty question fails before any loading
+        ENGLISH.normalize_question(args.question)  # an empty question fails before any loading
     with embedding_progress(sys.stderr) as counts:
         prepared = assistant.prepare(update=not args.no_update, progress=_progress, counts=counts)
     if prepared.report is not None:
@@ -225,7 +224,7 @@ def run_ask(args) -> int:
 
 def _ask_stream(assistant, stream: TextIO, args) -> int:
     """One question per line; lines with nothing to ask are skipped. The index and model load once."""
-    from qa.search.answer import normalize_question
+    from qa.analyzer import ENGLISH
     from qa.errors import QuestionError
 
     if hasattr(stream, "reconfigure"):
@@ -234,7 +233,7 @@ def _ask_stream(assistant, stream: TextIO, args) -> int:
         return _ask_conversation(assistant, stream, args, single=False)
     for line in stream:
         try:
-            question = normalize_question(line)
+            question = ENGLISH.normalize_question(line)
         except QuestionError:
             continue  # blank, or only control characters
         _print_answer(assistant.ask(question, args.k), args.json, single=False)

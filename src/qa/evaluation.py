@@ -20,10 +20,11 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from qa.search.answer import normalize_question
+from qa.analyzer import ENGLISH
 from qa.config import RetrievalParams
-from qa.index.generations import LoadedIndex
-from qa.search.retriever import Candidate, retriever_for
+from qa.index.protocols import IndexReader
+from qa.search.retriever import retrieve
+from qa.search.scoring import Candidate
 
 SQUAD_SAMPLE_SEED = 7  # the issue's fixed report sample: random.seed(7); random.sample(questions, 1000)
 SQUAD_SAMPLE_SIZE = 1000
@@ -206,17 +207,16 @@ def answer_found(answers: tuple[str, ...], passages: Iterable[str]) -> bool:
 
 def embed_questions(embedder, questions: list[str], batch_size: int = 64) -> np.ndarray:
     """Question vectors, embedded in batches (the answer path embeds one at a time; same vectors)."""
-    cleaned = [normalize_question(q) for q in questions]
+    cleaned = [ENGLISH.normalize_question(q) for q in questions]
     parts = [embedder.embed_batch(cleaned[i : i + batch_size]) for i in range(0, len(cleaned), batch_size)]
     return np.vstack(parts) if parts else np.zeros((0, 0), dtype=np.float32)
 
 
 def run_questions(
-    index: LoadedIndex, mode: str, questions: list[str], vectors: np.ndarray, params: RetrievalParams, k: int
-) -> list[list[Candidate]]:
+    reader: IndexReader, mode: str, questions: list[str], vectors: np.ndarray, params: RetrievalParams, k: int
+) -> list[tuple[Candidate, ...]]:
     """The k best chunks for each question, through the retriever `qa ask` uses (`mode` picks the ranking)."""
-    rank = retriever_for(mode)
-    return [rank(index, normalize_question(q), vectors[i], params, k) for i, q in enumerate(questions)]
+    return [retrieve(reader, q, vectors[i], params, k, mode).candidates for i, q in enumerate(questions)]
 
 
 def _write_if_changed(path: Path, text: str) -> None:

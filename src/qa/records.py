@@ -106,6 +106,33 @@ class ChunkRow:
 
 
 @dataclass(frozen=True)
+class DocumentRow:
+    """An indexed document as freshness sees it: what the file was when it was read."""
+
+    doc_id: str
+    title: str
+    content_hash: str
+    size: int
+    mtime_ns: int
+    empty_pages: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class StoredText:
+    """The text a document's offsets index, as the index holds it."""
+
+    kind: str
+    text: str | None  # None for .txt/.md: the file itself is the text
+    page_starts: tuple[int, ...]
+    encoding: str = "utf-8"  # .txt/.md: how to read the file the offsets index
+
+    def page_text(self, page: int) -> str:
+        start = self.page_starts[page - 1]
+        end = self.page_starts[page] - 1 if page < len(self.page_starts) else len(self.text)
+        return self.text[start:end]
+
+
+@dataclass(frozen=True)
 class Passage:
     """One retrieved chunk as an answer shows it: the stored chunk, how well it answers, and where.
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qa.ingest.loader import document_id, list_corpus_files
-from qa.index.store import DocumentRow
+from qa.records import DocumentRow
 
 
 @dataclass(frozen=True)
@@ -34,15 +34,27 @@ class CorpusChanges:
         return ", ".join(parts) or "no changes"
 
 
-def find_changes(corpus_dir: Path, indexed: list[DocumentRow], skipped: dict[str, tuple]) -> CorpusChanges:
-    """Compare the corpus folder with the documents recorded in the index.
+def walk_corpus(corpus_dir: Path) -> dict[str, Path]:
+    """Every supported file of the corpus by document id: one walk, shared by whatever a command does next.
+
+    Raises:
+        CorpusError: the folder does not exist or is not a folder.
+    """
+    return {document_id(corpus_dir, path): path for path in list_corpus_files(corpus_dir)}
+
+
+def find_changes(
+    corpus_dir: Path, indexed: list[DocumentRow], skipped: dict[str, tuple], present: dict[str, Path] | None = None
+) -> CorpusChanges:
+    """Compare the corpus folder (as `walk_corpus` found it, or walked now) with the documents in the index.
 
     `skipped` maps files the index could not read to their (size, mtime_ns)
     then: such a file counts as added again only once it has changed, so a
     permanently unreadable file does not make the index look stale forever.
     """
     known = {row.doc_id: row for row in indexed}
-    present = {document_id(corpus_dir, path): path for path in list_corpus_files(corpus_dir)}
+    if present is None:
+        present = walk_corpus(corpus_dir)
     added, changed, unchanged, touched = [], [], [], []
     for doc_id, path in present.items():
         row = known.get(doc_id)

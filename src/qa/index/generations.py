@@ -19,12 +19,10 @@ import secrets
 import shutil
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
-from qa.errors import IndexBusyError, IndexCorruptError, IndexFormatError, IndexMismatchError, IndexMissingError, QAError
-from qa.index.store import Store
-from qa.index.vectors import VectorIndex, layout_path, rows_path
+from qa.errors import IndexBusyError, IndexCorruptError, QAError
+from qa.index.vectors import layout_path, rows_path
 
 FORMAT_VERSION = 3  # 2: documents.encoding; 3: PDF/HTML text and pages, chunk heading paths
 CURRENT_FILE = "CURRENT"
@@ -34,15 +32,6 @@ LOCK_FILE = ".lock"
 SENTENCE_VECTORS_FILE = "sentences.faiss"
 _BUILDING_PREFIX = ".building-"
 _GENERATION_PREFIX = "gen-"
-
-
-@dataclass(frozen=True)
-class LoadedIndex:
-    store: Store
-    vectors: VectorIndex  # one per chunk, id = chunk id
-    sentence_vectors: VectorIndex  # one per answer-candidate sentence, id = sentence id
-    manifest: dict
-    generation: Path
 
 
 def current_generation(index_dir: Path) -> Path | None:
@@ -136,47 +125,6 @@ def publish_generation(index_dir: Path, building: Path) -> Path:
 
 def discard_generation(building: Path) -> None:
     shutil.rmtree(building, ignore_errors=True)
-
-
-def open_index(index_dir: Path) -> LoadedIndex:
-    """Open the current generation read-only.
-
-    Raises:
-        IndexMissingError: nothing has been built in `index_dir`.
-        IndexCorruptError: the files are there but unreadable or inconsistent.
-    """
-    for attempt in range(3):
-        generation = current_generation(index_dir)
-        if generation is None:
-            raise IndexMissingError(f"no index in {index_dir}: run `qa index` to build it")
-        if generation.is_dir():
-            break
-        # A concurrent build may have just replaced it; read CURRENT again.
-        time.sleep(0.05 * (attempt + 1))
-    else:
-        raise IndexCorruptError(f"the index in {index_dir} points at a missing folder: run `qa index`")
-    store = Store.open_readonly(generation / STORE_FILE)
-    manifest = store.read_manifest()
-    version = manifest.get("format_version")
-    if not isinstance(version, int):
-        raise IndexCorruptError(f"the index in {index_dir} has no format version: run `qa index` to rebuild it")
-    if version > FORMAT_VERSION:
-        # Built by a newer qa: never overwritten behind the user's back.
-        raise IndexFormatError(
-            f"the index in {index_dir} was built by a newer qa (format {version}; this qa reads {FORMAT_VERSION}): "
-            "upgrade qa, or run `qa index --full` to replace it"
-        )
-    if version < FORMAT_VERSION:
-        raise IndexMismatchError(f"the index in {index_dir} has the older format {version} (this qa writes {FORMAT_VERSION})")
-    vectors = VectorIndex.load(generation / VECTORS_FILE)
-    sentence_vectors = VectorIndex.load(generation / SENTENCE_VECTORS_FILE)
-    for loaded, count_key in ((vectors, "chunks"), (sentence_vectors, "sentences")):
-        if len(loaded) != manifest.get(count_key) or loaded.dimension != manifest.get("dimension"):
-            raise IndexCorruptError(
-                f"the index in {index_dir} is inconsistent ({len(loaded)} vectors for {manifest.get(count_key)} {count_key}): "
-                "run `qa index` to rebuild it"
-            )
-    return LoadedIndex(store, vectors, sentence_vectors, manifest, generation)
 
 
 def _fsync_file(path: Path) -> None:

@@ -10,40 +10,27 @@ a chunk or sentence whose text is unchanged reuses its vector.
 from __future__ import annotations
 
 import errno
-import shutil
 import sqlite3
 import time
-from collections import Counter
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, replace
+from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
-from qa.ingest.chunker import chunk_document
+from qa.analyzer import ENGLISH as ANALYZER
 from qa.config import Settings
-from qa.models.embedder import Embedder
 from qa.errors import IndexCorruptError, IndexMismatchError, IndexMissingError, IndexWriteError, QAError
-from qa.index.freshness import CorpusChanges, find_changes
-from qa.index.generations import (
-    FORMAT_VERSION,
-    SENTENCE_VECTORS_FILE,
-    STORE_FILE,
-    VECTORS_FILE,
-    LoadedIndex,
-    begin_generation,
-    discard_generation,
-    index_lock,
-    open_index,
-    publish_generation,
-    remove_abandoned_builds,
-)
-from qa.search.lexical import stemmed_terms
-from qa.ingest.loader import list_corpus_files, nothing_readable, read_corpus_files
-from qa.records import BuildReport, Chunk, Document, SkippedFile
+from qa.index.freshness import CorpusChanges, find_changes, walk_corpus
+from qa.index.generations import FORMAT_VERSION, index_lock, remove_abandoned_builds
+from qa.index.local import LocalWriter, open_index
+from qa.index.protocols import IndexReader, IndexWriter
+from qa.ingest.chunker import chunk_document
+from qa.ingest.loader import nothing_readable, read_corpus_files
 from qa.ingest.sentences import answer_sentence_spans
-from qa.index.store import Store
 from qa.ingest.tokens import TokenCounter
-from qa.index.vectors import EXACT_MAX, VectorIndex
+from qa.models.embedder import Embedder
+from qa.records import BuildReport, Chunk, Document, SkippedFile
 
 Progress = Callable[[str], None]
 EmbedCounts = Callable[[int, int], None]  # (texts embedded so far, texts to embed)
@@ -54,14 +41,6 @@ def _quiet(*args) -> None:
     pass
 
 
-@dataclass(frozen=True)
-class _NewText:
-    """A chunk or sentence of an added or changed file, waiting for its vector."""
-
-    vector_id: int
-    text: str
-
-
 def update_index(
     settings: Settings,
     model_id: str,
@@ -70,12 +49,16 @@ def update_index(
     progress: Progress = _quiet,
     counts: EmbedCounts = _quiet,
     full: bool = False,
+    corpus: dict[str, Path] | None = None,
 ) -> BuildReport:
     """Bring the index up to date with the corpus, embedding only what changed.
 
     Rebuilds from scratch when `full`, when there is no index, or when the index
     was built another way (model, chunker settings, format version): new vectors
-    are never mixed with old ones. Only one build runs per index folder at a time.
+    are never mixed with old ones. An index whose words were analysed by other
+    rules is re-analysed, keeping its vectors. Only one build runs per index
+    folder at a time. `corpus` is the corpus as `walk_corpus` found it, when the
+    caller has walked it already.
 
     Raises:
         CorpusError: the corpus is missing or has nothing readable.
@@ -83,15 +66,16 @@ def update_index(
         QAError: the chunk budget exceeds what the model reads, or the folder is not writable.
     """
     started = time.perf_counter()
-    list_corpus_files(settings.corpus_dir)  # a missing corpus fails before anything is touched
+    present = walk_corpus(settings.corpus_dir) if corpus is None else corpus  # a missing corpus fails before anything is touched
     with index_lock(settings.index_dir):
         remove_abandoned_builds(settings.index_dir)
         previous, reason = _reusable_index(settings, model_id, full)
+        reanalyze = previous is not None and analyzer_mismatch(previous.manifest, settings) is not None
         if previous is None:
-            changes = CorpusChanges(added=tuple(_all_doc_ids(settings)), changed=(), removed=())
+            changes = CorpusChanges(added=tuple(present), changed=(), removed=())
         else:
-            changes = find_changes(settings.corpus_dir, previous.store.documents(), previous.store.skipped_stats())
-            if changes.up_to_date and not changes.touched:
+            changes = find_changes(settings.corpus_dir, previous.documents(), previous.skipped_stats(), present)
+            if changes.up_to_date and not changes.touched and not reanalyze:
                 return _report(settings, previous.manifest, changes, (), 0, started, reason=None, wrote=False, full=False)
         to_read = changes.added + changes.changed
         what = "files" if previous is None else "new or changed files"
@@ -100,25 +84,23 @@ def update_index(
         if previous is None and not documents:
             raise nothing_readable(settings.corpus_dir, skipped)
         if previous is not None:
-            skipped += _still_skipped(previous, changes, settings)
+            skipped += _still_skipped(previous, changes, present)
         counter = load_counter() if documents else None
         chunked = [(document, chunk_document(document, counter, settings.chunker)) for document in documents]
-        building = begin_generation(settings.index_dir)
+        writer = LocalWriter(settings.index_dir, previous)
         try:
-            embedded = _write_generation(
-                settings, model_id, previous, changes, chunked, skipped, building, load_embedder, progress, counts
+            embedded, manifest = _write_generation(
+                settings, model_id, previous, changes, chunked, skipped, reanalyze, writer, load_embedder, progress, counts
             )
-            manifest = Store.open_readonly(building / STORE_FILE).read_manifest()
-            publish_generation(settings.index_dir, building)
         except (OSError, sqlite3.Error) as exc:
-            discard_generation(building)  # the previous index stays current
+            writer.discard()  # the previous index stays current
             raise IndexWriteError(
                 f"could not write the new index in {settings.index_dir} ({_describe_write_failure(exc)}); "
                 f"{'the previous index is still in use' if previous else 'nothing was changed'}: "
                 "free disk space or make the folder writable, then run `qa index` again"
             ) from exc
         except BaseException:
-            discard_generation(building)
+            writer.discard()
             raise
         notes = tuple(SkippedFile(d.doc_id, empty_pages_note(d.empty_pages)) for d in documents if d.empty_pages)
         report = _report(settings, manifest, changes, tuple(skipped), embedded, started, reason, wrote=True, full=previous is None)
@@ -137,12 +119,13 @@ def _describe_write_failure(exc: Exception) -> str:
     return getattr(exc, "strerror", None) or str(exc)
 
 
-def _reusable_index(settings: Settings, model_id: str, full: bool) -> tuple[LoadedIndex | None, str | None]:
+def _reusable_index(settings: Settings, model_id: str, full: bool) -> tuple[IndexReader | None, str | None]:
     """The current index if an update may build on it, else (None, why a full build)."""
     if full:
         return None, "full rebuild requested"
     try:
         index = open_index(settings.index_dir)
+        index.vectors  # an update reads them anyway; damaged ones mean a full build, found now
     except IndexMissingError:
         return None, "no index yet"
     except (IndexCorruptError, IndexMismatchError) as exc:
@@ -154,139 +137,78 @@ def _reusable_index(settings: Settings, model_id: str, full: bool) -> tuple[Load
     return index, None
 
 
-def _all_doc_ids(settings: Settings) -> list[str]:
-    root = settings.corpus_dir
-    return [path.relative_to(root).as_posix() for path in list_corpus_files(root)]
-
-
-def _still_skipped(previous: LoadedIndex, changes: CorpusChanges, settings: Settings) -> list:
+def _still_skipped(previous: IndexReader, changes: CorpusChanges, present: dict[str, Path]) -> list:
     """Skipped files that were not retried this time (unchanged since they were skipped)."""
     retried = set(changes.added) | set(changes.changed) | set(changes.removed)
-    present = set(_all_doc_ids(settings))
-    return [s for s in previous.store.skipped() if s.doc_id not in retried and s.doc_id in present]
+    return [s for s in previous.skipped() if s.doc_id not in retried and s.doc_id in present]
 
 
 def _write_generation(
     settings: Settings,
     model_id: str,
-    previous: LoadedIndex | None,
+    previous: IndexReader | None,
     changes: CorpusChanges,
     chunked: list[tuple[Document, list[Chunk]]],
     skipped: list,
-    building,
+    reanalyze: bool,
+    writer: IndexWriter,
     load_embedder: Callable[[], Embedder],
     progress: Progress,
     counts: EmbedCounts,
-) -> int:
-    """Fill `building` with the updated index; returns how many texts were embedded."""
-    if previous is not None:
-        shutil.copyfile(previous.generation / STORE_FILE, building / STORE_FILE)
-        store = Store.open_writable(building / STORE_FILE)
-        vectors = VectorIndex.load(previous.generation / VECTORS_FILE)
-        sentence_vectors = VectorIndex.load(previous.generation / SENTENCE_VECTORS_FILE)
-        # Texts of changed and removed files may come back (an edit elsewhere in a file,
-        # a renamed file): their vectors are kept by text until the new rows are in.
-        reusable = _reusable_vectors(previous, changes.changed + changes.removed) if chunked else {}
-        gone_chunks, gone_sentences, gone_texts = store.delete_documents(list(changes.changed + changes.removed))
-        vectors.remove(gone_chunks)
-        sentence_vectors.remove(gone_sentences)
-        term_delta = Counter()
-        for text in gone_texts:
-            term_delta.subtract(stemmed_terms(text))
-        for doc_id, size, mtime_ns in changes.touched:
-            store.record_unchanged(doc_id, size, mtime_ns)
-    else:
-        store = Store.create(building / STORE_FILE)
-        vectors = sentence_vectors = None
-        reusable = {}
-        term_delta = Counter()
+) -> tuple[int, dict]:
+    """Change the new generation to match the corpus and publish it; returns (texts embedded, manifest).
 
-    next_chunk, next_sentence = store.next_ids()
-    new_chunks: list[_NewText] = []
-    new_sentences: list[tuple[int, int, int, int]] = []  # (sentence id, chunk id, start, end)
-    new_sentence_texts: list[_NewText] = []
-    for document, chunks in chunked:
-        ids = store.add_document(document, chunks, first_chunk_id=next_chunk)
-        next_chunk += len(chunks)
-        for chunk_id, chunk in zip(ids, chunks):
-            # The chunk vector reads its heading path too; search and offsets keep to the text.
-            new_chunks.append(_NewText(chunk_id, chunk.embedded_text))
-            term_delta.update(stemmed_terms(chunk.text))
-            # Every sentence that may be highlighted gets a vector, so answering embeds only the question.
-            for start, end in answer_sentence_spans(chunk.text):
-                new_sentences.append((next_sentence, chunk_id, start, end))
-                new_sentence_texts.append(_NewText(next_sentence, chunk.text[start:end]))
-                next_sentence += 1
-    store.add_sentences(new_sentences)
-    store.adjust_term_frequencies(term_delta)
-    store.replace_skipped(tuple(skipped), settings.corpus_dir)
+    The order matters: vectors of changed and removed files are kept by text
+    before their rows go (an edit elsewhere in a file, a renamed file, brings
+    most texts back), and everything is embedded before any new row is added.
+    """
+    gone = list(changes.changed + changes.removed)
+    reusable = writer.reusable_vectors(gone) if chunked else {}
+    writer.delete_documents(gone)
+    for doc_id, size, mtime_ns in changes.touched:
+        writer.record_unchanged(doc_id, size, mtime_ns)
+    if reanalyze:
+        progress("re-indexing the words of every passage for this version's word rules (no re-embedding)")
+        writer.reanalyze()
 
-    texts = [t.text for t in new_chunks + new_sentence_texts]
-    to_embed = [text for text in dict.fromkeys(texts) if text not in reusable]
+    # Every sentence that may be highlighted gets a vector, so answering embeds only the question.
+    spans = [[answer_sentence_spans(chunk.text) for chunk in chunks] for _, chunks in chunked]
+    # The chunk vector reads its heading path too; search and offsets keep to the text.
+    chunk_texts = [chunk.embedded_text for _, chunks in chunked for chunk in chunks]
+    sentence_texts = [_sentence_texts(chunks, doc_spans) for (_, chunks), doc_spans in zip(chunked, spans)]
+    to_embed = [text for text in dict.fromkeys(chunk_texts + [t for texts in sentence_texts for t in texts]) if text not in reusable]
     dimension = previous.manifest["dimension"] if previous is not None else None
-    embedder = None
     if to_embed or previous is None:
         embedder = load_embedder()
         _check_budget(settings, embedder)
         dimension = embedder.dimension
-        progress(f"embedding {len(to_embed)} texts ({len(new_chunks)} chunks, {len(new_sentence_texts)} sentences)")
-        fresh = embed_in_batches(embedder, to_embed, counts)
-        reusable.update(zip(to_embed, fresh))
-    chunk_matrix = _stack([reusable[t.text] for t in new_chunks], dimension)
-    sentence_matrix = _stack([reusable[t.text] for t in new_sentence_texts], dimension)
-    reusable = fresh = None  # the matrices hold every vector now; at a million chunks each copy is gigabytes
-    chunk_ids = np.array([t.vector_id for t in new_chunks], dtype=np.int64)
-    sentence_ids = np.array([t.vector_id for t in new_sentence_texts], dtype=np.int64)
-    existing = 0 if vectors is None else max(len(vectors), len(sentence_vectors))
-    if max(len(chunk_ids), len(sentence_ids), existing) > EXACT_MAX:
+        progress(f"embedding {len(to_embed)} texts ({len(chunk_texts)} chunks, {sum(map(len, sentence_texts))} sentences)")
+        reusable.update(zip(to_embed, embed_in_batches(embedder, to_embed, counts)))
+    for (document, chunks), doc_spans, texts in zip(chunked, spans, sentence_texts):
+        chunk_vectors = _stack([reusable[c.embedded_text] for c in chunks], dimension)
+        writer.add_document(document, chunks, chunk_vectors, doc_spans, _stack([reusable[t] for t in texts], dimension))
+    reusable = None  # the writer holds every vector now; at a million chunks each copy is gigabytes
+    writer.replace_skipped(tuple(skipped), settings.corpus_dir)
+    if writer.document_count() == 0:
+        raise QAError(f"no file in {settings.corpus_dir} could be read: see the warnings above")
+    if writer.needs_ivf():
         progress("fitting the approximate vector search (IVF) to this size")
-    # Exact search while it is fast, IVF above (see vectors.py).
-    if vectors is None:
-        vectors = VectorIndex.for_size(dimension, chunk_ids, chunk_matrix)
-        sentence_vectors = VectorIndex.for_size(dimension, sentence_ids, sentence_matrix)
-    else:
-        vectors.add(chunk_ids, chunk_matrix)
-        sentence_vectors.add(sentence_ids, sentence_matrix)
-        vectors = vectors.fitted()
-        sentence_vectors = sentence_vectors.fitted()
-
-    documents = len(store.documents())
-    store.write_manifest(
+    manifest = writer.publish(
         {
             "format_version": FORMAT_VERSION,
             "model_id": model_id,
             "dimension": dimension,
             "chunker": asdict(settings.chunker),
+            "analyzer": ANALYZER.describe(),
             "corpus_dir": str(settings.corpus_dir),
-            "documents": documents,
-            "chunks": len(vectors),
-            "sentences": len(sentence_vectors),
-            "vector_index": {"chunks": vectors.layout, "sentences": sentence_vectors.layout},
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         }
     )
-    store.commit()
-    store.close()
-    vectors.save(building / VECTORS_FILE)
-    sentence_vectors.save(building / SENTENCE_VECTORS_FILE)
-    if documents == 0:
-        raise QAError(f"no file in {settings.corpus_dir} could be read: see the warnings above")
-    return len(to_embed)
+    return len(to_embed), manifest
 
 
-def _reusable_vectors(previous: LoadedIndex, doc_ids: tuple[str, ...]) -> dict[str, np.ndarray]:
-    """Vectors of these files' old chunks and sentences, by text."""
-    if not doc_ids:
-        return {}
-    reusable = {}
-    for rows, index in (
-        (previous.store.chunk_texts_of(list(doc_ids)), previous.vectors),
-        (previous.store.sentence_texts_of(list(doc_ids)), previous.sentence_vectors),
-    ):
-        if rows:
-            stored = index.reconstruct([row_id for row_id, _ in rows])
-            reusable.update({text: vector for (_, text), vector in zip(rows, stored)})
-    return reusable
+def _sentence_texts(chunks: list[Chunk], spans: list[list[tuple[int, int]]]) -> list[str]:
+    return [chunk.text[start:end] for chunk, chunk_spans in zip(chunks, spans) for start, end in chunk_spans]
 
 
 def _stack(rows: list[np.ndarray], dimension: int) -> np.ndarray:
@@ -331,6 +253,18 @@ def embed_in_batches(embedder: Embedder, texts: list[str], counts: EmbedCounts =
         vectors[batch] = embedder.embed_batch([texts[i] for i in batch])
         counts(min(offset + _EMBED_BATCH, len(order)), len(order))
     return vectors
+
+
+def analyzer_mismatch(manifest: dict, settings: Settings) -> str | None:
+    """Why the index's words cannot be searched with this version's analyzer, or None when they can.
+
+    An index from before the analyzer was recorded stored FTS5-porter words.
+    """
+    built_with = manifest.get("analyzer")
+    if built_with == ANALYZER.describe():
+        return None
+    name = built_with.get("name") if isinstance(built_with, dict) else "fts5-porter"
+    return f"the index in {settings.index_dir} was built with the word rules {name!r}, not {ANALYZER.name!r}"
 
 
 def check_compatible(manifest: dict, model_id: str, settings: Settings) -> None:

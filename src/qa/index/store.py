@@ -9,12 +9,20 @@ from __future__ import annotations
 import json
 import math
 import sqlite3
-from dataclasses import dataclass
+from collections import Counter
 from pathlib import Path
 
+from qa.analyzer import ENGLISH, Analyzer, within_postings_budget
 from qa.errors import IndexCorruptError
-from qa.search.lexical import fts_query, stem
-from qa.records import Chunk, ChunkRow, Document, SkippedFile, embedded_text
+from qa.records import (
+    Chunk,
+    ChunkRow,
+    Document,
+    DocumentRow,
+    SkippedFile,
+    StoredText,
+    embedded_text,
+)
 
 _SCHEMA = """
 CREATE TABLE manifest (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -57,56 +65,35 @@ CREATE INDEX sentences_by_chunk ON sentences(chunk_id);
 CREATE TABLE term_df (term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
 -- Files not indexed and why; size/mtime tell when one has changed and is worth retrying.
 CREATE TABLE skipped (doc_id TEXT PRIMARY KEY, reason TEXT NOT NULL, size INTEGER, mtime_ns INTEGER);
--- porter: "targets" finds "targeting"; unicode61 folds case and diacritics in any script.
-CREATE VIRTUAL TABLE chunks_fts USING fts5(text, tokenize = 'porter unicode61 remove_diacritics 2');
+-- The analyzer's stems of each chunk's text, in order (see qa/analyzer.py): one stemmer
+-- for search and for the term counts above; FTS5 only splits them.
+CREATE VIRTUAL TABLE chunks_fts USING fts5(text, tokenize = '{fts_tokenizer}');
 """
-
-
-@dataclass(frozen=True)
-class DocumentRow:
-    doc_id: str
-    title: str
-    content_hash: str
-    size: int
-    mtime_ns: int
-    empty_pages: tuple[int, ...] = ()
-
-
-@dataclass(frozen=True)
-class StoredText:
-    """The text a document's offsets index, as the index holds it."""
-
-    kind: str
-    text: str | None  # None for .txt/.md: the file itself is the text
-    page_starts: tuple[int, ...]
-
-    def page_text(self, page: int) -> str:
-        start = self.page_starts[page - 1]
-        end = self.page_starts[page] - 1 if page < len(self.page_starts) else len(self.text)
-        return self.text[start:end]
 
 
 class Store:
     """One SQLite file. Opened read-only for answering, read-write while building."""
 
-    def __init__(self, connection: sqlite3.Connection, readonly: bool = False):
+    def __init__(self, connection: sqlite3.Connection, readonly: bool = False, analyzer: Analyzer = ENGLISH):
         self._db = connection
         self._readonly = readonly
+        self.analyzer = analyzer  # how chunk text became the words FTS5 and term_df hold
         self._chunk_count: int | None = None  # a read-only store counts once: count(*) of 1M rows costs ms
+        self._term_delta: Counter[str] = Counter()  # chunk counts per stem, written at commit
 
     @classmethod
-    def create(cls, path: Path) -> "Store":
+    def create(cls, path: Path, analyzer: Analyzer = ENGLISH) -> Store:
         db = sqlite3.connect(path)
-        db.executescript(_SCHEMA)
-        return cls(db)
+        db.executescript(_SCHEMA.format(fts_tokenizer=analyzer.fts_tokenizer))
+        return cls(db, analyzer=analyzer)
 
     @classmethod
-    def open_writable(cls, path: Path) -> "Store":
+    def open_writable(cls, path: Path, analyzer: Analyzer = ENGLISH) -> Store:
         """Open a copy being updated in a build folder (never the current generation)."""
-        return cls(sqlite3.connect(path))
+        return cls(sqlite3.connect(path), analyzer=analyzer)
 
     @classmethod
-    def open_readonly(cls, path: Path) -> "Store":
+    def open_readonly(cls, path: Path) -> Store:
         try:
             db = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True, check_same_thread=False)
             db.execute("SELECT count(*) FROM manifest").fetchone()
@@ -154,36 +141,48 @@ class Store:
                 for i, c in zip(ids, chunks)
             ],
         )
-        self._db.executemany("INSERT INTO chunks_fts (rowid, text) VALUES (?, ?)", [(i, c.text) for i, c in zip(ids, chunks)])
+        self._add_words([(i, c.text) for i, c in zip(ids, chunks)])
         return ids
+
+    def _add_words(self, rows: list[tuple[int, str]]) -> None:
+        """Index (chunk id, text) rows for lexical search: the analyzer's stems in FTS5 and in term_df."""
+        analyzer = self.analyzer
+        self._db.executemany("INSERT INTO chunks_fts (rowid, text) VALUES (?, ?)", [(i, analyzer.indexed_text(t)) for i, t in rows])
+        for _, text in rows:
+            self._term_delta.update(analyzer.stems(text))
+
+    def reanalyze(self) -> None:
+        """Re-index every chunk's words with this store's analyzer (the vectors are untouched).
+
+        What an index built with other word rules needs before it is searched:
+        seconds of stemming, not the hours of re-embedding a rebuild would cost.
+        """
+        self._db.execute("DROP TABLE chunks_fts")
+        self._db.execute(f"CREATE VIRTUAL TABLE chunks_fts USING fts5(text, tokenize = '{self.analyzer.fts_tokenizer}')")
+        self._db.execute("DELETE FROM term_df")
+        self._term_delta.clear()
+        cursor = self._db.execute("SELECT id, text FROM chunks ORDER BY id")
+        while rows := cursor.fetchmany(10_000):
+            self._add_words(rows)
 
     def add_sentences(self, rows: list[tuple[int, int, int, int]]) -> None:
         """Rows of (sentence id, chunk id, start, end), offsets into the chunk text."""
         self._db.executemany("INSERT INTO sentences (id, chunk_id, start, end) VALUES (?, ?, ?, ?)", rows)
 
-    def adjust_term_frequencies(self, delta: dict[str, int]) -> None:
-        """Add `delta` to each term's chunk count; terms no chunk holds any more are dropped."""
-        self._db.executemany(
-            "INSERT INTO term_df (term, df) VALUES (?, ?) ON CONFLICT(term) DO UPDATE SET df = df + excluded.df",
-            [(term, change) for term, change in delta.items() if change],
-        )
-        self._db.execute("DELETE FROM term_df WHERE df <= 0")
+    def delete_documents(self, doc_ids: list[str]) -> tuple[list[int], list[int]]:
+        """Remove documents with their chunks, sentences, words and term counts.
 
-    def delete_documents(self, doc_ids: list[str]) -> tuple[list[int], list[int], list[str]]:
-        """Remove documents with their chunks, sentences and FTS rows.
-
-        Returns the removed chunk ids, sentence ids and chunk texts (so vectors
-        can be dropped and term counts lowered).
+        Returns the removed chunk ids and sentence ids, so their vectors can be dropped.
         """
         chunk_ids: list[int] = []
         sentence_ids: list[int] = []
-        texts: list[str] = []
         for doc_id in doc_ids:
             rows = self._db.execute(
                 "SELECT c.id, c.text FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.doc_id = ?", (doc_id,)
             ).fetchall()
             ids = [row[0] for row in rows]
-            texts += [row[1] for row in rows]
+            for _, text in rows:
+                self._term_delta.subtract(self.analyzer.stems(text))
             chunk_ids += ids
             if ids:
                 marks = ",".join("?" * len(ids))
@@ -192,7 +191,7 @@ class Store:
                 self._db.execute(f"DELETE FROM chunks_fts WHERE rowid IN ({marks})", ids)
                 self._db.execute(f"DELETE FROM chunks WHERE id IN ({marks})", ids)
             self._db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
-        return chunk_ids, sentence_ids, texts
+        return chunk_ids, sentence_ids
 
     def next_ids(self) -> tuple[int, int]:
         """The first unused chunk id and sentence id."""
@@ -243,6 +242,13 @@ class Store:
         self._db.executemany("INSERT OR REPLACE INTO skipped (doc_id, reason, size, mtime_ns) VALUES (?, ?, ?, ?)", rows)
 
     def commit(self) -> None:
+        # Each stem's chunk count, changed by what was added and deleted; stems no chunk holds go.
+        self._db.executemany(
+            "INSERT INTO term_df (term, df) VALUES (?, ?) ON CONFLICT(term) DO UPDATE SET df = df + excluded.df",
+            [(term, change) for term, change in self._term_delta.items() if change],
+        )
+        self._db.execute("DELETE FROM term_df WHERE df <= 0")
+        self._term_delta.clear()
         self._db.commit()
 
     # -- reading ---------------------------------------------------------------
@@ -254,9 +260,10 @@ class Store:
             raise IndexCorruptError(f"the index manifest cannot be read ({exc}): run `qa index`") from exc
         return {key: json.loads(value) for key, value in rows}
 
-    def lexical_search(self, question: str, limit: int) -> list[int]:
-        """Chunk ids ranked by FTS5 BM25 for the question's words, best first."""
-        query = fts_query(question, self._word_frequencies)
+    def lexical_search(self, terms: list[str], limit: int) -> list[int]:
+        """Chunk ids ranked by FTS5 BM25 for these stems (the analyzer's question stems), best first."""
+        terms = within_postings_budget(terms, self.document_frequencies(set(terms)))
+        query = self.analyzer.fts_query(terms)
         if query is None:
             return []
         rows = self._db.execute(
@@ -295,11 +302,6 @@ class Store:
         rows = self._db.execute(f"SELECT id, chunk_id FROM sentences WHERE id IN ({marks})", list(sentence_ids))
         return dict(rows.fetchall())
 
-    def _word_frequencies(self, words: list[str]) -> dict[str, int]:
-        stems = {word: stem(word) for word in words}
-        frequency = self.document_frequencies(set(stems.values()))
-        return {word: frequency.get(stemmed, 0) for word, stemmed in stems.items()}
-
     def document_frequencies(self, terms: set[str]) -> dict[str, int]:
         """How many chunks hold each (stemmed) term; absent terms are left out."""
         if not terms:
@@ -321,20 +323,14 @@ class Store:
         ).fetchall()
         return [DocumentRow(*row[:5], tuple(json.loads(row[5]))) for row in rows]
 
-    def encodings(self, doc_ids: list[str]) -> dict[str, str]:
-        if not doc_ids:
-            return {}
-        marks = ",".join("?" * len(doc_ids))
-        return dict(self._db.execute(f"SELECT doc_id, encoding FROM documents WHERE doc_id IN ({marks})", list(doc_ids)).fetchall())
-
     def stored_text(self, doc_id: str) -> StoredText | None:
         """What this document's offsets index, or None when it is not in the index."""
         row = self._db.execute(
-            "SELECT kind, extracted, page_starts FROM documents WHERE doc_id = ?", (doc_id,)
+            "SELECT kind, extracted, page_starts, encoding FROM documents WHERE doc_id = ?", (doc_id,)
         ).fetchone()
         if row is None:
             return None
-        return StoredText(row[0], row[1], tuple(json.loads(row[2])))
+        return StoredText(row[0], row[1], tuple(json.loads(row[2])), row[3])
 
     def skipped(self) -> list[SkippedFile]:
         return [SkippedFile(*row) for row in self._db.execute("SELECT doc_id, reason FROM skipped ORDER BY doc_id")]

@@ -1,38 +1,19 @@
-"""Turn retrieved chunks into an `Answer`: highlight, citation, and the no-answer call."""
+"""Answer a question: embed it, retrieve, and turn the ranking into cited passages."""
 
 from __future__ import annotations
 
 import os
 
-from qa.config import RetrievalParams, Settings
+from qa.config import Settings
+from qa.index.protocols import IndexReader
 from qa.models.embedder import Embedder
-from qa.errors import QuestionError
-from qa.index.generations import LoadedIndex
 from qa.records import Answer, Passage
-from qa.search.retriever import Candidate, retrieve
-
-
-# Longer questions are cut: the model reads 256 word pieces and FTS5 takes 64
-# terms anyway; the cap keeps a pasted document from costing seconds.
-MAX_QUESTION_CHARS = 2000
-
-
-def normalize_question(question: str) -> str:
-    """The question as `qa` searches and shows it; raises QuestionError when nothing is left.
-
-    Lone surrogates (undecodable bytes smuggled through argv or stdin) become
-    U+FFFD, control characters become spaces, whitespace runs fold to one space.
-    """
-    text = question.encode("utf-8", "replace").decode("utf-8")
-    text = "".join(" " if (ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0) else ch for ch in text)
-    cleaned = " ".join(text.split())[:MAX_QUESTION_CHARS]
-    if not cleaned:
-        raise QuestionError('the question is empty: ask something, e.g. qa ask "When was IS-KP formed?"')
-    return cleaned
+from qa.search.retriever import retrieve
+from qa.search.scoring import Candidate
 
 
 def answer_question(
-    index: LoadedIndex,
+    reader: IndexReader,
     embedder: Embedder,
     settings: Settings,
     question: str,
@@ -44,22 +25,18 @@ def answer_question(
     `search_text` is what retrieval looks for when it differs from the question
     shown (a follow-up searched together with the conversation); the answer keeps
     the question as asked.
+
+    Raises:
+        QuestionError: the question (or the search text) is empty.
     """
-    question = normalize_question(question)
-    searched = question if search_text is None else normalize_question(search_text)
+    analyzer = reader.analyzer
+    question = analyzer.normalize_question(question)
+    searched = question if search_text is None else analyzer.normalize_question(search_text)
     k = settings.k if k is None else k
-    query_vector = embedder.embed_batch([searched])[0]
-    candidates = retrieve(index, searched, query_vector, settings.retrieval, k)
-    no_answer = not candidates or lacks_evidence(candidates, settings.retrieval)
-    passages = tuple(_passage(rank, c, settings, no_answer) for rank, c in enumerate(candidates, start=1))
+    vector = embedder.embed_batch([searched])[0]
+    ranking = retrieve(reader, searched, vector, settings.retrieval, k)
+    passages = tuple(_passage(rank, c, settings, ranking.no_answer) for rank, c in enumerate(ranking.candidates, start=1))
     return Answer(question=question, passages=passages, no_answer=all(p.weak for p in passages))
-
-
-def lacks_evidence(candidates: list[Candidate], params: RetrievalParams) -> bool:
-    """Whether, taken together, the passages show too little sign of answering (see `min_evidence`)."""
-    semantic = max(c.relevance for c in candidates)
-    lexical = max(c.word_share for c in candidates)
-    return semantic + params.word_weight * lexical < params.min_evidence
 
 
 def _passage(rank: int, candidate: Candidate, settings: Settings, no_answer: bool) -> Passage:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from qa.search.lexical import STOPWORDS
+from qa.analyzer import ENGLISH, STOPWORDS
 
 # Words that point back at something said before.
 PRONOUNS = frozenset("it its they them their theirs he she him her his hers there".split())
@@ -21,7 +21,6 @@ DEMONSTRATIVES = frozenset("this that these those".split())
 _ELLIPTICAL_OPENINGS = re.compile(
     r"^\s*(what about|how about|and|but|also|what else|anything else|why|why not|how so|more)\b", re.IGNORECASE
 )
-_WORD = re.compile(r"\w[\w'’-]*\w|\w", re.UNICODE)
 # Words that ask, not say what is asked about.
 _QUESTION_WORDS = frozenset("what when where which who whom whose why how tell explain describe say said does did".split())
 _BE = frozenset("is are was were be been being 's".split())
@@ -65,7 +64,7 @@ def leans_on_conversation(question: str) -> bool:
     elliptically ("What about Pakistan?", "And why?"), or says almost nothing
     of its own ("Why?").
     """
-    tokens = _WORD.findall(question)
+    tokens = ENGLISH.tokens(question)
     if not tokens:
         return False
     if _ELLIPTICAL_OPENINGS.match(question):
@@ -84,7 +83,7 @@ def subject_words(text: str, limit: int = MAX_CONTEXT_WORDS) -> list[str]:
     "announce formation" along pulls the follow-up back to the first answer.
     """
     names: dict[str, str] = {}
-    for position, token in enumerate(_WORD.findall(text)):
+    for position, token in enumerate(ENGLISH.tokens(text)):
         if _is_name(token, position) and token.lower() not in names:
             names[token.lower()] = token
     return list(names.values())[-limit:] or context_words(text, limit)
@@ -93,7 +92,7 @@ def subject_words(text: str, limit: int = MAX_CONTEXT_WORDS) -> list[str]:
 def context_words(text: str, limit: int = MAX_CONTEXT_WORDS) -> list[str]:
     """The words of `text` that carry its subject, in order, without repeats, at most `limit`."""
     seen: dict[str, str] = {}
-    for token in _WORD.findall(text):
+    for token in ENGLISH.tokens(text):
         if _is_content(token) and token.lower() not in seen:
             seen[token.lower()] = token
     return list(seen.values())[-limit:]

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
 from rich.text import Text
 
-from qa.search.lexical import content_words, stem
+from qa.analyzer import ENGLISH
 from qa.records import Passage
-
-_WORD = re.compile(r"\w+", re.UNICODE)
 
 CONTEXT_STYLE = "dim"
 HIGHLIGHT_STYLE = "bold"
@@ -18,7 +14,7 @@ MARK = "▌ "
 
 
 def emphasis_stems(question: str) -> set[str]:
-    return {stem(w) for w in content_words(question)}
+    return {ENGLISH.stem(w) for w in ENGLISH.content_words(question)}
 
 
 def passage_body(passage: Passage, question: str) -> Text:
@@ -44,9 +40,9 @@ def emphasise(text: str, stems: set[str], base_style: str) -> Text:
     """`text` in `base_style`, with words sharing a stem with the question underlined."""
     styled = Text(text, style=base_style)
     if stems:
-        for match in _WORD.finditer(text):
-            if stem(match.group().lower()) in stems:
-                styled.stylize(TERM_STYLE, match.start(), match.end())
+        for start, end in ENGLISH.word_spans(text):
+            if ENGLISH.stem(text[start:end].lower()) in stems:
+                styled.stylize(TERM_STYLE, start, end)
     return styled
 
 

@@ -1,0 +1,137 @@
+"""What the rest of `qa` needs from an index, whatever engine holds it.
+
+Retrieval, answering, status and `qa show` read through `IndexReader`; building
+and updating write through `IndexWriter`. The SQLite + FAISS generations in
+`qa.index.local` are the first implementation; another engine (a Milvus
+collection) implements the same two protocols and passes the same contract
+tests (tests/test_storage_contract.py). Ids are the engine's: a chunk id is
+only meaningful to the reader that returned it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from qa.analyzer import Analyzer
+from qa.records import Chunk, ChunkRow, Document, DocumentRow, SkippedFile, StoredText
+
+# (cosine, start, end) of one answer-candidate sentence, offsets into its chunk's text.
+SentenceScore = tuple[float, int, int]
+
+
+class IndexReader(Protocol):
+    """One published index, opened for answering. Safe to share between threads."""
+
+    analyzer: Analyzer  # the word rules its lexical side was built with
+
+    @property
+    def manifest(self) -> dict:
+        """How the index was built: format, model, dimension, chunker, analyzer, counts."""
+        ...
+
+    def dense_search(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
+        """The k chunks whose vectors are nearest `vector`, as (chunk id, cosine), best first."""
+        ...
+
+    def sentence_search(self, vector: np.ndarray, k: int) -> list[int]:
+        """The k chunk ids whose best answer-candidate sentence is nearest `vector`, best first."""
+        ...
+
+    def lexical_search(self, stems: list[str], k: int) -> list[int]:
+        """The k chunk ids BM25 ranks best for these analyzer stems, best first."""
+        ...
+
+    def chunk_similarities(self, vector: np.ndarray, chunk_ids: list[int]) -> dict[int, float]:
+        """Cosine of `vector` with each chunk's vector."""
+        ...
+
+    def sentence_similarities(self, vector: np.ndarray, chunk_ids: list[int]) -> dict[int, tuple[SentenceScore, ...]]:
+        """For each chunk, its answer-candidate sentences in order, each with its cosine to `vector`."""
+        ...
+
+    def chunks(self, chunk_ids: list[int]) -> dict[int, ChunkRow]:
+        """The stored chunks (ids not in the index are left out)."""
+        ...
+
+    def term_weights(self, stems: set[str]) -> dict[str, float]:
+        """Inverse document frequency over chunks of each stem; stems no chunk holds weigh most."""
+        ...
+
+    def documents(self) -> list[DocumentRow]:
+        """Every indexed document, by id: what freshness compares the corpus with."""
+        ...
+
+    def skipped(self) -> list[SkippedFile]:
+        """Files the last build could not index, and why."""
+        ...
+
+    def skipped_stats(self) -> dict[str, tuple[int | None, int | None]]:
+        """(size, mtime_ns) of each skipped file when it was skipped: retried only once it changes."""
+        ...
+
+    def stored_text(self, doc_id: str) -> StoredText | None:
+        """The text a document's offsets index, as `qa show` prints it; None when not indexed."""
+        ...
+
+
+class IndexWriter(Protocol):
+    """A new generation being built; nothing of it is visible to readers until `publish`.
+
+    Begun empty (a full build) or as a copy of the current index (an update),
+    it is changed by deleting and adding documents, then published in one step,
+    or discarded, leaving the current index as it was.
+    """
+
+    def delete_documents(self, doc_ids: list[str]) -> None:
+        """Remove these documents with their chunks, sentences, vectors and words."""
+        ...
+
+    def reusable_vectors(self, doc_ids: list[str]) -> dict[str, np.ndarray]:
+        """The stored vectors of these documents' chunks and sentences, by embedded text.
+
+        Taken before they are deleted, so an edit elsewhere in a file, or a renamed
+        file, embeds only the text that is new.
+        """
+        ...
+
+    def add_document(
+        self,
+        document: Document,
+        chunks: list[Chunk],
+        chunk_vectors: np.ndarray,
+        sentences: list[list[tuple[int, int]]],
+        sentence_vectors: np.ndarray,
+    ) -> None:
+        """Add a document with its chunks and their vectors, and each chunk's answer-candidate
+        sentences (spans in the chunk's text) with theirs, in chunk then sentence order."""
+        ...
+
+    def record_unchanged(self, doc_id: str, size: int, mtime_ns: int) -> None:
+        """A file touched but not changed: keep its new size and mtime so it is not hashed again."""
+        ...
+
+    def replace_skipped(self, skipped: tuple[SkippedFile, ...], corpus_dir: Path) -> None:
+        """Record the files this build could not index, with their size and mtime now (see `skipped_stats`)."""
+        ...
+
+    def reanalyze(self) -> None:
+        """Re-index every chunk's words with the current analyzer; vectors stay."""
+        ...
+
+    def document_count(self) -> int:
+        ...
+
+    def needs_ivf(self) -> bool:
+        """Whether publishing will take long enough (fitting an approximate search) to tell the user."""
+        ...
+
+    def publish(self, manifest: dict) -> dict:
+        """Write the manifest (counts added), make this generation the current index; returns the manifest."""
+        ...
+
+    def discard(self) -> None:
+        """Drop everything written; the current index stays as it was."""
+        ...

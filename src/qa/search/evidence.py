@@ -1,0 +1,73 @@
+"""The first stage of retrieval: gather what the index says about a question.
+
+`gather` asks the index everything scoring will read, once: three rankings
+(chunk vectors: what a passage is about; sentence vectors: the one sentence that
+says it, which a long chunk's vector blurs; BM25: exact names and rare words the
+model does not know), the cosines, rows and sentences of every chunk they
+rank, and the question's term weights. None of it depends on `RetrievalParams`,
+so the tuning script gathers once per question and scores many settings on it
+with the same `score` `qa ask` uses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from qa.analyzer import Analyzer
+from qa.index.protocols import IndexReader, SentenceScore
+from qa.records import ChunkRow
+from qa.search.answer_types import expected_answer
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the index holds about one question, down to `depth` in each ranking."""
+
+    question: str  # the text searched (normalised)
+    analyzer: Analyzer
+    depth: int
+    dense: tuple[int, ...]  # chunk ids by chunk-vector cosine, best first
+    by_sentence: tuple[int, ...]  # chunk ids by their best sentence's cosine
+    lexical: tuple[int, ...]  # chunk ids by BM25
+    rows: dict[int, ChunkRow]  # every chunk any ranking holds
+    similarity: dict[int, float]  # cosine of the question with each of those chunks
+    sentences: dict[int, tuple[SentenceScore, ...]]  # each chunk's answer-candidate sentences with their cosines
+    term_weights: dict[str, float]  # IDF of the question's stems
+    wanted: str | None  # the kind of answer the question asks for ("time", "number"), if its form says
+
+    def sentence_similarity(self, chunk_id: int) -> float:
+        """The best cosine of the question with one of the chunk's sentences (-1 when it has none)."""
+        return max((cosine for cosine, _, _ in self.sentences[chunk_id]), default=-1.0)
+
+
+def gather(reader: IndexReader, question: str, vector: np.ndarray, depth: int) -> Evidence:
+    """Evidence for `question` (already normalised), whose embedding is `vector`.
+
+    Chunks a ranking returns but the index no longer holds (a concurrent update
+    removed them) are left out of every ranking.
+    """
+    analyzer = reader.analyzer
+    dense = reader.dense_search(vector, depth)
+    by_sentence = reader.sentence_search(vector, depth)
+    stems = analyzer.question_stems(question)
+    lexical = reader.lexical_search(stems, depth)
+    ids = list(dict.fromkeys([chunk_id for chunk_id, _ in dense] + by_sentence + lexical))
+    rows = reader.chunks(ids)
+    similarity = {chunk_id: cosine for chunk_id, cosine in dense}
+    similarity.update(reader.chunk_similarities(vector, [c for c in ids if c not in similarity and c in rows]))
+    present = [c for c in ids if c in rows]
+    return Evidence(
+        question=question,
+        analyzer=analyzer,
+        depth=depth,
+        dense=tuple(c for c, _ in dense if c in rows),
+        by_sentence=tuple(c for c in by_sentence if c in rows),
+        lexical=tuple(c for c in lexical if c in rows),
+        rows=rows,
+        similarity=similarity,
+        sentences=reader.sentence_similarities(vector, present),
+        term_weights=reader.term_weights(set(stems)),
+        wanted=expected_answer(question),
+    )

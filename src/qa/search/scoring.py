@@ -1,0 +1,211 @@
+"""The second stage of retrieval: turn gathered evidence into the passages shown, and decide
+whether they answer at all.
+
+Pure functions of `Evidence` and `RetrievalParams`: no index, no model. `qa ask`,
+the evaluation and the tuning script all rank through `score`, so a setting
+tuned on cached evidence behaves the same when a user asks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from qa.config import RetrievalParams
+from qa.ingest.sentences import is_prose
+from qa.records import ChunkRow
+from qa.search.answer_types import has_answer_of
+from qa.search.evidence import Evidence
+from qa.search.lexical import term_overlap, word_share
+
+_NOT_PROSE_PENALTY = 0.15
+
+
+@dataclass(frozen=True)
+class Candidate:
+    chunk: ChunkRow
+    score: float  # final ranking score: best sentence's answer score + scaled fusion score
+    similarity: float  # cosine of question and chunk vectors
+    sentence_similarity: float  # best cosine of the question and one of the chunk's sentences
+    highlight: tuple[int, int]  # span in the chunk text of the sentence that best answers
+    word_share: float = 0.0  # IDF-weighted share of the question's content words the chunk contains
+    sibling_bonus: float = 0.0  # the part of `score` owed to other passages of its document
+
+    @property
+    def own_score(self) -> float:
+        """The score on this passage's own evidence: what diversity compares across documents."""
+        return self.score - self.sibling_bonus
+
+    @property
+    def relevance(self) -> float:
+        """The strongest semantic evidence that this chunk answers the question."""
+        return max(self.similarity, self.sentence_similarity)
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """The passages to show, best first, and whether together they answer the question."""
+
+    candidates: tuple[Candidate, ...]
+    no_answer: bool
+
+
+def score(evidence: Evidence, params: RetrievalParams, k: int) -> Ranking:
+    """The k passages that best answer, from the three rankings fused and re-scored by sentence."""
+    depth = min(max(params.candidates, k), evidence.depth)
+    fused = fuse_rankings(
+        [
+            (evidence.dense[:depth], params.dense_weight),
+            (evidence.by_sentence[:depth], params.sentence_weight),
+            (evidence.lexical[:depth], params.lexical_weight),
+        ],
+        params.rrf_k,
+    )
+    # Only the best few dozen are re-scored by their sentences.
+    shortlist = sorted(fused, key=lambda chunk_id: -fused[chunk_id])[: max(depth, 4 * k)]
+    top_fused = max(fused.values(), default=1.0)
+    support = sibling_support({c: fused[c] / top_fused for c in shortlist}, {c: evidence.rows[c].doc_id for c in shortlist})
+    candidates = []
+    for chunk_id in shortlist:
+        row = evidence.rows[chunk_id]
+        answer_score, highlight = best_answer_sentence(evidence, chunk_id, params)
+        bonus = params.sibling_weight * support[chunk_id]
+        candidates.append(
+            Candidate(
+                chunk=row,
+                score=answer_score + params.fusion_weight * fused[chunk_id] / top_fused + bonus,
+                sibling_bonus=bonus,
+                similarity=evidence.similarity[chunk_id],
+                sentence_similarity=evidence.sentence_similarity(chunk_id),
+                highlight=highlight,
+            )
+        )
+    picked = diversify(candidates, k, params.per_document, params.min_similarity, params.diversity_margin)
+    return _decided(evidence, picked, params)
+
+
+def dense_ranking(evidence: Evidence, params: RetrievalParams, k: int) -> Ranking:
+    """The k chunks nearest by chunk vector alone, in cosine order (a part of `score`, for measuring)."""
+    return _decided(evidence, [_plain(evidence, c, evidence.similarity[c]) for c in evidence.dense[:k]], params)
+
+
+def lexical_ranking(evidence: Evidence, params: RetrievalParams, k: int) -> Ranking:
+    """The k chunks BM25 ranks best, in BM25 order (a part of `score`, for measuring)."""
+    return _decided(evidence, [_plain(evidence, c, -float(rank)) for rank, c in enumerate(evidence.lexical[:k])], params)
+
+
+def _plain(evidence: Evidence, chunk_id: int, ranking_score: float) -> Candidate:
+    """A candidate scored by one ranking, highlighted at its sentence of highest cosine."""
+    best = max(evidence.sentences[chunk_id], default=None)
+    return Candidate(
+        chunk=evidence.rows[chunk_id],
+        score=ranking_score,
+        similarity=evidence.similarity[chunk_id],
+        sentence_similarity=best[0] if best else -1.0,
+        highlight=(best[1], best[2]) if best else (0, len(evidence.rows[chunk_id].text)),
+    )
+
+
+def _decided(evidence: Evidence, picked: list[Candidate], params: RetrievalParams) -> Ranking:
+    # Only the passages shown need the word evidence the no-answer call reads.
+    shown = tuple(replace(c, word_share=word_share(evidence.analyzer, evidence.term_weights, c.chunk.text)) for c in picked)
+    return Ranking(shown, no_answer=not shown or lacks_evidence(shown, params))
+
+
+def lacks_evidence(candidates: tuple[Candidate, ...] | list[Candidate], params: RetrievalParams) -> bool:
+    """Whether, taken together, the passages show too little sign of answering.
+
+    The best cosine among them plus `word_weight` times the largest share of the
+    question's (IDF-weighted) words one of them holds, under `min_evidence`:
+    cosine alone cannot tell a passage on the question's subject from one on a
+    neighbouring subject, and a passage that answers also holds the question's rare words.
+    """
+    semantic = max(c.relevance for c in candidates)
+    lexical = max(c.word_share for c in candidates)
+    return semantic + params.word_weight * lexical < params.min_evidence
+
+
+def fuse_rankings(rankings: list[tuple[tuple[int, ...] | list[int], float]], rrf_k: int) -> dict[int, float]:
+    """Reciprocal-rank fusion: each list adds weight / (rrf_k + rank) to the ids it ranks.
+
+    RRF needs no score calibration between BM25 and cosine, which live on
+    unrelated scales; it only trusts each ranking's order.
+    """
+    fused: dict[int, float] = {}
+    for ranked_ids, weight in rankings:
+        for rank, chunk_id in enumerate(ranked_ids, start=1):
+            fused[chunk_id] = fused.get(chunk_id, 0.0) + weight / (rrf_k + rank)
+    return fused
+
+
+def sibling_support(scores: dict[int, float], doc_of: dict[int, str]) -> dict[int, float]:
+    """For each chunk, the best score of another chunk of its document (0 when it has none)."""
+    best_two: dict[str, list[float]] = {}
+    for chunk_id, value in scores.items():
+        top = best_two.setdefault(doc_of[chunk_id], [])
+        top.append(value)
+        top.sort(reverse=True)
+        del top[2:]
+    support = {}
+    for chunk_id, value in scores.items():
+        top = best_two[doc_of[chunk_id]]
+        # The best other chunk: the document's best unless this chunk is it, then its second.
+        support[chunk_id] = (top[1] if len(top) > 1 else 0.0) if value == top[0] else top[0]
+    return support
+
+
+def best_answer_sentence(evidence: Evidence, chunk_id: int, params: RetrievalParams) -> tuple[float, tuple[int, int]]:
+    """(answer score, span) of the chunk's sentence that best answers: meaning, shared words, answer type.
+
+    Cosine alone sometimes prefers a vaguer sentence; the words the question
+    shares with a sentence, and holding the kind of answer asked for (a date
+    for "when"), pull the precise one up.
+    """
+    text = evidence.rows[chunk_id].text
+    sentences = evidence.sentences[chunk_id]
+    if not sentences:
+        return -1.0, (0, len(text))
+    analyzer, weights = evidence.analyzer, evidence.term_weights
+
+    def score_of(cosine: float, start: int, end: int) -> float:
+        sentence = text[start:end]
+        typed = params.answer_type_weight if has_answer_of(evidence.wanted, sentence) else 0.0
+        return cosine + params.overlap_weight * term_overlap(weights, analyzer.stems(sentence)) + typed
+
+    best, start, end = max((score_of(c, s, e), s, e) for c, s, e in sentences)
+    if not is_prose(text[start:end]):
+        # A chunk with no real sentence (a list of links, a run of headings) can
+        # resemble a question without stating anything that answers it.
+        best -= _NOT_PROSE_PENALTY
+    return best, (start, end)
+
+
+def diversify(
+    candidates: list[Candidate], k: int, per_document: int, min_similarity: float, margin: float | None = None
+) -> list[Candidate]:
+    """Pick k candidates so one long document cannot fill every slot when others are relevant.
+
+    A document holds at most `per_document` slots while another document has a
+    relevant candidate (relevance >= `min_similarity`) whose score is within
+    `margin` of the one it displaces; a far weaker passage from elsewhere does
+    not push out a strong one (None: any relevant one does). Weak candidates come
+    last. Shown relevant first, then by score.
+    """
+    ordered = sorted(candidates, key=lambda c: (-c.score, c.chunk.chunk_id))
+    remaining = [c for c in ordered if c.relevance >= min_similarity]
+    weak = [c for c in ordered if c.relevance < min_similarity]
+    picked: list[Candidate] = []
+    held: dict[str, int] = {}
+    while remaining and len(picked) < k:
+        candidate = remaining.pop(0)
+        if held.get(candidate.chunk.doc_id, 0) >= per_document:
+            other = next((c for c in remaining if held.get(c.chunk.doc_id, 0) < per_document), None)
+            # Own scores: a document's other hits must not keep a second document out.
+            if other is not None and (margin is None or candidate.own_score - other.own_score <= margin):
+                remaining.remove(other)
+                remaining.insert(0, candidate)  # it may still fill a slot no other document claims
+                candidate = other
+        picked.append(candidate)
+        held[candidate.chunk.doc_id] = held.get(candidate.chunk.doc_id, 0) + 1
+    picked += weak[: k - len(picked)]
+    # Relevant passages by score, weak ones after them.
+    return sorted(picked, key=lambda c: (c.relevance < min_similarity, -c.score, c.chunk.chunk_id))
