@@ -25,6 +25,7 @@ class ChunkerParams:
 class RetrievalParams:
     """How dense and lexical rankings become the passages shown."""
 
+    # Why each value is what it is, and the tuning-split figures behind it: docs/evaluation.md.
     candidates: int = 50  # depth of each ranking fed to the fusion
     rrf_k: int = 10  # reciprocal-rank fusion constant; small: trust the top of each list
     dense_weight: float = 1.0  # chunk vectors
@@ -37,25 +38,19 @@ class RetrievalParams:
     fusion_weight: float = 0.5
     # A passage gains this much times the best fused rank (0..1) of another passage of
     # its document in the shortlist: a document that answers in two places is more
-    # likely on the subject. SciFact-train nDCG@10 0.7218 -> 0.7274 at 0.2 (0.1: 0.7253,
-    # 0.3: 0.7300) while SQuAD-tuning answer@1 / @5 moved 0.834 / 0.955 -> 0.831 / 0.953 (0.3: 0.829 / 0.952).
+    # likely on the subject.
     sibling_weight: float = 0.2
     # One long document cannot fill every slot while another has a relevant passage
-    # nearly as good. A hard cap of 3 cost SQuAD answer@5 0.958 -> 0.945 on the tuning
-    # sample (weak passages from other articles pushed answers out); with the margin
-    # it costs 0.955.
+    # nearly as good.
     per_document: int = 3  # passages one document may hold before others get a turn...
     # ...when the other document's passage scores within this of the one it displaces
     # (None: whenever it is relevant at all).
     diversity_margin: float | None = 0.2
     # Cosine (question vs passage) under which a passage is "weak": not an answer.
-    # all-MiniLM-L6-v2 puts unrelated text near 0.0-0.2 and answering passages above 0.3.
     min_similarity: float = 0.2
     # "No passage answers" also when the evidence of the whole answer is low: the best
     # cosine among its passages plus word_weight times the largest IDF-weighted share of
-    # the question's content words one passage holds. Cosine alone cannot tell a passage
-    # on the question's subject from one on a neighbouring subject (both 0.4-0.5);
-    # a passage that answers also holds the question's rare words.
+    # the question's content words one passage holds.
     word_weight: float = 1.0
     min_evidence: float = 0.95
 
