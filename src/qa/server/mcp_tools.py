@@ -3,12 +3,16 @@
 Each tool result carries the answer twice: Markdown an agent can quote as it
 stands (numbered citations, the answering sentence in bold), and structured
 content with every field of `qa ask --json` plus a ready-made `citation`.
+Tool annotations are evaluated by the SDK, so its types are imported at the top.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
+from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp_types import CallToolResult, TextContent
 from pydantic import BaseModel, Field
 
 from qa.errors import QAError
@@ -50,10 +54,6 @@ class SearchResult(BaseModel):
 
 def build_mcp_server(service: CorpusService):
     """An MCPServer whose tools answer from `service` (loaded already)."""
-    from mcp.server.mcpserver import MCPServer
-    from mcp.server.mcpserver.exceptions import ToolError
-    from mcp_types import CallToolResult, TextContent
-
     from qa.records import Answer
     from qa.render import citation, render_markdown
 
