@@ -222,8 +222,9 @@ function showSource(passage, text, card) {
   const aside = $("source");
   aside.hidden = false;
   aside.returnFocus = card;
-  aside.focus();
-  span.scrollIntoView({ block: "center" });
+  aside.focus({ preventScroll: true });
+  // Scroll the source panel, not the page: the question and the cards stay where they were.
+  pre.scrollTop = Math.max(0, span.offsetTop - pre.offsetTop - pre.clientHeight / 3);
 }
 
 function closeSource() {
