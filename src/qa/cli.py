@@ -116,6 +116,20 @@ def _parser() -> argparse.ArgumentParser:
 
     status = commands.add_parser("status", parents=[locations], help="show the corpus, the index and whether it is up to date")
     status.set_defaults(run=run_status)
+
+    serve = commands.add_parser("serve", parents=[locations], help="serve the corpus over HTTP: a JSON API and a web page")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1; others need a token)")
+    serve.add_argument("--port", type=_positive_int, default=8770, help="port (default: 8770)")
+    serve.add_argument("--token", default=None, help="require 'Authorization: Bearer TOKEN' on every request (default: $QA_TOKEN)")
+    serve.add_argument("--allow-host", action="append", metavar="NAME", help="another name clients reach this server by (repeatable)")
+    serve.add_argument("--no-update", action="store_true", help="serve the index as it is, even if the corpus changed")
+    serve.set_defaults(run=run_serve)
+
+    mcp = commands.add_parser("mcp", parents=[locations], help="serve the corpus as MCP tools for AI agents (stdio)")
+    mcp.add_argument("--http", action="store_true", help="use the streamable HTTP transport (loopback only) instead of stdio")
+    mcp.add_argument("--port", type=_positive_int, default=8771, help="port for --http (default: 8771)")
+    mcp.add_argument("--no-update", action="store_true", help="serve the index as it is, even if the corpus changed")
+    mcp.set_defaults(run=run_mcp)
     return parser
 
 
@@ -296,6 +310,18 @@ def run_chat(args) -> int:
         os._exit(0)
     loop.close()
     return 0
+
+
+def run_serve(args) -> int:
+    from qa.server import commands  # imported here: the other commands must not pay for uvicorn
+
+    return commands.run_serve(args)
+
+
+def run_mcp(args) -> int:
+    from qa.server import commands
+
+    return commands.run_mcp(args)
 
 
 def run_status(args) -> int:
