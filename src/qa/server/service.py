@@ -22,7 +22,7 @@ from qa.records import Answer, BuildReport
 
 # A question longer than this is refused rather than cut: over HTTP, silently
 # answering a different (truncated) question is worse than saying so.
-from qa.search.answer import MAX_QUESTION_CHARS
+from qa.analyzer import MAX_QUESTION_CHARS
 
 MAX_K = 50  # the retriever's candidate depth: more passages than that cannot be ranked
 MAX_CONVERSATION_TURNS = 50
@@ -211,7 +211,7 @@ class CorpusService:
 
     def corpus_prefix(self) -> str:
         """The corpus folder as citations show it: a passage's `path` is this, "/", its document id."""
-        from qa.search.answer import display_path
+        from qa.render import display_path
 
         return display_path(self.settings.corpus_dir)
 
