@@ -1,0 +1,127 @@
+"""The contract every storage engine keeps: the same tests run against each implementation
+of `IndexWriter` / `IndexReader` (today the local SQLite + FAISS generations)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from qa.analyzer import ENGLISH
+from qa.index.local import LocalWriter, open_index
+from qa.records import Chunk, Document, SkippedFile
+
+DIMENSION = 8
+
+
+def _vector(seed: int) -> np.ndarray:
+    v = np.random.default_rng(seed).standard_normal(DIMENSION).astype(np.float32)
+    return v / np.linalg.norm(v)
+
+
+def _document(doc_id: str, texts: list[str]) -> tuple[Document, list[Chunk]]:
+    text = "\n".join(texts)
+    document = Document(doc_id, doc_id.title(), text, f"hash-{doc_id}", len(text), 1, kind="text")
+    chunks, start = [], 0
+    for ordinal, chunk_text in enumerate(texts):
+        chunks.append(Chunk(doc_id, ordinal, start, start + len(chunk_text), ordinal + 1, ordinal + 1, chunk_text, 10))
+        start += len(chunk_text) + 1
+    return document, chunks
+
+
+class LocalEngine:
+    """Opens writers and readers of the local engine in a temporary folder."""
+
+    def __init__(self, folder):
+        self.folder = folder
+
+    def writer(self, previous=None):
+        return LocalWriter(self.folder, previous)
+
+    def reader(self):
+        return open_index(self.folder)
+
+
+@pytest.fixture(params=["local"])
+def engine(request, tmp_path):
+    return LocalEngine(tmp_path / "index")
+
+
+def _add(writer, doc_id, texts, seed):
+    document, chunks = _document(doc_id, texts)
+    spans = [[(0, len(c.text))] for c in chunks]
+    chunk_vectors = np.vstack([_vector(seed + i) for i in range(len(chunks))])
+    writer.add_document(document, chunks, chunk_vectors, spans, chunk_vectors.copy())
+    return chunk_vectors
+
+
+def _publish(writer, corpus_dir, skipped=()):
+    writer.replace_skipped(skipped, corpus_dir)
+    return writer.publish({"format_version": 3, "model_id": "m", "dimension": DIMENSION, "analyzer": ENGLISH.describe()})
+
+
+def _built(engine, tmp_path):
+    writer = engine.writer()
+    harbour = _add(writer, "harbour.txt", ["The harbour cranes were repaired in March.", "Ships wait offshore."], seed=1)
+    _add(writer, "bread.txt", ["Sourdough bread needs a starter."], seed=10)
+    manifest = _publish(writer, tmp_path)
+    return manifest, harbour
+
+
+def test_what_is_written_is_read_back(engine, tmp_path):
+    manifest, harbour = _built(engine, tmp_path)
+    reader = engine.reader()
+    assert manifest["documents"] == 2 and manifest["chunks"] == 3 and manifest["sentences"] == 3
+    assert reader.manifest["chunks"] == 3 and reader.analyzer.name == ENGLISH.name
+    assert [d.doc_id for d in reader.documents()] == ["bread.txt", "harbour.txt"]
+    top_id, cosine = reader.dense_search(harbour[0], 1)[0]
+    assert cosine == pytest.approx(1.0, abs=1e-5)
+    row = reader.chunks([top_id])[top_id]
+    assert row.doc_id == "harbour.txt" and row.text == "The harbour cranes were repaired in March."
+    assert reader.sentence_search(harbour[0], 1) == [top_id]
+    sentences = reader.sentence_similarities(harbour[0], [top_id])[top_id]
+    assert sentences[0][1:] == (0, len(row.text)) and sentences[0][0] == pytest.approx(1.0, abs=1e-5)
+    assert reader.chunk_similarities(harbour[0], [top_id])[top_id] == pytest.approx(1.0, abs=1e-5)
+    assert reader.stored_text("harbour.txt").kind == "text" and reader.stored_text("nothing.txt") is None
+
+
+def test_lexical_search_finds_stems_and_weights_rare_ones_higher(engine, tmp_path):
+    _built(engine, tmp_path)
+    reader = engine.reader()
+    found = reader.lexical_search(ENGLISH.question_stems("When was the crane repaired?"), 5)
+    assert [reader.chunks(found)[c].doc_id for c in found] == ["harbour.txt"]
+    weights = reader.term_weights({ENGLISH.stem("crane"), ENGLISH.stem("zeppelin")})
+    assert weights[ENGLISH.stem("zeppelin")] > weights[ENGLISH.stem("crane")] > 0
+
+
+def test_an_update_deletes_and_adds_and_reuses_vectors_by_text(engine, tmp_path):
+    _, harbour = _built(engine, tmp_path)
+    writer = engine.writer(engine.reader())
+    reusable = writer.reusable_vectors(["harbour.txt"])
+    assert np.allclose(reusable["Ships wait offshore."], harbour[1], atol=1e-5)
+    writer.delete_documents(["harbour.txt", "bread.txt"])
+    _add(writer, "crane.txt", ["Cranes lift containers."], seed=20)
+    manifest = _publish(writer, tmp_path)
+    reader = engine.reader()
+    assert manifest["documents"] == 1 and [d.doc_id for d in reader.documents()] == ["crane.txt"]
+    assert reader.lexical_search(ENGLISH.question_stems("sourdough"), 5) == []
+    assert [reader.chunks([c])[c].doc_id for c, _ in reader.dense_search(_vector(20), 5)] == ["crane.txt"]
+
+
+def test_a_discarded_build_leaves_the_published_index_as_it_was(engine, tmp_path):
+    _built(engine, tmp_path)
+    writer = engine.writer(engine.reader())
+    writer.delete_documents(["harbour.txt"])
+    writer.discard()
+    assert [d.doc_id for d in engine.reader().documents()] == ["bread.txt", "harbour.txt"]
+
+
+def test_reanalysing_rebuilds_the_words_and_keeps_the_vectors(engine, tmp_path):
+    _, harbour = _built(engine, tmp_path)
+    before = engine.reader().lexical_search(ENGLISH.question_stems("repaired cranes"), 5)
+    writer = engine.writer(engine.reader())
+    writer.reanalyze()
+    _publish(writer, tmp_path, (SkippedFile("broken.pdf", "damaged"),))
+    reader = engine.reader()
+    assert reader.lexical_search(ENGLISH.question_stems("repaired cranes"), 5) == before
+    assert reader.dense_search(harbour[0], 1)[0][1] == pytest.approx(1.0, abs=1e-5)
+    assert [s.doc_id for s in reader.skipped()] == ["broken.pdf"]
