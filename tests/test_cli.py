@@ -2,6 +2,7 @@ import io
 import json
 import subprocess
 import sys
+from dataclasses import replace
 
 import pytest
 
@@ -12,14 +13,15 @@ from tests.conftest import make_assistant
 @pytest.fixture
 def run(settings, monkeypatch, capsys):
     """Run `qa ...` in-process against the test corpus with the fake model."""
-    monkeypatch.setattr(cli, "_assistant", lambda args: make_assistant(settings))
     monkeypatch.chdir(settings.corpus_dir.parent)
 
     def invoke(*argv, stdin=None):
         if stdin is not None:
             monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8"))
         try:
-            code = cli.main(list(argv))
+            # The factory receives the settings the flags make; the test's own stand in,
+            # with the fake model.
+            code = cli.main(list(argv), assistant_factory=lambda merged: make_assistant(replace(settings, k=merged.k)))
         except SystemExit as exc:  # argparse exits on bad usage
             code = exc.code
         out, err = capsys.readouterr()

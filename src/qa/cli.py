@@ -12,7 +12,7 @@ import os
 import shutil
 import sys
 import threading
-from typing import TextIO
+from typing import TYPE_CHECKING, Callable, TextIO
 
 from qa import __version__
 from qa.errors import QAError
@@ -20,13 +20,27 @@ from qa.render import printable_path  # light: no model, no UI library
 
 EXAMPLE_QUESTION = "When did IS-KP announce its formation?"
 
+if TYPE_CHECKING:
+    from qa.assistant import Assistant
+    from qa.config import Settings
 
-def main(argv: list[str] | None = None) -> int:
+AssistantFactory = Callable[["Settings"], "Assistant"]
+
+
+def main(argv: list[str] | None = None, assistant_factory: AssistantFactory | None = None) -> int:
+    """Run one `qa` command; returns the exit code.
+
+    Args:
+        argv: the arguments after `qa` (None: sys.argv[1:]).
+        assistant_factory: makes the Assistant from the merged settings (None: the
+            real one, with the model on disk); tests pass one with a fake model.
+    """
     parser = _parser()
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
         parser.print_help(sys.stderr)
         return 2
+    args.assistant_factory = assistant_factory or _real_assistant
     try:
         return args.run(args)
     except QAError as exc:
@@ -129,11 +143,21 @@ def _positive_int(value: str) -> int:
     return number
 
 
-def _assistant(args):
+def _real_assistant(settings):
     from qa.assistant import Assistant
+
+    return Assistant(settings)
+
+
+def _settings(args, corpus: str | None = None):
     from qa.config import load_settings
 
-    return Assistant(load_settings(corpus=args.corpus, index=args.index, model=args.model, k=getattr(args, "k", None)))
+    return load_settings(corpus=corpus or args.corpus, index=args.index, model=args.model, k=getattr(args, "k", None))
+
+
+def _assistant(args, corpus: str | None = None):
+    """The Assistant for this command's settings (`corpus` overrides --corpus)."""
+    return args.assistant_factory(_settings(args, corpus))
 
 
 def _progress(message: str) -> None:
@@ -198,13 +222,14 @@ def run_show(args) -> int:
 
 
 def run_ask(args) -> int:
-    from qa.search.answer import normalize_question
-
+    from qa.conversation import Conversation
     from qa.progress import embedding_progress
 
     assistant = _assistant(args)
-    if args.question != "-":
-        normalize_question(args.question)  # an empty question fails before any loading
+    # Without --conversation every question is its own conversation of one turn.
+    conversation = Conversation(assistant, args.k, follow_ups=args.conversation)
+    # Planned now, so an empty question fails before any loading.
+    first = None if args.question == "-" else conversation.plan(args.question)
     with embedding_progress(sys.stderr) as counts:
         prepared = assistant.prepare(update=not args.no_update, progress=_progress, counts=counts)
     if prepared.report is not None:
@@ -212,56 +237,36 @@ def run_ask(args) -> int:
         _print_document_notes(prepared.report.notes)
     if prepared.note:
         print(f"{'warning' if prepared.stale else 'qa'}: {prepared.note}", file=sys.stderr)
-    if args.question == "-":
-        code = _ask_stream(assistant, sys.stdin, args)
-    elif args.conversation:
-        code = _ask_conversation(assistant, [args.question], args, single=True)
+    if first is None:
+        _ask_stream(conversation, sys.stdin, args)
     else:
-        _print_answer(assistant.ask(args.question, args.k), args.json, single=True)
-        code = 0
+        _print_answer(conversation.answer(first), first, args, single=True)
     _print_notes(assistant)
-    return code
+    return 0
 
 
-def _ask_stream(assistant, stream: TextIO, args) -> int:
-    """One question per line; lines with nothing to ask are skipped. The index and model load once."""
-    from qa.search.answer import normalize_question
+def _ask_stream(conversation, stream: TextIO, args) -> None:
+    """One question per line (with --conversation, the turns of one conversation); lines
+    with nothing to ask are skipped. The index and model load once."""
     from qa.errors import QuestionError
 
     if hasattr(stream, "reconfigure"):
         stream.reconfigure(errors="replace")  # a stray byte must not end the batch
-    if args.conversation:
-        return _ask_conversation(assistant, stream, args, single=False)
     for line in stream:
         try:
-            question = normalize_question(line)
+            turn = conversation.plan(line)
         except QuestionError:
             continue  # blank, or only control characters
-        _print_answer(assistant.ask(question, args.k), args.json, single=False)
+        _print_answer(conversation.answer(turn), turn, args, single=False)
         sys.stdout.flush()
-    return 0
 
 
-def _ask_conversation(assistant, lines, args, single: bool) -> int:
-    """Each non-blank line is the next turn; a follow-up is searched with the turns before it."""
-    from qa.search.conversation import plan_turn
-
-    previous = None
-    for line in lines:
-        if not line.strip():
-            continue
-        turn = plan_turn(line, previous)
-        answer = assistant.ask(turn.question, args.k, search_text=turn.searched_for)
-        _print_answer(answer, args.json, single=single, searched_for=turn.searched_for)
-        sys.stdout.flush()
-        previous = turn
-    return 0
-
-
-def _print_answer(answer, as_json: bool, single: bool, searched_for: str | None = None) -> None:
+def _print_answer(answer, turn, args, single: bool) -> None:
     from qa.render import answer_to_dict, render_text
 
-    if as_json:
+    # What a turn searched for is news only in a conversation, where it may differ from the question.
+    searched_for = turn.searched_for if args.conversation else None
+    if args.json:
         data = answer_to_dict(answer)
         if searched_for is not None:
             data["searched_for"] = searched_for
