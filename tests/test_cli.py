@@ -36,7 +36,7 @@ def test_ask_builds_the_missing_index_first_and_answers_in_text(run):
     assert "qa: embedding" in err and "qa: built the index: 3 documents" in err
     first = out.splitlines()[0]
     assert first.startswith("[1] ") and " — corpus/shadow-caliphate-islamic-state-khorasan.txt:19" in first
-    assert "**The group's media wing, Al-Azaim, and its English-language magazine" in out
+    assert "⟦The group's media wing, Al-Azaim, and its English-language magazine" in out
 
 
 def test_ask_json_follows_the_contract(run):
@@ -177,3 +177,38 @@ def test_chat_is_a_command_with_the_usual_locations(run):
     code, out, _ = run("chat", "--help")
     assert code == 0
     assert "--corpus DIR" in out and "--index DIR" in out and "-k N" in out
+
+
+@pytest.fixture
+def qa_anywhere(settings, tmp_path, monkeypatch, capsys):
+    """`qa ...` whose assistant follows the flags' corpus and index, indexes kept under tmp_path."""
+    monkeypatch.setattr("qa.config.index_root", lambda: tmp_path / "indexes")
+
+    def invoke(*argv):
+        factory = lambda merged: make_assistant(replace(settings, corpus_dir=merged.corpus_dir, index_dir=merged.index_dir))  # noqa: E731
+        code = cli.main(list(argv), assistant_factory=factory)
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return invoke
+
+
+def test_show_takes_the_path_a_citation_printed_without_repeating_corpus(qa_anywhere, settings, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = qa_anywhere("ask", "--corpus", "corpus", "--json", "Which magazine does the group publish in English?")
+    assert code == 0
+    cited = json.loads(out)["passages"][0]
+    assert cited["path"] == "corpus/shadow-caliphate-islamic-state-khorasan.txt"
+    code, out, err = qa_anywhere("show", cited["path"])  # the default corpus is another folder
+    assert code == 0, err
+    assert out[cited["char_start"] : cited["char_end"]] == cited["text"]
+    monkeypatch.chdir(settings.corpus_dir / "notes")  # from elsewhere: absolute, or corpus-relative with --corpus
+    assert qa_anywhere("show", str(settings.corpus_dir / cited["path"].split("/", 1)[1]))[1] == out
+    assert qa_anywhere("show", "--corpus", str(settings.corpus_dir), "shadow-caliphate-islamic-state-khorasan.txt")[1] == out
+
+
+def test_show_of_a_path_in_no_corpus_says_so(qa_anywhere, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = qa_anywhere("show", "--corpus", "corpus", "elsewhere/missing.txt")
+    assert code == 1 and out == ""
+    assert "error: elsewhere/missing.txt is not a file in the corpus" in err

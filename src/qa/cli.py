@@ -12,6 +12,7 @@ import os
 import shutil
 import sys
 import threading
+from pathlib import Path
 from typing import TYPE_CHECKING, Callable, TextIO
 
 from qa import __version__
@@ -213,12 +214,54 @@ def _print_document_notes(notes) -> None:
 
 def run_show(args) -> int:
     assistant = _assistant(args)
-    text = assistant.source_text(assistant.corpus_doc_id(args.path), args.page)
+    if args.corpus is None:
+        # A citation's path is relative to the folder the question was asked in; that
+        # question may have named its corpus with --corpus, which `qa show` was not given.
+        corpus = _corpus_holding(args.path, assistant.settings.corpus_dir, assistant.settings.index_dir, args.index is not None)
+        if corpus is not None:
+            assistant = _assistant(args, corpus=str(corpus))
+    path = args.path
+    corpus_relative = assistant.settings.corpus_dir / path
+    if not os.path.isfile(path) and corpus_relative.is_file():
+        # corpus_doc_id tries the path from here first, even when no file is there.
+        path = str(corpus_relative)
+    text = assistant.source_text(assistant.corpus_doc_id(path), args.page)
     # Exactly the text offsets index, so a script can slice it; a newline only for a person.
     sys.stdout.write(text)
     if sys.stdout.isatty() and not text.endswith("\n"):
         sys.stdout.write("\n")
     return 0
+
+
+def _corpus_holding(path: str, corpus_dir: Path, index_dir: Path, index_given: bool) -> Path | None:
+    """The corpus to show `path` from when it is a file outside `corpus_dir`, else None.
+
+    That is the nearest folder above the file that has an index of its own (the
+    one `qa ask --corpus FOLDER` built); with no such index, the file's folder,
+    since a file outside any index is read afresh the way indexing would read it.
+    """
+    from qa.config import default_index_dir
+    from qa.index.generations import current_generation
+
+    file = Path(os.path.abspath(path))
+    if not file.is_file() or _is_below(file, corpus_dir):
+        return None
+    if index_given:
+        return file.parent  # --index names the index; only its corpus is unknown
+    for folder in file.parents:
+        if folder == folder.parent:
+            break
+        if current_generation(default_index_dir(folder)) is not None:
+            return folder
+    return file.parent
+
+
+def _is_below(file: Path, folder: Path) -> bool:
+    for base in (Path(os.path.abspath(folder)), folder.resolve()):
+        for form in (file, file.resolve()):
+            if form.is_relative_to(base):
+                return True
+    return False
 
 
 def run_ask(args) -> int:
