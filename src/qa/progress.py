@@ -124,10 +124,14 @@ def _bar(stream: TextIO):
                 file=stream,
                 dynamic_ncols=True,
                 leave=False,
-                bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} texts [{elapsed}, {postfix}]",
+                bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} texts [{elapsed}{postfix}]",  # tqdm puts ", " before the postfix
             )
         bar.set_postfix_str(describe_time_left(estimate.seconds()), refresh=False)
         bar.update(done - bar.n)
+        if done >= total:
+            # Gone before the next message ("exporting the model..."), not left under it.
+            bar.close()
+            bar = None
 
     try:
         yield counts
