@@ -212,3 +212,11 @@ def test_show_of_a_path_in_no_corpus_says_so(qa_anywhere, tmp_path, monkeypatch)
     code, out, err = qa_anywhere("show", "--corpus", "corpus", "elsewhere/missing.txt")
     assert code == 1 and out == ""
     assert "error: elsewhere/missing.txt is not a file in the corpus" in err
+
+
+def test_a_conversation_line_of_control_characters_is_skipped_not_the_end_of_the_batch(run):
+    run("index")
+    code, out, err = run("ask", "-", "--json", "--conversation", stdin=b"When did IS-KP announce its formation?\n\x07\x1b\nWho pushed them out?\n")
+    assert code == 0, err
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert [line["searched_for"] for line in lines] == ["When did IS-KP announce its formation?", "IS-KP Who pushed them out?"]
