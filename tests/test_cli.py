@@ -2,6 +2,7 @@ import io
 import json
 import subprocess
 import sys
+from dataclasses import replace
 
 import pytest
 
@@ -12,14 +13,15 @@ from tests.conftest import make_assistant
 @pytest.fixture
 def run(settings, monkeypatch, capsys):
     """Run `qa ...` in-process against the test corpus with the fake model."""
-    monkeypatch.setattr(cli, "_assistant", lambda args: make_assistant(settings))
     monkeypatch.chdir(settings.corpus_dir.parent)
 
     def invoke(*argv, stdin=None):
         if stdin is not None:
             monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8"))
         try:
-            code = cli.main(list(argv))
+            # The factory receives the settings the flags make; the test's own stand in,
+            # with the fake model.
+            code = cli.main(list(argv), assistant_factory=lambda merged: make_assistant(replace(settings, k=merged.k)))
         except SystemExit as exc:  # argparse exits on bad usage
             code = exc.code
         out, err = capsys.readouterr()
@@ -34,7 +36,7 @@ def test_ask_builds_the_missing_index_first_and_answers_in_text(run):
     assert "qa: embedding" in err and "qa: built the index: 3 documents" in err
     first = out.splitlines()[0]
     assert first.startswith("[1] ") and " — corpus/shadow-caliphate-islamic-state-khorasan.txt:19" in first
-    assert "**The group's media wing, Al-Azaim, and its English-language magazine" in out
+    assert "⟦The group's media wing, Al-Azaim, and its English-language magazine" in out
 
 
 def test_ask_json_follows_the_contract(run):
@@ -175,3 +177,46 @@ def test_chat_is_a_command_with_the_usual_locations(run):
     code, out, _ = run("chat", "--help")
     assert code == 0
     assert "--corpus DIR" in out and "--index DIR" in out and "-k N" in out
+
+
+@pytest.fixture
+def qa_anywhere(settings, tmp_path, monkeypatch, capsys):
+    """`qa ...` whose assistant follows the flags' corpus and index, indexes kept under tmp_path."""
+    monkeypatch.setattr("qa.config.index_root", lambda: tmp_path / "indexes")
+
+    def invoke(*argv):
+        factory = lambda merged: make_assistant(replace(settings, corpus_dir=merged.corpus_dir, index_dir=merged.index_dir))  # noqa: E731
+        code = cli.main(list(argv), assistant_factory=factory)
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return invoke
+
+
+def test_show_takes_the_path_a_citation_printed_without_repeating_corpus(qa_anywhere, settings, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = qa_anywhere("ask", "--corpus", "corpus", "--json", "Which magazine does the group publish in English?")
+    assert code == 0
+    cited = json.loads(out)["passages"][0]
+    assert cited["path"] == "corpus/shadow-caliphate-islamic-state-khorasan.txt"
+    code, out, err = qa_anywhere("show", cited["path"])  # the default corpus is another folder
+    assert code == 0, err
+    assert out[cited["char_start"] : cited["char_end"]] == cited["text"]
+    monkeypatch.chdir(settings.corpus_dir / "notes")  # from elsewhere: absolute, or corpus-relative with --corpus
+    assert qa_anywhere("show", str(settings.corpus_dir / cited["path"].split("/", 1)[1]))[1] == out
+    assert qa_anywhere("show", "--corpus", str(settings.corpus_dir), "shadow-caliphate-islamic-state-khorasan.txt")[1] == out
+
+
+def test_show_of_a_path_in_no_corpus_says_so(qa_anywhere, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = qa_anywhere("show", "--corpus", "corpus", "elsewhere/missing.txt")
+    assert code == 1 and out == ""
+    assert "error: elsewhere/missing.txt is not a file in the corpus" in err
+
+
+def test_a_conversation_line_of_control_characters_is_skipped_not_the_end_of_the_batch(run):
+    run("index")
+    code, out, err = run("ask", "-", "--json", "--conversation", stdin=b"When did IS-KP announce its formation?\n\x07\x1b\nWho pushed them out?\n")
+    assert code == 0, err
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert [line["searched_for"] for line in lines] == ["When did IS-KP announce its formation?", "IS-KP Who pushed them out?"]

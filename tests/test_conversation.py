@@ -1,6 +1,12 @@
+import subprocess
+import sys
+
 import pytest
 
+from qa.conversation import Conversation
+from qa.errors import QAError, QuestionError
 from qa.search.conversation import Turn, context_words, leans_on_conversation, plan_conversation, plan_turn, subject_words
+from tests.conftest import make_assistant
 
 
 @pytest.mark.parametrize(
@@ -76,3 +82,72 @@ def test_follow_up_without_names_before_carries_content_words():
 def test_context_words_keep_names_and_drop_function_words():
     assert context_words("When did IS-KP announce its formation in 2015?") == ["IS-KP", "announce", "formation", "2015"]
     assert context_words("a b c d e f g h i j k l m n o p", limit=3) == ["n", "o", "p"]
+
+
+# -- the Conversation the CLI and the chat share -------------------------------------
+
+FORMATION = "When did IS-KP announce its formation?"
+
+
+def test_conversation_plans_follow_ups_asks_and_keeps_the_history(assistant):
+    conversation = Conversation(assistant, k=3)
+    first, first_answer = conversation.ask(f"  {FORMATION}\n")
+    assert first.question == FORMATION and first_answer.question == FORMATION  # normalised once, here
+    second, second_answer = conversation.ask("What should be done about it?")
+    assert second.follow_up and second.searched_for == "IS-KP What should be done about it?"
+    assert second_answer.question == "What should be done about it?" and len(second_answer.passages) == 3
+    assert conversation.history == [(first, first_answer), (second, second_answer)]
+
+
+def test_without_follow_ups_every_question_is_searched_alone(assistant):
+    conversation = Conversation(assistant, follow_ups=False)
+    conversation.ask(FORMATION)
+    turn, _ = conversation.ask("What should be done about it?")
+    assert not turn.follow_up and turn.searched_for == turn.question
+
+
+@pytest.mark.parametrize("question", ["", "  \n", "\x00\x1b"])
+def test_a_question_with_nothing_to_ask_is_refused_before_anything_loads(question):
+    conversation = Conversation(None)  # no assistant needed to plan
+    with pytest.raises(QuestionError, match="the question is empty"):
+        conversation.plan(question)
+    assert conversation.turns == []
+
+
+def test_a_waiting_turn_is_context_and_a_forgotten_one_is_not(assistant):
+    conversation = Conversation(assistant)
+    waiting = conversation.plan(FORMATION)  # planned, not answered yet (the chat's queue)
+    follow = conversation.plan("Who pushed them out?")
+    assert follow.searched_for == "IS-KP Who pushed them out?"
+    conversation.forget(follow)
+    conversation.forget(waiting)
+    assert not conversation.plan("Who pushed them out?").follow_up
+
+
+def test_an_answer_for_a_turn_forgotten_while_it_ran_stays_out_of_the_history(assistant):
+    conversation = Conversation(assistant)
+    turn = conversation.plan(FORMATION)
+    conversation.clear()  # Ctrl+L while the question was being answered
+    answer = conversation.answer(turn)
+    assert answer.passages and conversation.history == []
+
+
+def test_two_identical_questions_are_two_turns(assistant):
+    conversation = Conversation(assistant)
+    first = conversation.plan(FORMATION)
+    second = conversation.plan(FORMATION)
+    conversation.forget(second)
+    assert conversation.turns == [first] and conversation.turns[0] is first
+
+
+def test_a_failed_ask_leaves_no_context(settings):
+    conversation = Conversation(make_assistant(settings))  # no index built
+    with pytest.raises(QAError):
+        conversation.ask(FORMATION)
+    assert conversation.turns == [] and conversation.history == []
+
+
+def test_importing_the_conversation_leaves_the_ui_out():
+    code = "import sys, qa.conversation; print([m for m in ('textual', 'qa.cli', 'qa.tui', 'qa.render') if m in sys.modules])"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"

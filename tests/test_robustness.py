@@ -46,7 +46,6 @@ def make_corpus(tmp_path):
 def qa(tmp_path, make_corpus, monkeypatch, capsys):
     """Run the real CLI (fake model) on `make_corpus`; every call checks the corpus was not written."""
     settings = Settings(make_corpus, tmp_path / "index", tmp_path / "no-model", chunker=ChunkerParams(96, 24))
-    monkeypatch.setattr(cli, "_assistant", lambda args: make_assistant(replace(settings, k=getattr(args, "k", None) or 5)))
     monkeypatch.chdir(tmp_path)
 
     def run(*argv, stdin: bytes | None = None, corpus_changes_during_run: bool = False):
@@ -54,7 +53,7 @@ def qa(tmp_path, make_corpus, monkeypatch, capsys):
             monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8"))
         before = corpus_fingerprint(make_corpus) if make_corpus.exists() else None
         try:
-            code = cli.main(list(argv))
+            code = cli.main(list(argv), assistant_factory=lambda merged: make_assistant(replace(settings, k=merged.k)))
         except SystemExit as exc:
             code = exc.code
         out, err = capsys.readouterr()

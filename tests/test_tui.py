@@ -7,6 +7,7 @@ import pytest
 from qa.config import Settings
 from qa.render import display_path
 from qa.tui.app import QAApp
+from qa.tui.controller import LoadResult
 from qa.tui.keys import KeysScreen
 from qa.tui.source import SourceScreen
 from qa.tui.system import clipboard_command, viewer_command
@@ -123,12 +124,12 @@ async def test_typing_while_loading_queues_the_question_until_ready(app_for, set
     app = app_for(lambda: gated_assistant(settings, embedder))
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, lambda: app.ready)
-        app.ready = False  # as if the model were still loading
+        app.controller.ready = False  # as if the model were still loading
         app.query_one(QuestionInput).value = FORMATION
         await pilot.press("enter")
         exchange = app.query(Exchange).last()
         assert plain(exchange._state) == "Waiting for the index and model to load…"
-        app._became_ready(app._load_token)
+        app._loaded(LoadResult(app.controller.load_token))
         await wait_for(pilot, embedder.waiting.is_set)
         assert plain(exchange._state) == "Searching…"
         embedder.gate.set()
@@ -292,11 +293,11 @@ async def test_a_load_overtaken_by_a_rebuild_does_not_announce_ready(app_for):
     app = app_for()
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, lambda: app.ready)
-        app.ready = False
-        app._load_token += 1  # as if Rebuild index was chosen while the first load ran
-        app._became_ready(app._load_token - 1)
+        first = app.controller.load_token
+        app.controller.begin_rebuild()  # as if Rebuild index was chosen while the first load ran
+        app._loaded(LoadResult(first))
         assert not app.ready
-        app._fail("stale failure", app._load_token - 1)
+        app._loaded(LoadResult(first, error="stale failure"))
         assert not app.query(".error-note")
 
 
@@ -340,3 +341,16 @@ async def test_typing_while_a_card_has_focus_starts_the_next_question(app_for, s
         await pilot.press(*"Who")
         question = app.query_one("#question")
         assert app.focused is question and question.value == "Who"
+
+
+async def test_ctrl_s_exports_to_the_documents_folder_not_where_the_chat_started(settings, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # as if started inside a checkout
+    home = tmp_path / "home"
+    app = QAApp(lambda: make_assistant(settings), history_path=tmp_path / "history.jsonl", environ={"HOME": str(home)})
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: app.ready)
+        await ask(pilot, FORMATION)
+        await pilot.press("ctrl+s")
+        (exported,) = (home / "Documents").glob("qa-conversation-*.md")
+        assert not list(tmp_path.glob("qa-conversation-*.md"))
+        assert any(n.message == f"Exported 1 answer to ~/Documents/{exported.name}" for n in app._notifications)

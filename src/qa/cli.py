@@ -12,7 +12,8 @@ import os
 import shutil
 import sys
 import threading
-from typing import TextIO
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, TextIO
 
 from qa import __version__
 from qa.errors import QAError
@@ -20,13 +21,27 @@ from qa.render import printable_path  # light: no model, no UI library
 
 EXAMPLE_QUESTION = "When did IS-KP announce its formation?"
 
+if TYPE_CHECKING:
+    from qa.assistant import Assistant
+    from qa.config import Settings
 
-def main(argv: list[str] | None = None) -> int:
+AssistantFactory = Callable[["Settings"], "Assistant"]
+
+
+def main(argv: list[str] | None = None, assistant_factory: AssistantFactory | None = None) -> int:
+    """Run one `qa` command; returns the exit code.
+
+    Args:
+        argv: the arguments after `qa` (None: sys.argv[1:]).
+        assistant_factory: makes the Assistant from the merged settings (None: the
+            real one, with the model on disk); tests pass one with a fake model.
+    """
     parser = _parser()
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
         parser.print_help(sys.stderr)
         return 2
+    args.assistant_factory = assistant_factory or _real_assistant
     try:
         return args.run(args)
     except QAError as exc:
@@ -143,11 +158,21 @@ def _positive_int(value: str) -> int:
     return number
 
 
-def _assistant(args):
+def _real_assistant(settings):
     from qa.assistant import Assistant
+
+    return Assistant(settings)
+
+
+def _settings(args, corpus: str | None = None):
     from qa.config import load_settings
 
-    return Assistant(load_settings(corpus=args.corpus, index=args.index, model=args.model, k=getattr(args, "k", None)))
+    return load_settings(corpus=corpus or args.corpus, index=args.index, model=args.model, k=getattr(args, "k", None))
+
+
+def _assistant(args, corpus: str | None = None):
+    """The Assistant for this command's settings (`corpus` overrides --corpus)."""
+    return args.assistant_factory(_settings(args, corpus))
 
 
 def _progress(message: str) -> None:
@@ -203,7 +228,18 @@ def _print_document_notes(notes) -> None:
 
 def run_show(args) -> int:
     assistant = _assistant(args)
-    text = assistant.source_text(assistant.corpus_doc_id(args.path), args.page)
+    if args.corpus is None:
+        # A citation's path is relative to the folder the question was asked in; that
+        # question may have named its corpus with --corpus, which `qa show` was not given.
+        corpus = _corpus_holding(args.path, assistant.settings.corpus_dir, assistant.settings.index_dir, args.index is not None)
+        if corpus is not None:
+            assistant = _assistant(args, corpus=str(corpus))
+    path = args.path
+    corpus_relative = assistant.settings.corpus_dir / path
+    if not os.path.isfile(path) and corpus_relative.is_file():
+        # corpus_doc_id tries the path from here first, even when no file is there.
+        path = str(corpus_relative)
+    text = assistant.source_text(assistant.corpus_doc_id(path), args.page)
     # Exactly the text offsets index, so a script can slice it; a newline only for a person.
     sys.stdout.write(text)
     if sys.stdout.isatty() and not text.endswith("\n"):
@@ -211,13 +247,46 @@ def run_show(args) -> int:
     return 0
 
 
+def _corpus_holding(path: str, corpus_dir: Path, index_dir: Path, index_given: bool) -> Path | None:
+    """The corpus to show `path` from when it is a file outside `corpus_dir`, else None.
+
+    That is the nearest folder above the file that has an index of its own (the
+    one `qa ask --corpus FOLDER` built); with no such index, the file's folder,
+    since a file outside any index is read afresh the way indexing would read it.
+    """
+    from qa.config import default_index_dir
+    from qa.index.generations import current_generation
+
+    file = Path(os.path.abspath(path))
+    if not file.is_file() or _is_below(file, corpus_dir):
+        return None
+    if index_given:
+        return file.parent  # --index names the index; only its corpus is unknown
+    for folder in file.parents:
+        if folder == folder.parent:
+            break
+        if current_generation(default_index_dir(folder)) is not None:
+            return folder
+    return file.parent
+
+
+def _is_below(file: Path, folder: Path) -> bool:
+    for base in (Path(os.path.abspath(folder)), folder.resolve()):
+        for form in (file, file.resolve()):
+            if form.is_relative_to(base):
+                return True
+    return False
+
+
 def run_ask(args) -> int:
-    from qa.analyzer import ENGLISH
+    from qa.conversation import Conversation
     from qa.progress import embedding_progress
 
     assistant = _assistant(args)
-    if args.question != "-":
-        ENGLISH.normalize_question(args.question)  # an empty question fails before any loading
+    # Without --conversation every question is its own conversation of one turn.
+    conversation = Conversation(assistant, args.k, follow_ups=args.conversation)
+    # Planned now, so an empty question fails before any loading.
+    first = None if args.question == "-" else conversation.plan(args.question)
     with embedding_progress(sys.stderr) as counts:
         prepared = assistant.prepare(update=not args.no_update, progress=_progress, counts=counts)
     if prepared.report is not None:
@@ -225,56 +294,36 @@ def run_ask(args) -> int:
         _print_document_notes(prepared.report.notes)
     if prepared.note:
         print(f"{'warning' if prepared.stale else 'qa'}: {prepared.note}", file=sys.stderr)
-    if args.question == "-":
-        code = _ask_stream(assistant, sys.stdin, args)
-    elif args.conversation:
-        code = _ask_conversation(assistant, [args.question], args, single=True)
+    if first is None:
+        _ask_stream(conversation, sys.stdin, args)
     else:
-        _print_answer(assistant.ask(args.question, args.k), args.json, single=True)
-        code = 0
+        _print_answer(conversation.answer(first), first, args, single=True)
     _print_notes(assistant)
-    return code
+    return 0
 
 
-def _ask_stream(assistant, stream: TextIO, args) -> int:
-    """One question per line; lines with nothing to ask are skipped. The index and model load once."""
-    from qa.analyzer import ENGLISH
+def _ask_stream(conversation, stream: TextIO, args) -> None:
+    """One question per line (with --conversation, the turns of one conversation); lines
+    with nothing to ask are skipped. The index and model load once."""
     from qa.errors import QuestionError
 
     if hasattr(stream, "reconfigure"):
         stream.reconfigure(errors="replace")  # a stray byte must not end the batch
-    if args.conversation:
-        return _ask_conversation(assistant, stream, args, single=False)
     for line in stream:
         try:
-            question = ENGLISH.normalize_question(line)
+            turn = conversation.plan(line)
         except QuestionError:
             continue  # blank, or only control characters
-        _print_answer(assistant.ask(question, args.k), args.json, single=False)
+        _print_answer(conversation.answer(turn), turn, args, single=False)
         sys.stdout.flush()
-    return 0
 
 
-def _ask_conversation(assistant, lines, args, single: bool) -> int:
-    """Each non-blank line is the next turn; a follow-up is searched with the turns before it."""
-    from qa.search.conversation import plan_turn
-
-    previous = None
-    for line in lines:
-        if not line.strip():
-            continue
-        turn = plan_turn(line, previous)
-        answer = assistant.ask(turn.question, args.k, search_text=turn.searched_for)
-        _print_answer(answer, args.json, single=single, searched_for=turn.searched_for)
-        sys.stdout.flush()
-        previous = turn
-    return 0
-
-
-def _print_answer(answer, as_json: bool, single: bool, searched_for: str | None = None) -> None:
+def _print_answer(answer, turn, args, single: bool) -> None:
     from qa.render import answer_to_dict, render_text
 
-    if as_json:
+    # What a turn searched for is news only in a conversation, where it may differ from the question.
+    searched_for = turn.searched_for if args.conversation else None
+    if args.json:
         data = answer_to_dict(answer)
         if searched_for is not None:
             data["searched_for"] = searched_for

@@ -9,6 +9,10 @@ from pathlib import Path
 from qa.ingest.headings import PATH_SEPARATOR
 from qa.records import Answer, Passage
 
+# The plain-text marks around the answering sentence: brackets prose and Markdown
+# do not use, so they cannot be mistaken for the source's own emphasis.
+HIGHLIGHT_OPEN, HIGHLIGHT_CLOSE = "⟦", "⟧"
+
 _WEAK_NOTE = "No passage in the corpus answers this question. The closest matches, all weak:"
 
 
@@ -86,8 +90,9 @@ def printable_path(path: str) -> str:
 def render_text(answer: Answer, width: int = 100, color: bool = False) -> str:
     """Readable text: each passage as `[n] Title › Section — path:START-END`, the highlight marked.
 
-    Without color the highlighted sentence is wrapped in ** **, so it survives
-    a pipe, a file or a paste.
+    Without color the highlighted sentence is wrapped in ⟦ ⟧, so it survives
+    a pipe, a file or a paste; not in ** **, which the passage itself may hold
+    (Markdown sources, text from web pages) and a reader would take for ours.
     """
     lines = []
     if answer.no_answer:
@@ -121,7 +126,7 @@ def _body(passage: Passage, width: int, color: bool) -> list[str]:
         if not paragraph.strip():
             continue
         out.extend(textwrap.wrap(" ".join(paragraph.split()), width=max(20, width - 4), initial_indent="    ", subsequent_indent="    "))
-    on, off = ("\x1b[1;33m", "\x1b[0m") if color else ("**", "**")
+    on, off = ("\x1b[1;33m", "\x1b[0m") if color else (HIGHLIGHT_OPEN, HIGHLIGHT_CLOSE)
     return [line.replace(open_mark, on).replace(close_mark, off) for line in out]
 
 

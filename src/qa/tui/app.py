@@ -1,42 +1,41 @@
 """`qa chat`: ask questions, read the cited passages, open the sources, follow up.
 
-Everything slow (building the index, loading the model, answering) runs in
-worker threads; the UI thread only mounts widgets. Questions typed before the
-model is ready wait in a queue and run as soon as it is.
+The view only: widgets, keys and notifications. What the chat knows (loading,
+the question queue, the conversation) is `ChatController`'s; it runs here in
+worker threads, so the UI thread only mounts widgets. What the keys do beyond
+the screen (copy, editor, export) is in `actions`.
 """
 
 from __future__ import annotations
 
 import os
-import subprocess
-import threading
 from collections.abc import Callable, Iterable
-from datetime import datetime
 from pathlib import Path
 
 from rich.text import Text
 from textual import on, work
-from textual.app import App, SuspendNotSupported, SystemCommand
+from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from qa.render import display_path
 from qa.assistant import Assistant
-from qa.search.conversation import Turn, plan_turn
-from qa.errors import QAError
+from qa.errors import QAError, QuestionError
 from qa.history import History, default_history_path
-from qa.records import Answer
-from qa.render import citation, render_conversation_markdown
+from qa.records import BuildReport
+from qa.render import display_path
+from qa.search.conversation import Turn
+from qa.tui import actions
+from qa.tui.controller import AnswerResult, ChatController, LoadResult, Question
 from qa.tui.keys import KeysScreen
 from qa.tui.source import SourceScreen
-from qa.tui.system import copy_with_system_tool, viewer_command
-from qa.tui.widgets import Exchange, PassageCard, QuestionInput, StatusHeader, describe_index, quote_with_citation
+from qa.tui.widgets import Exchange, PassageCard, QuestionInput, StatusHeader, describe_index
 
 
 READY_PLACEHOLDER = "Ask a question about the documents, then Enter"
 LOADING_PLACEHOLDER = "Ask a question: it runs as soon as the index and model are loaded"
+NOT_ANSWERED = "Not answered: qa is not ready (see the message above). Fix that, then Ctrl+P → Rebuild index."
 
 
 class QAApp(App):
@@ -66,19 +65,25 @@ class QAApp(App):
         environ: dict[str, str] | None = None,
     ):
         super().__init__()
-        self._assistant_factory = assistant_factory
-        self.assistant: Assistant | None = None
+        self.controller = ChatController(assistant_factory)
         self.history = History.load(history_path or default_history_path())
-        self.export_dir = export_dir
         self.environ = os.environ if environ is None else environ
-        self.turns: list[Turn] = []  # the conversation so far, including questions still waiting
-        self.ready = False
-        self._load_error: str | None = None  # why the index or model could not be loaded
-        self._load_token = 0  # which load or rebuild is the latest; older ones report nothing
-        self._waiting: list[Exchange] = []  # asked, not yet sent to the model
-        self._asking: Exchange | None = None
-        # Answers and rebuilds must not use the index at the same time.
-        self._assistant_lock = threading.Lock()
+        # None: the user's documents folder, never the directory the chat was started in.
+        self.export_dir = export_dir
+        self._exchanges: dict[Question, Exchange] = {}  # the questions on screen
+
+    @property
+    def assistant(self) -> Assistant | None:
+        return self.controller.assistant
+
+    @property
+    def ready(self) -> bool:
+        return self.controller.ready
+
+    @property
+    def turns(self) -> list[Turn]:
+        """The conversation so far, including questions still waiting."""
+        return self.controller.turns
 
     # ----- layout and start ------------------------------------------------------
 
@@ -101,53 +106,26 @@ class QAApp(App):
 
     def on_mount(self) -> None:
         self.query_one("#question").focus()
-        header = self.query_one(StatusHeader)
-        header.show_state("starting", "busy")
-        try:
-            self.assistant = self._assistant_factory()
-        except QAError as exc:
-            self._fail(str(exc))
+        self.query_one(StatusHeader).show_state("starting", "busy")
+        problem = self.controller.open()
+        if problem is not None:
+            self._fail(problem)
             return
-        header.show_corpus(f"{display_path(self.assistant.settings.corpus_dir)}/")
-        self._start(self._load_token)
+        self.query_one(StatusHeader).show_corpus(f"{display_path(self.assistant.settings.corpus_dir)}/")
+        self._load(self.controller.load_token)
 
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
-    def _start(self, token: int, rebuild: bool = False) -> None:
-        """Show the index state, build the index if needed, load it and the model."""
-        assistant = self.assistant
-        try:
-            with self._assistant_lock:
-                self.call_from_thread(self._show_status, assistant.status())
+    def _load(self, token: int, rebuild: bool = False) -> None:
+        result = self.controller.load(token, _ScreenListener(self), rebuild=rebuild)
+        self.call_from_thread(self._loaded, result)
 
-                def progress(message: str) -> None:
-                    self.call_from_thread(self._set_state, f"indexing: {message}", "busy")
-
-                if rebuild:
-                    self.call_from_thread(self._set_state, "rebuilding the index", "busy")
-                    self.call_from_thread(self._built, assistant.build(progress=progress))
-                else:
-                    # Builds a missing index, updates a stale one (the corpus changed), rebuilds
-                    # one made with another model; says which in the transcript.
-                    self.call_from_thread(self._set_state, "checking the index", "busy")
-                    prepared = assistant.prepare(update=True, progress=progress)
-                    if prepared.report is not None and prepared.report.wrote:
-                        self.call_from_thread(self._built, prepared.report)
-                    if prepared.note:
-                        self.call_from_thread(self._note, prepared.note[0].upper() + prepared.note[1:] + ".", "info-note")
-                self.call_from_thread(self._show_status, assistant.status())
-                self.call_from_thread(self._set_state, "loading the model", "busy")
-                assistant.load()
-                _ = assistant.embedder  # load it now, not on the first question
-                for note in assistant.notes:
-                    self.call_from_thread(self._note, note[0].upper() + note[1:] + ".", "info-note")
-                assistant.notes.clear()
-        except QAError as exc:
-            self.call_from_thread(self._fail, str(exc), token)
-            return
-        except Exception as exc:  # the app must never end in a traceback
-            self.call_from_thread(self._fail, f"unexpected error while loading: {exc!r}", token)
-            return
-        self.call_from_thread(self._became_ready, token)
+    def _loaded(self, result: LoadResult) -> None:
+        if result.error is not None:
+            self._fail(result.error, result.token)
+        elif self.controller.became_ready(result.token):
+            self._set_state("ready", "ready")
+            self.query_one(QuestionInput).placeholder = READY_PLACEHOLDER
+            self._next_question()
 
     def _show_status(self, status) -> None:
         self.query_one(StatusHeader).show_corpus(f"{display_path(Path(status.corpus_dir))}/ · {describe_index(status)}")
@@ -155,37 +133,22 @@ class QAApp(App):
     def _set_state(self, text: str, kind: str) -> None:
         self.query_one(StatusHeader).show_state(text, kind)
 
-    def _built(self, report) -> None:
+    def _built(self, report: BuildReport) -> None:
         skipped = f"; skipped {len(report.skipped)} unreadable files" if report.skipped else ""
         self.notify(f"Indexed {report.documents} documents, {report.chunks} chunks in {report.seconds:.1f} s{skipped}")
         for item in report.skipped:
             self._note(f"Skipped {item.doc_id}: {item.reason}")
 
-    def _became_ready(self, token: int) -> None:
-        if token != self._load_token:
-            return  # a rebuild was asked for while this load ran: wait for that one
-        self.ready = True
-        self._load_error = None
-        self._set_state("ready", "ready")
-        self.query_one(QuestionInput).placeholder = READY_PLACEHOLDER
-        self._next_question()
-
     def _fail(self, message: str, token: int | None = None) -> None:
         """A problem the user can act on: a notification, a line in the transcript, no crash."""
-        if token is not None and token != self._load_token:
-            return
-        self.ready = False
-        self._load_error = message
+        refused = self.controller.fail(message, token)
+        if refused is None:
+            return  # news from a load a rebuild overtook
         self._set_state("error", "error")
         self.notify(message, title="qa", severity="error", timeout=10)
         self._note(message)
-        for exchange in self._waiting:
-            exchange.set_state(self._not_answered(), error=True)
-            self._forget(exchange)
-        self._waiting.clear()
-
-    def _not_answered(self) -> str:
-        return "Not answered: qa is not ready (see the message above). Fix that, then Ctrl+P → Rebuild index."
+        for question in refused:
+            self._exchanges[question].set_state(NOT_ANSWERED, error=True)
 
     def _note(self, message: str, classes: str = "error-note") -> None:
         transcript = self.query_one("#transcript")
@@ -196,36 +159,38 @@ class QAApp(App):
 
     @on(QuestionInput.Submitted)
     def _submitted(self, event: QuestionInput.Submitted) -> None:
-        question = " ".join(event.value.split())
-        if not question:
-            return
+        try:
+            exchange = self.ask(event.value)
+        except QuestionError:
+            return  # nothing to ask (blank, control characters)
         event.input.clear()
-        warning = self.history.add(question)
+        warning = self.history.add(exchange.turn.question)
         if warning:
             self.notify(warning, severity="warning")
-        self.ask(question)
 
-    def ask(self, question: str) -> Exchange:
-        """Add a question to the conversation; it is answered as soon as the model is ready."""
-        turn = plan_turn(question, self.turns[-1] if self.turns else None)
-        self.turns.append(turn)
-        failed = self.assistant is None or self._load_error is not None
-        if failed:
-            state = self._not_answered()
-        elif self.ready:
+    def ask(self, text: str) -> Exchange:
+        """Add a question to the conversation; it is answered as soon as the model is ready.
+
+        Raises:
+            QuestionError: nothing to ask.
+        """
+        question = self.controller.ask(text)
+        refused = self.controller.cannot_answer
+        if refused:
+            state = NOT_ANSWERED
+        elif self.controller.ready:
             state = "Searching…"
         else:
             state = "Waiting for the index and model to load…"
-        exchange = Exchange(turn, state)
+        exchange = Exchange(question.turn, state)
+        self._exchanges[question] = exchange
         self._remove_welcome()
         transcript = self.query_one("#transcript")
         transcript.mount(exchange)
         transcript.scroll_end(animate=False)
-        if failed:
+        if refused:
             exchange.set_state(state, error=True)
-            self._forget(exchange)
         else:
-            self._waiting.append(exchange)
             self._next_question()
         return exchange
 
@@ -234,68 +199,43 @@ class QAApp(App):
             welcome.remove()
 
     def _next_question(self) -> None:
-        if not self.ready or self._asking is not None or not self._waiting:
-            return
-        exchange = self._waiting.pop(0)
-        exchange.set_state("Searching…")
-        self._asking = exchange
-        self._answer(exchange)
+        question = self.controller.next_question()
+        if question is not None:
+            self._exchanges[question].set_state("Searching…")
+            self._answer(question)
 
     @work(thread=True, exclusive=True, group="ask", exit_on_error=False)
-    def _answer(self, exchange: Exchange) -> None:
-        turn = exchange.turn
-        try:
-            with self._assistant_lock:
-                answer = self.assistant.ask(turn.question, search_text=turn.searched_for)
-        except QAError as exc:
-            self.call_from_thread(self._answer_failed, exchange, str(exc))
-            return
-        except Exception as exc:  # never a traceback in the user's face
-            self.call_from_thread(self._answer_failed, exchange, f"unexpected error: {exc!r}")
-            return
-        self.call_from_thread(self._answered, exchange, answer)
+    def _answer(self, question: Question) -> None:
+        self.call_from_thread(self._answered, question, self.controller.answer(question))
 
-    async def _answered(self, exchange: Exchange, answer: Answer) -> None:
-        if exchange is not self._asking:
+    async def _answered(self, question: Question, result: AnswerResult) -> None:
+        if not self.controller.finish(question, result):
             return  # cancelled with Escape while it ran: a stale result
-        self._asking = None
-        await exchange.show_answer(answer)
-        # Once the cards are laid out, show the question at the top with as much of
-        # its first card as fits. Queued on the transcript, not the app, so it runs
-        # after the transcript's own pending scroll-to-end from when it was asked.
-        self.query_one("#transcript").call_after_refresh(self._scroll_to_question, exchange)
+        exchange = self._exchanges[question]
+        if result.error is not None:
+            exchange.set_state(f"Not answered: {result.error}", error=True)
+            self.notify(result.error, title="qa", severity="error", timeout=10)
+        else:
+            await exchange.show_answer(result.answer)
+            # Once the cards are laid out, show the question at the top with as much of
+            # its first card as fits. Queued on the transcript, not the app, so it runs
+            # after the transcript's own pending scroll-to-end from when it was asked.
+            self.query_one("#transcript").call_after_refresh(self._scroll_to_question, exchange)
         self._next_question()
 
     def _scroll_to_question(self, exchange: Exchange) -> None:
         self.query_one("#transcript").scroll_to_widget(exchange, top=True, animate=False, immediate=True)
 
-    def _answer_failed(self, exchange: Exchange, message: str) -> None:
-        if exchange is not self._asking:
-            return
-        self._asking = None
-        exchange.set_state(f"Not answered: {message}", error=True)
-        self.notify(message, title="qa", severity="error", timeout=10)
-        self._forget(exchange)
-        self._next_question()
-
-    def _forget(self, exchange: Exchange) -> None:
-        """An unanswered question is no context for the next one."""
-        if exchange.turn in self.turns:
-            self.turns.remove(exchange.turn)
-
     def action_cancel(self) -> None:
         """Escape: drop the running question and those waiting, else leave a card for the input."""
-        pending = ([self._asking] if self._asking else []) + self._waiting
-        if not pending:
+        if self.controller.asking is None and not self.controller.waiting:
             if isinstance(self.focused, PassageCard):
                 self.action_focus_question()
             return
         self.workers.cancel_group(self, "ask")
-        self._asking = None
-        self._waiting = []
-        for exchange in pending:
-            exchange.set_state("Cancelled.")
-            self._forget(exchange)
+        pending = self.controller.cancel()
+        for question in pending:
+            self._exchanges[question].set_state("Cancelled.")
         self.notify(f"Cancelled {len(pending)} question{'s' if len(pending) > 1 else ''}.")
 
     # ----- cards and sources --------------------------------------------------------
@@ -315,7 +255,6 @@ class QAApp(App):
     def _open_source(self, event: PassageCard.Selected) -> None:
         passage = event.card.passage
         exchange = next(a for a in event.card.ancestors if isinstance(a, Exchange))
-        path = self.assistant.settings.corpus_dir / passage.doc_id
         try:
             # The text the offsets index: the file, or a PDF page's / web page's extracted text.
             text = self.assistant.source_text(passage.doc_id, passage.page)
@@ -324,48 +263,19 @@ class QAApp(App):
             return
         if text[passage.char_start : passage.char_end] != passage.text:
             self.notify(f"{display_path(passage.file)} changed since it was indexed: the marked text may be off. Rebuild the index (Ctrl+P).", severity="warning")
-        self.push_screen(SourceScreen(passage, path, text, exchange.turn.searched_for))
+        self.push_screen(SourceScreen(passage, Path(passage.file), text, exchange.turn.searched_for))
 
     @on(PassageCard.CopyRequested)
     def _copy_card(self, event: PassageCard.CopyRequested) -> None:
-        passage = event.card.passage
-        self._copy(quote_with_citation(passage), f"[{passage.rank}] {citation(passage)}")
+        actions.copy_passage(self, event.card.passage, self.environ)
 
     def action_copy_source_passage(self) -> None:
-        screen = self.screen
-        if isinstance(screen, SourceScreen):
-            self._copy(quote_with_citation(screen.passage), f"[{screen.passage.rank}] {citation(screen.passage)}")
-
-    def _copy(self, text: str, what: str) -> None:
-        self.copy_to_clipboard(text)  # OSC 52: works over ssh in most terminals
-        self._copy_with_tool(text, what)
-
-    @work(thread=True, group="clipboard", exit_on_error=False)
-    def _copy_with_tool(self, text: str, what: str) -> None:
-        tool = copy_with_system_tool(text, self.environ)
-        how = f"the terminal (OSC 52) and {tool}" if tool else "the terminal (OSC 52; no wl-copy/xclip/xsel/pbcopy found)"
-        self.call_from_thread(self.notify, f"Copied {what} with its citation via {how}.")
+        if isinstance(self.screen, SourceScreen):
+            actions.copy_passage(self, self.screen.passage, self.environ)
 
     def action_open_in_editor(self) -> None:
-        screen = self.screen
-        if not isinstance(screen, SourceScreen):
-            return
-        line = screen.passage.start_line
-        command = viewer_command(self.environ, screen.document_path, line)
-        if command is None:
-            self.notify(f"Set $EDITOR (or $PAGER) to open sources there. This passage is {citation(screen.passage)}.", severity="warning", timeout=8)
-            return
-        try:
-            with self.suspend():
-                result = subprocess.run(command)
-        except SuspendNotSupported:
-            self.notify(f"Cannot hand the terminal to {command[0]} here. This passage is {citation(screen.passage)}.", severity="warning")
-            return
-        except OSError as exc:
-            self.notify(f"Cannot run {command[0]}: {exc.strerror or exc}", severity="error")
-            return
-        if result.returncode != 0:
-            self.notify(f"{command[0]} exited with status {result.returncode}.", severity="warning")
+        if isinstance(self.screen, SourceScreen):
+            actions.open_in_editor(self, self.screen.passage, self.screen.document_path, self.environ)
 
     # ----- palette, export, clear, keys -------------------------------------------
 
@@ -382,41 +292,38 @@ class QAApp(App):
         yield from super().get_system_commands(screen)
 
     def action_rebuild(self) -> None:
-        if self.assistant is None:
-            try:
-                self.assistant = self._assistant_factory()
-            except QAError as exc:
-                self._fail(str(exc))
-                return
-        if self._asking is not None:
+        problem = self.controller.open()
+        if problem is not None:
+            self._fail(problem)
+            return
+        if self.controller.asking is not None:
             self.notify("Wait for the current question, or press Escape to cancel it, then rebuild.", severity="warning")
             return
-        self.ready = False
-        self._load_error = None
+        token = self.controller.begin_rebuild()
         self.query_one(QuestionInput).placeholder = LOADING_PLACEHOLDER
-        self._load_token += 1
-        self._start(self._load_token, rebuild=True)
+        self._load(token, rebuild=True)
 
     def action_export(self) -> None:
-        answered = [(e.answer, e.turn.searched_for) for e in self.query(Exchange) if e.answer is not None]
-        if not answered:
+        history = self.controller.conversation.history
+        if not history:
             self.notify("Nothing to export yet: ask a question first.", severity="warning")
             return
-        folder = self.export_dir or Path.cwd()
-        path = folder / f"qa-conversation-{datetime.now():%Y%m%d-%H%M%S}.md"
+        folder = self.export_dir or actions.documents_dir(self.environ)
         try:
-            path.write_text(render_conversation_markdown(answered), encoding="utf-8")
+            path = actions.export_conversation(history, folder)
         except OSError as exc:
-            self.notify(f"Cannot write {path}: {exc.strerror or exc}", severity="error")
+            self.notify(f"Cannot write the export in {actions.shown_path(folder, self.environ)}: {exc.strerror or exc}", severity="error")
             return
-        self.notify(f"Exported {len(answered)} answers to {display_path(path)}")
+        answers = f"{len(history)} answer{'s' if len(history) != 1 else ''}"
+        self.notify(f"Exported {answers} to {actions.shown_path(path, self.environ)}", timeout=8)
 
     def action_clear_conversation(self) -> None:
         self.action_cancel()
+        self.controller.clear()
+        self._exchanges.clear()
         transcript = self.query_one("#transcript")
         transcript.remove_children()
         transcript.mount(Static(self._welcome_text(), id="welcome"))
-        self.turns = []
         self.action_focus_question()
 
     def action_toggle_keys(self) -> None:
@@ -424,3 +331,22 @@ class QAApp(App):
             self.screen.dismiss()
         else:
             self.push_screen(KeysScreen())
+
+
+class _ScreenListener:
+    """A load's news, carried from its thread to the UI thread."""
+
+    def __init__(self, app: QAApp):
+        self._app = app
+
+    def status(self, status) -> None:
+        self._app.call_from_thread(self._app._show_status, status)
+
+    def state(self, text: str) -> None:
+        self._app.call_from_thread(self._app._set_state, text, "busy")
+
+    def built(self, report: BuildReport) -> None:
+        self._app.call_from_thread(self._app._built, report)
+
+    def note(self, message: str) -> None:
+        self._app.call_from_thread(self._app._note, message, "info-note")

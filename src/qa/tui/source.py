@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 from rich.text import Text
@@ -55,7 +56,7 @@ class SourceScreen(Screen):
         else:
             # Offsets index the extracted text shown here, not the file's bytes.
             page = f" --page {passage.page}" if passage.page is not None else ""
-            where.append(f"   extracted text, as `qa show {display_path(passage.file)}{page}` prints it", style="dim")
+            where.append(f"   extracted text, as `qa show {shlex.quote(display_path(passage.file))}{page}` prints it", style="dim")
         with Vertical(id="source-head"):
             yield Static(Text(f"[{passage.rank}] {heading_trail(passage)}", style="bold"), id="source-title")
             yield Static(where, id="source-where")
