@@ -2,7 +2,8 @@
 """Measure `qa`'s retrieval on BEIR SciFact and SQuAD v1.1 dev, and print the figures.
 
     python scripts/eval.py                  # every benchmark, test/report splits
-    python scripts/eval.py --bench scifact  # one of: scifact, squad, noanswer
+    python scripts/eval.py --bench scifact  # one of: scifact, squad, noanswer, real
+    python scripts/eval.py --bench real     # the real documents of tests/real_documents/
 
 Each benchmark becomes a corpus folder (one file per document, title first) and
 is indexed through `Assistant.update`, the path `qa index` takes. Indexes are
@@ -19,11 +20,25 @@ and half B (24-47), each indexed alone. Questions from B's report-sample
 questions asked of index A have no answer there (absent); the same questions
 asked of index B have their answer present. An absent question counts as caught
 when `qa` says no_answer; a present one is wrongly refused when it says no_answer.
+
+Real documents (tests/real_documents/, provenance in its SOURCES.md): manuals
+as PDF, HTML reference pages, READMEs and a licence that Debian and PyPI
+packages ship, with questions written by reading them (questions.jsonl: the
+file, PDF page and a phrase the answering passage holds). Each question goes
+through `Assistant.ask`, the path `qa ask` takes. Reported: rank 1 and top 5
+(a passage of the expected file and page holding the phrase), refusals of
+answerable questions, refusals of the off-corpus ones, and whether every cited
+span of the stored text (what `qa show` prints) is the passage shown and holds
+the phrase. Its index is keyed by a hash of src/qa/ingest too, so a change in
+how documents are read rebuilds it.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
+import re
 import shutil
 import sys
 import time
@@ -52,6 +67,9 @@ from qa.evaluation import (  # noqa: E402
 )
 
 DATA = ROOT.parent / "shared" / "eval"
+REAL_DOCUMENTS = ROOT / "tests" / "real_documents"
+REAL_QUESTIONS = "questions.jsonl"
+REAL_NOT_CORPUS = {"SOURCES.md", REAL_QUESTIONS}  # the corpus folder's own paperwork is not indexed
 CACHE = ROOT / "index" / "eval"
 MODES = ("dense", "bm25", "hybrid")
 MODE_NAMES = {"dense": "dense only (MiniLM chunks)", "bm25": "BM25 only (FTS5 porter)", "hybrid": "qa default (hybrid)"}
@@ -168,9 +186,90 @@ def evaluate_no_answer(data: Path, cache: Path, chunker: ChunkerParams, retrieva
     print(f"| index of articles {half_b[0]}-{half_b[-1]} | present | {refused_present / n:.3f} ({refused_present}/{n}) | low (<= 0.05) |")
 
 
+def ingest_code_hash() -> str:
+    """A hash of the code that turns files into text and chunks: the real bench's index depends on it."""
+    digest = hashlib.sha256()
+    for path in sorted((ROOT / "src" / "qa" / "ingest").glob("*.py")):
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:8]
+
+
+def write_real_corpus(source: Path, out_dir: Path) -> None:
+    """Copy the real documents (not SOURCES.md or the questions) into the bench's corpus folder."""
+    for path in sorted(source.rglob("*")):
+        relative = path.relative_to(source)
+        if not path.is_file() or relative.as_posix() in REAL_NOT_CORPUS:
+            continue
+        target = out_dir / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if not target.is_file() or target.read_bytes() != path.read_bytes():
+            shutil.copy2(path, target)  # copy2 keeps the mtime, so a rerun finds the index up to date
+
+
+def folded(text: str) -> str:
+    """Text compared as a reader would: a word hyphenated at a line end joined, whitespace runs as one space."""
+    return " ".join(re.sub(r"(\w)-\n(\w)", r"\1\2", text).split()).casefold()
+
+
+def holds_answer(passage, question: dict) -> bool:
+    return (
+        passage.doc_id == question["file"]
+        and (question["page"] is None or passage.page == question["page"])
+        and folded(question["phrase"]) in folded(passage.text)
+    )
+
+
+def evaluate_real(source: Path, cache: Path, chunker: ChunkerParams, retrieval: RetrievalParams) -> None:
+    questions = [json.loads(line) for line in (source / REAL_QUESTIONS).read_text(encoding="utf-8").splitlines() if line.strip()]
+    assistant = cached_assistant(
+        f"real-ingest{ingest_code_hash()}", lambda out: write_real_corpus(source, out), chunker, retrieval, cache
+    )
+    answerable = [q for q in questions if q["file"]]
+    off_corpus = [q for q in questions if not q["file"]]
+    at1 = at5 = refused = exact = cited = shown = shown_exact = 0
+    misses = []
+    for question in answerable:
+        answer = assistant.ask(question["question"], k=5)
+        hits = [rank for rank, p in enumerate(answer.passages, start=1) if holds_answer(p, question)]
+        at1 += bool(hits) and hits[0] == 1
+        at5 += bool(hits)
+        refused += answer.no_answer
+        for passage in answer.passages:
+            # The citation contract: the span of the stored text `qa show` prints is the passage shown.
+            stored = assistant.source_text(passage.doc_id, passage.page)
+            shown += 1
+            shown_exact += stored[passage.char_start : passage.char_end] == passage.text
+        if hits:
+            passage = answer.passages[hits[0] - 1]
+            stored = assistant.source_text(passage.doc_id, passage.page)
+            cited += 1
+            exact += folded(question["phrase"]) in folded(stored[passage.char_start : passage.char_end])
+        if not hits or hits[0] != 1 or answer.no_answer:
+            top = answer.passages[0] if answer.passages else None
+            got = f"{top.doc_id} p.{top.page} {' '.join(top.text.split())[:90]!r}" if top else "nothing"
+            where = f"rank {hits[0]}" if hits else "not in top 5"
+            misses.append(f"  {where}{', refused' if answer.no_answer else ''}: {question['question']} -> {got}")
+    caught = sum(assistant.ask(q["question"], k=5).no_answer for q in off_corpus)
+    n = len(answerable)
+    documents = sum(1 for p in source.rglob("*") if p.is_file() and p.relative_to(source).as_posix() not in REAL_NOT_CORPUS)
+    print(f"\nReal documents: {documents} files, {n} answerable and {len(off_corpus)} off-corpus questions, `qa ask`'s answer path")
+    print("| measure | value |")
+    print("|---|---|")
+    print(f"| answer at rank 1 | {at1 / n:.3f} ({at1}/{n}) |")
+    print(f"| answer in top 5 | {at5 / n:.3f} ({at5}/{n}) |")
+    print(f"| answerable refused (no_answer) | {refused}/{n} |")
+    print(f"| off-corpus refused | {caught}/{len(off_corpus)} |")
+    print(f"| phrase inside the cited span of the stored text | {exact}/{cited} |")
+    print(f"| shown passages equal to their cited span | {shown_exact}/{shown} |")
+    if misses:
+        print("\nNot at rank 1, or refused:")
+        print("\n".join(misses))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--bench", choices=("scifact", "squad", "noanswer"), action="append", help="default: all three")
+    parser.add_argument("--bench", choices=("scifact", "squad", "noanswer", "real"), action="append",
+                        help="default: scifact, squad and noanswer")
     parser.add_argument("--split", choices=("test", "train"), default="test", help="SciFact qrels to score (default test)")
     parser.add_argument("--data", type=Path, default=DATA, help=f"benchmark folder (default {DATA})")
     parser.add_argument("--cache", type=Path, default=CACHE, help=f"where built indexes are kept (default {CACHE})")
@@ -178,10 +277,23 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     benches = args.bench or ["scifact", "squad", "noanswer"]
     chunker, retrieval = ChunkerParams(), RetrievalParams()
+    public = [bench for bench in benches if bench != "real"]
+    if public and not (args.data / "squad").is_dir() and not (args.data / "scifact").is_dir():
+        # The public benchmarks live beside the checkout, not in it; say where they were looked for.
+        print(
+            f"error: the benchmark data folder {args.data} is missing (it should hold scifact/ and squad/, "
+            f"see README.md, Retrieval quality): put it there, pass --data DIR, or run --bench real",
+            file=sys.stderr,
+        )
+        return 1
     started = time.perf_counter()
     if args.build_only:
         for bench in benches:
-            if bench == "scifact":
+            if bench == "real":
+                cached_assistant(
+                    f"real-ingest{ingest_code_hash()}", lambda out: write_real_corpus(REAL_DOCUMENTS, out), chunker, retrieval, args.cache
+                )
+            elif bench == "scifact":
                 scifact_assistant(args.data, args.cache, chunker, retrieval)
             elif bench == "squad":
                 squad_assistant(args.data, args.cache, chunker, retrieval)
@@ -196,6 +308,8 @@ def main(argv: list[str] | None = None) -> int:
         evaluate_squad(args.data, args.cache, chunker, retrieval)
     if "noanswer" in benches:
         evaluate_no_answer(args.data, args.cache, chunker, retrieval)
+    if "real" in benches:
+        evaluate_real(REAL_DOCUMENTS, args.cache, chunker, retrieval)
     print(f"\n({time.perf_counter() - started:.0f} s)")
     return 0
 
