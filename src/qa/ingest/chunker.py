@@ -5,18 +5,26 @@ model's own tokenizer, special tokens included), so nothing is truncated when
 it is embedded. Consecutive chunks share up to `overlap_tokens` of whole
 sentences from the same paragraph, so an answer that straddles a cut is still
 whole in one of them. A sentence is split only when it alone exceeds the budget.
+
+A PDF page's running header, footer and page number (see `page_furniture`) are
+never inside a chunk: a chunk's span lies between them, so its text is still
+exactly the stored page text at its offsets. A word the page hyphenates at a
+line end ("devel-\nopment") is joined in what is embedded (`search_text`); the
+span and the text shown stay as the page has them.
 """
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
 from qa.config import ChunkerParams
 from qa.ingest.headings import PATH_SEPARATOR, heading_path_at
-from qa.records import Chunk, Document, Heading, embedded_text
+from qa.ingest.page_furniture import furniture_spans
 from qa.ingest.sentences import split_sentences
 from qa.ingest.tokens import TokenCounter
+from qa.records import Chunk, Document, Heading, embedded_text
 
 SPECIAL_TOKENS = 2  # [CLS] and [SEP] wrap every sequence the model reads
 # A chunk may end early at a paragraph break if it is already this full,
@@ -24,6 +32,28 @@ SPECIAL_TOKENS = 2  # [CLS] and [SEP] wrap every sequence the model reads
 _PARAGRAPH_BREAK_FILL = 0.6
 # At most 1/_PATH_SHARE of the budget goes to a chunk's heading path (32 of 126 word pieces).
 _PATH_SHARE = 4
+# A word broken at a line end with a hyphen, continued in lower case on the next line.
+_LINE_END_HYPHEN = re.compile(r"(?<=[^\W\d_])-\n(?=[a-z])")
+
+
+def search_text(text: str) -> str:
+    """`text` with words hyphenated at line ends joined ("devel-\nopment" -> "development")."""
+    return _LINE_END_HYPHEN.sub("", text)
+
+
+@dataclass(frozen=True)
+class JoinedChunk(Chunk):
+    """A chunk whose text breaks words at line ends: the model reads them whole.
+
+    `text` and the offsets stay the page's; `search_text` is what is embedded and
+    what full-text search should index (the index's FTS table reads `text` today).
+    """
+
+    search_text: str = ""
+
+    @property
+    def embedded_text(self) -> str:
+        return embedded_text(self.heading_path, self.search_text)
 
 
 @dataclass(frozen=True)
@@ -33,6 +63,7 @@ class _Piece:
     paragraph: int
     heading: bool
     tokens: int
+    region: int = 0  # pieces of one region lie between the same running header/footer lines
 
 
 def chunk_document(document: Document, counter: TokenCounter, params: ChunkerParams) -> list[Chunk]:
@@ -47,12 +78,16 @@ def chunk_document(document: Document, counter: TokenCounter, params: ChunkerPar
         raise ValueError(f"max_tokens must exceed {SPECIAL_TOKENS}, got {params.max_tokens}")
     if document.page_starts:
         chunks: list[Chunk] = []
+        pages = [document.page_text(page) for page in range(1, document.pages + 1)]
+        furniture = furniture_spans(pages)
         for page in range(1, document.pages + 1):
             start = document.page_starts[page - 1]
-            end = start + len(document.page_text(page))
+            end = start + len(pages[page - 1])
             # Bookmarks as offsets into this page: earlier pages' ones (negative) are in force from its top.
             headings = tuple(Heading(h.start - start, h.level, h.title) for h in document.headings if h.start <= end)
-            chunks += _chunk_text(document, document.page_text(page), headings, page, counter, budget, params, len(chunks))
+            chunks += _chunk_text(
+                document, pages[page - 1], headings, page, counter, budget, params, len(chunks), furniture[page - 1]
+            )
         return chunks
     return _chunk_text(document, document.text, document.headings, None, counter, budget, params, 0)
 
@@ -66,11 +101,12 @@ def _chunk_text(
     budget: int,
     params: ChunkerParams,
     first_ordinal: int,
+    left_out: tuple[tuple[int, int], ...] = (),
 ) -> list[Chunk]:
     # With headings, a share of the budget is kept for the heading path that leads
     # each chunk's embedded text, so a sentence cut to fit still fits behind it.
     path_budget = budget // _PATH_SHARE if headings else 0
-    pieces = _pieces(text, counter, budget - path_budget)
+    pieces = _pieces(text, counter, budget - path_budget, left_out)
     line_starts = _line_starts(text)
     section_starts = {heading.start for heading in headings}
     chunks = []
@@ -87,30 +123,40 @@ def _chunk_text(
         j = next((m for m in range(i + 1, j) if pieces[m].start in section_starts and pieces[m - 1].start not in section_starts), j)
         # Word pieces add up across whitespace, but not always across odd characters a
         # tokenizer normalises away; the budget is a promise, so measure the real text.
-        tokens = counter.count(embedded_text(path, text[first.start : pieces[j - 1].end]))
+        tokens = _embedded_tokens(counter, path, text[first.start : pieces[j - 1].end])
         while tokens > budget and j - 1 > i:
             j -= 1
-            tokens = counter.count(embedded_text(path, text[first.start : pieces[j - 1].end]))
+            tokens = _embedded_tokens(counter, path, text[first.start : pieces[j - 1].end])
         if tokens > budget:  # one piece that re-tokenizes longer behind the path: embed it alone
             path = ""
-            tokens = counter.count(text[first.start : pieces[j - 1].end])
+            tokens = _embedded_tokens(counter, path, text[first.start : pieces[j - 1].end])
         last = pieces[j - 1]
-        chunks.append(
-            Chunk(
-                doc_id=document.doc_id,
-                ordinal=first_ordinal + len(chunks),
-                char_start=first.start,
-                char_end=last.end,
-                start_line=bisect_right(line_starts, first.start),
-                end_line=bisect_right(line_starts, last.end - 1),
-                text=text[first.start : last.end],
-                n_tokens=tokens + SPECIAL_TOKENS,
-                page=page,
-                heading_path=path,
-            )
+        span = text[first.start : last.end]
+        fields = dict(
+            doc_id=document.doc_id,
+            ordinal=first_ordinal + len(chunks),
+            char_start=first.start,
+            char_end=last.end,
+            start_line=bisect_right(line_starts, first.start),
+            end_line=bisect_right(line_starts, last.end - 1),
+            text=span,
+            page=page,
+            heading_path=path,
         )
+        joined = search_text(span)
+        if joined != span:
+            chunks.append(JoinedChunk(**fields, n_tokens=counter.count(embedded_text(path, joined)) + SPECIAL_TOKENS, search_text=joined))
+        else:
+            chunks.append(Chunk(**fields, n_tokens=tokens + SPECIAL_TOKENS))
         i = _next_start(pieces, i, j, params.overlap_tokens)
     return chunks
+
+
+def _embedded_tokens(counter: TokenCounter, path: str, span: str) -> int:
+    """Word pieces of what the model reads for a span: the larger of it as shown and with words joined."""
+    tokens = counter.count(embedded_text(path, span))
+    joined = search_text(span)
+    return tokens if joined == span else max(tokens, counter.count(embedded_text(path, joined)))
 
 
 def _fitting_path(path: str, counter: TokenCounter, path_budget: int) -> str:
@@ -127,19 +173,29 @@ def _fitting_path(path: str, counter: TokenCounter, path_budget: int) -> str:
     return " ".join(words)
 
 
-def _pieces(text: str, counter: TokenCounter, budget: int) -> list[_Piece]:
-    sentences = split_sentences(text)
+def _pieces(text: str, counter: TokenCounter, budget: int, left_out: tuple[tuple[int, int], ...] = ()) -> list[_Piece]:
+    """Sentence pieces of `text`, none inside a `left_out` span (running headers and footers).
+
+    Left-out lines are blanked (same length, so offsets hold) before sentences are
+    found: a blank line is a paragraph break, so no sentence reaches across one.
+    """
+    masked = text
+    for start, end in left_out:
+        masked = masked[:start] + " " * (end - start) + masked[end:]
+    starts = sorted(start for start, _ in left_out)
+    sentences = split_sentences(masked)
     spans = [text[s.start : s.end] for s in sentences]
     counts = counter.count_batch(spans) if hasattr(counter, "count_batch") else [counter.count(s) for s in spans]
     pieces = []
     for sentence, tokens in zip(sentences, counts):
+        region = bisect_right(starts, sentence.start)
         if tokens <= budget:
-            pieces.append(_Piece(sentence.start, sentence.end, sentence.paragraph, sentence.heading, tokens))
+            pieces.append(_Piece(sentence.start, sentence.end, sentence.paragraph, sentence.heading, tokens, region))
             continue
         # Only a sentence longer than the whole budget is cut: at word boundaries
         # where it can be, at word-piece boundaries inside one giant "word" otherwise.
         for start, end, count in _split_long_sentence(text, sentence.start, sentence.end, counter, budget):
-            pieces.append(_Piece(start, end, sentence.paragraph, False, count))
+            pieces.append(_Piece(start, end, sentence.paragraph, False, count, region))
     return pieces
 
 
@@ -204,7 +260,7 @@ def _chunk_end(pieces: list[_Piece], i: int, budget: int) -> int:
     """Index one past the last piece of the chunk starting at `i`."""
     total = 0
     j = i
-    while j < len(pieces) and total + pieces[j].tokens <= budget:
+    while j < len(pieces) and total + pieces[j].tokens <= budget and pieces[j].region == pieces[i].region:
         total += pieces[j].tokens
         j += 1
     if j < len(pieces) and pieces[j].paragraph == pieces[j - 1].paragraph:

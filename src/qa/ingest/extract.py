@@ -1,141 +1,112 @@
 """Text out of PDF and HTML files, in the form the rest of `qa` indexes.
 
-PDF: pypdf, because it is pure Python (no poppler or MuPDF binaries to ship),
-actively maintained, and reads each page's text layer on its own, so page
-numbers come straight from the file. Its default extraction follows the order
-text is drawn in, which for generated multi-column reports is column by column
-(its "layout" mode instead lays columns side by side on each line, mixing them).
+PDF: PDFium through pypdfium2 (see `pdf_text` for why, and docs/reading.md for
+the comparison with pypdf and pdfminer.six that chose it).
 
-HTML: trafilatura, a library made for pulling the main text out of web pages:
-it drops navigation, scripts, styles, cookie banners, "popular posts" boxes and
-(asked to) comment sections, and gives the text as Markdown, so h1-h6 become
-`#` headings that the heading path is read from like any Markdown file.
+HTML: trafilatura finds the main text of a page: it drops navigation, scripts,
+styles, cookie banners, "popular posts" boxes and comment sections. Its tree
+(XML) is written out as plain text by `html_text`, headings recorded as
+offsets, so no Markdown syntax (backticks, `**`, table pipes) reaches a
+passage. Article extraction is made for articles: on reference pages it drops
+definition-list terms, whole descriptions, tables of contents and short pages.
+So the page's own body, without navigation, banners, forms and scripts, is read
+too, and when trafilatura kept less than `_MIN_MAIN_SHARE` of its words (or
+lost most of its headings), the body is what is indexed.
 """
 
 from __future__ import annotations
 
-import io
 import logging
 import re
 from dataclasses import dataclass
 
-PAGE_BREAK = "\f"  # joins PDF pages in the stored text; never inside a page's text
+from qa.ingest.html_text import element_text
+from qa.ingest.pdf_text import PAGE_BREAK, Bookmark, ExtractedPdf, NotExtractable, extract_pdf
+from qa.records import Heading
 
+__all__ = ["PAGE_BREAK", "Bookmark", "ExtractedPdf", "ExtractedHtml", "NotExtractable", "extract_pdf", "extract_html"]
 
-class NotExtractable(ValueError):
-    """The file is damaged or holds no text this tool can find; the message says which."""
-
-
-@dataclass(frozen=True)
-class ExtractedPdf:
-    pages: tuple[str, ...]  # text of each page, in order; "" for a page without a text layer
-    title: str | None  # from the document information, when the file has one
-    outline: tuple[tuple[int, int, str], ...] = ()  # bookmarks: (level from 1, page from 1, title)
+# trafilatura's main text must hold this share of the words of the body (navigation and
+# such left out) to be taken; below it, it lost part of what the page is about.
+_MIN_MAIN_SHARE = 0.6
+# A page with fewer words than this (after navigation is left out) has nothing to index.
+_MIN_WORDS = 4
+_META_TITLE = ("og:title", "twitter:title")
 
 
 @dataclass(frozen=True)
 class ExtractedHtml:
     title: str | None
-    text: str  # main text as Markdown
-
-
-def extract_pdf(raw: bytes) -> ExtractedPdf:
-    """The text of each page.
-
-    Raises:
-        NotExtractable: not a readable PDF, encrypted, or no page has any text.
-    """
-    from pypdf import PdfReader
-
-    # pypdf logs every recoverable oddity of a file (as warnings and errors, which
-    # Python would print to stderr); the core never prints, and the reader of
-    # `qa index` output needs only whether the file could be read.
-    logging.getLogger("pypdf").setLevel(logging.CRITICAL)
-    try:
-        reader = PdfReader(io.BytesIO(raw))
-        if reader.is_encrypted:
-            raise NotExtractable("encrypted PDF: save a copy without a password to index it")
-        pages = tuple(_clean_page(page.extract_text() or "") for page in reader.pages)
-        info = reader.metadata
-        title = " ".join(str(info.title).split()) if info is not None and info.title else None
-    except NotExtractable:
-        raise
-    except Exception as exc:
-        # A damaged file raises whatever its damage trips over inside pypdf (fuzzing
-        # found PdfStreamError, KeyError, NotImplementedError for a mangled filter name...);
-        # one bad file must never stop the index, so any of them skips just this file.
-        raise NotExtractable(f"damaged or unreadable PDF ({type(exc).__name__}: {str(exc)[:200]})") from exc
-    if not pages:
-        raise NotExtractable("PDF with no pages")
-    if not any(page.strip() for page in pages):
-        raise NotExtractable(f"no text on any of its {len(pages)} pages (scanned images? run OCR first)")
-    return ExtractedPdf(pages, title or None, _outline(reader))
-
-
-def _outline(reader) -> tuple[tuple[int, int, str], ...]:
-    """The PDF's bookmarks, when it has any: the author's own headings, with their pages.
-
-    A damaged outline only costs the heading paths, never the text.
-    """
-    entries: list[tuple[int, int, str]] = []
-
-    def walk(items, level: int) -> None:
-        for item in items:
-            if isinstance(item, list):
-                walk(item, level + 1)
-                continue
-            page = reader.get_destination_page_number(item)
-            title = " ".join(str(item.title or "").split())
-            if title and page is not None and page >= 0:
-                entries.append((level, page + 1, title))
-
-    try:
-        walk(reader.outline, 1)
-    except Exception:
-        return ()
-    return tuple(entries)
-
-
-def _clean_page(text: str) -> str:
-    # The page break character is reserved for joining pages; NUL confuses SQLite text.
-    text = text.replace(PAGE_BREAK, "\n").replace("\x00", "")
-    # Trailing spaces at line ends carry nothing and would only shift offsets around.
-    return re.sub(r"[ \t]+\n", "\n", text).strip()
+    text: str  # the page's main text, plain (no markup syntax)
+    headings: tuple[Heading, ...] = ()  # h1-h6 of the main text, as offsets into `text`
 
 
 def extract_html(raw: bytes) -> ExtractedHtml:
-    """The page's main text as Markdown, and its title.
+    """The page's main text as plain text, its headings and its title.
 
     Raises:
-        NotExtractable: not HTML, or no main text could be found in it.
+        NotExtractable: not HTML, or no text in it beyond navigation and scripts.
     """
+    import lxml.html
     import trafilatura
 
     logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+    if b"\x00" in raw[:8192]:
+        raise NotExtractable("not HTML: binary data (NUL bytes) in the file")
     try:
-        text = trafilatura.extract(
+        tree = lxml.html.document_fromstring(raw)
+        body = tree.find("body")
+        page = element_text(body if body is not None else tree, drop_surroundings=True)
+        main = None
+        xml = trafilatura.extract(
             raw,
-            output_format="markdown",
+            output_format="xml",
             include_comments=False,  # readers' comments are not the document
             include_tables=True,
             include_links=False,  # keep the words, not the URLs
             include_images=False,
+            include_formatting=False,
             favor_precision=True,  # rather lose a marginal paragraph than index a menu
             deduplicate=False,
         )
+        if xml:
+            from lxml import etree
+
+            main_root = etree.fromstring(xml.encode("utf-8"), etree.XMLParser(recover=True, huge_tree=True))
+            if main_root is not None:
+                main = element_text(main_root)
         metadata = trafilatura.extract_metadata(raw)
+        # trafilatura's title is og:title / <title> / h1 with the site's name cut off ("| Example News").
+        title = (metadata.title.strip() if metadata is not None and metadata.title else None) or page_title(tree, main or page)
     except Exception as exc:
         # As with PDF: whatever a malformed page trips over inside the parser skips only this file.
         raise NotExtractable(f"unreadable HTML ({type(exc).__name__}: {str(exc)[:200]})") from exc
-    # trafilatura's fallbacks return whatever text a page has, a lone menu ("Home")
-    # included: without one real sentence there is no main text to index.
-    if not text or not _has_prose(text):
-        raise NotExtractable("no main text found in the page (only navigation, scripts or an empty body?)")
-    title = metadata.title.strip() if metadata is not None and metadata.title else None
-    return ExtractedHtml(title or None, text.replace("\x00", "").strip() + "\n")
+    chosen = main
+    if chosen is None or _words(chosen.text) < _MIN_MAIN_SHARE * _words(page.text):
+        chosen = page  # trafilatura lost part of what the page says
+    elif len(chosen.headings) < len(page.headings) / 2:
+        chosen = page  # it kept the words but lost the sections (DocBook's headings, for one)
+    if _words(chosen.text) < _MIN_WORDS:
+        raise NotExtractable("no text in the page beyond navigation and scripts (an empty body?)")
+    text = chosen.text.replace("\x00", "") + "\n"
+    return ExtractedHtml(title, text, chosen.headings)
 
 
-def _has_prose(text: str) -> bool:
-    from qa.ingest.sentences import is_prose, split_sentences
+def _words(text: str) -> int:
+    return len(re.findall(r"\w+", text))
 
-    return any(is_prose(text[s.start : s.end]) for s in split_sentences(text))
+
+def page_title(tree, text) -> str | None:
+    """og:title, else <title>, else the first h1 of the page."""
+    for name in _META_TITLE:
+        for meta in tree.iter("meta"):
+            if (meta.get("property") or meta.get("name") or "").lower() == name and (meta.get("content") or "").strip():
+                return " ".join(meta.get("content").split())
+    node = tree.find(".//title")
+    if node is not None and node.text_content().strip():
+        return " ".join(node.text_content().split())
+    for h1 in tree.iter("h1"):
+        words = " ".join(h1.text_content().split())
+        if words:
+            return words
+    return text.headings[0].title if text.headings else None

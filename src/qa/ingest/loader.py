@@ -13,21 +13,20 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from qa.errors import CorpusError
 from qa.ingest.extract import PAGE_BREAK, NotExtractable, extract_html, extract_pdf
 from qa.ingest.headings import markdown_headings, plain_text_headings
-from qa.records import Document, Heading, SkippedFile
 from qa.ingest.text_decoding import NotText, decode_text
+from qa.ingest.titles import markdown_title, pdf_title, plain_text_title, readable_file_name, short_title
+from qa.records import Document, Heading, SkippedFile
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 PDF_SUFFIXES = (".pdf",)
 HTML_SUFFIXES = (".html", ".htm")
 SUPPORTED_SUFFIXES = (".txt",) + MARKDOWN_SUFFIXES + PDF_SUFFIXES + HTML_SUFFIXES
-_ATX_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
 
 
 @dataclass(frozen=True)
@@ -93,8 +92,9 @@ def read_document(corpus_dir: Path, path: Path, max_bytes: int | None = None) ->
         return _html_document(raw, path, common)
     decoded = decode_text(raw)
     markdown = suffix in MARKDOWN_SUFFIXES
+    found = markdown_title(decoded.text) if markdown else plain_text_title(decoded.text)
     return Document(
-        title=find_title(decoded.text, markdown=markdown) or path.stem,
+        title=short_title(found or readable_file_name(path)),
         text=decoded.text,
         encoding=decoded.encoding,
         headings=markdown_headings(decoded.text) if markdown else plain_text_headings(decoded.text),
@@ -112,7 +112,7 @@ def _pdf_document(raw: bytes, path: Path, common: dict) -> Document:
         offset += len(page) + len(PAGE_BREAK)
     text = PAGE_BREAK.join(pages)
     return Document(
-        title=extracted.title or find_title(text, markdown=False)[:200] or path.stem,
+        title=short_title(pdf_title(extracted.title, pages) or readable_file_name(path)),
         text=text,
         kind="pdf",
         page_starts=tuple(starts),
@@ -123,14 +123,14 @@ def _pdf_document(raw: bytes, path: Path, common: dict) -> Document:
 
 
 def _outline_headings(outline, pages: tuple[str, ...], starts: list[int]) -> tuple[Heading, ...]:
-    """PDF bookmarks as headings: each placed where its title appears on its page, else at the page's start."""
+    """PDF bookmarks as headings: each where its destination lands on its page (see
+    `pdf_text`), else at the page's start."""
     headings = []
-    for level, page, title in outline:
-        if page > len(pages):
+    for bookmark in outline:
+        if bookmark.page > len(pages):
             continue
-        words = [re.escape(word) for word in title.split()]
-        found = re.search(r"\s+".join(words), pages[page - 1]) if words else None
-        headings.append(Heading(starts[page - 1] + (found.start() if found else 0), level, title))
+        offset = bookmark.offset if bookmark.offset is not None else 0
+        headings.append(Heading(starts[bookmark.page - 1] + offset, bookmark.level, bookmark.title))
     # In reading order; bookmarks on one spot keep the outline's order (parent before child).
     return tuple(sorted(headings, key=lambda heading: heading.start))
 
@@ -138,27 +138,12 @@ def _outline_headings(outline, pages: tuple[str, ...], starts: list[int]) -> tup
 def _html_document(raw: bytes, path: Path, common: dict) -> Document:
     extracted = extract_html(raw)
     return Document(
-        title=extracted.title or find_title(extracted.text, markdown=True) or path.stem,
+        title=short_title(extracted.title or plain_text_title(extracted.text) or readable_file_name(path)),
         text=extracted.text,
         kind="html",
-        headings=markdown_headings(extracted.text),
+        headings=extracted.headings,
         **common,
     )
-
-
-def find_title(text: str, markdown: bool) -> str:
-    """Markdown: the first heading (else the first line); other text: the first non-empty line."""
-    lines = text.splitlines()
-    if markdown:
-        for line in lines:
-            match = _ATX_HEADING.match(line)
-            if match and match.group(1).strip():
-                return match.group(1).strip()
-    for line in lines:
-        stripped = line.strip().lstrip("\ufeff").strip()
-        if stripped:
-            return stripped
-    return ""
 
 
 def read_corpus_files(

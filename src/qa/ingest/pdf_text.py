@@ -1,0 +1,262 @@
+"""PDF pages to text with PDFium (pypdfium2), and bookmarks placed where they point.
+
+Why PDFium: on real manuals from Debian's documentation packages it reads the
+words pypdf glues together (LaTeX/dblatex output draws words without space
+characters; pypdf read 15% of one manual's words as runs like
+"Thisprogramisfreesoftware", PDFium 0.4%), keeps poppler's reading order (0.97
+of pdftotext's word pairs against pypdf's 0.90) and is 15 times faster per page.
+The figures and the script that measures them: docs/reading.md,
+scripts/compare_pdf_extractors.py. It ships as a wheel with the library
+inside, so nothing is installed by hand.
+
+The text of a page is PDFium's, with its line breaks as "\\n", a hyphen PDFium
+marks as a word broken at a line end (U+FFFE, the line break dropped) written
+back as "-\\n" (as the page shows it), trailing spaces at line ends dropped and
+the page trimmed. That text is what the index stores and offsets index.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+
+PAGE_BREAK = "\f"  # joins PDF pages in the stored text; never inside a page's text
+# PDFium writes a hyphen that breaks a word at a line end as one of these, without the line break.
+_SOFT_HYPHENS = "\ufffe\x02"
+# A bookmark's destination is the top of the view; the heading's glyphs start a little below it
+# (or, rounding, a point above): lines whose top is within this many points above it still count.
+_DESTINATION_SLACK = 3.0
+_SOFT_HYPHEN = re.compile(f"[{_SOFT_HYPHENS}]")
+_LINE_END_SPACES = re.compile(r"[ \t]+\n")
+_TITLE_NUMBER = re.compile(r"^\s*(?:chapter\s+|appendix\s+)?[\dA-Z]{1,3}(?:\.\d+)*\.?\s+", re.IGNORECASE)
+
+
+class NotExtractable(ValueError):
+    """The file is damaged or holds no text this tool can find; the message says which."""
+
+
+@dataclass(frozen=True)
+class Bookmark:
+    """One outline entry, placed on its page."""
+
+    level: int  # from 1
+    page: int  # from 1
+    title: str
+    offset: int | None  # where in the page's text the destination lands; None: the bookmark names only a page
+
+
+@dataclass(frozen=True)
+class ExtractedPdf:
+    pages: tuple[str, ...]  # text of each page, in order; "" for a page without a text layer
+    title: str | None  # from the document information, when the file has one
+    outline: tuple[Bookmark, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Line:
+    start: int  # offsets in the page's text
+    end: int
+    top: float  # of its first drawn character, PDF points (up is larger)
+    left: float
+
+
+@dataclass(frozen=True)
+class _Destination:
+    level: int
+    page: int  # from 0
+    title: str
+    top: float | None
+    left: float | None
+
+
+def extract_pdf(raw: bytes) -> ExtractedPdf:
+    """The text of each page, the document title and the bookmarks.
+
+    Raises:
+        NotExtractable: not a readable PDF, encrypted, or no page has any text.
+    """
+    import pypdfium2
+
+    logging.getLogger("pypdfium2").setLevel(logging.CRITICAL)
+    try:
+        document = pypdfium2.PdfDocument(raw)
+    except pypdfium2.PdfiumError as exc:
+        message = str(exc)
+        if "password" in message.lower():
+            raise NotExtractable("encrypted PDF: save a copy without a password to index it") from exc
+        raise NotExtractable(f"damaged or unreadable PDF ({message[:200]})") from exc
+    except Exception as exc:
+        # One bad file must never stop the index: whatever it trips over skips just this file.
+        raise NotExtractable(f"damaged or unreadable PDF ({type(exc).__name__}: {str(exc)[:200]})") from exc
+    try:
+        destinations = _destinations(document)
+        # Glyph positions cost a call per character: read them only on pages a bookmark points into.
+        placed_pages = {d.page for d in destinations if d.top is not None}
+        pages: list[str] = []
+        lines: dict[int, list[_Line]] = {}
+        for number in range(len(document)):
+            try:
+                text, page_lines = _page_text(document[number], number in placed_pages)
+            except Exception:
+                text, page_lines = "", []  # a page PDFium cannot read costs that page, not the file
+            pages.append(text)
+            lines[number] = page_lines
+        title = _metadata_title(document)
+    finally:
+        document.close()
+    if not pages:
+        raise NotExtractable("PDF with no pages")
+    if not any(page.strip() for page in pages):
+        raise NotExtractable(f"no text on any of its {len(pages)} pages (scanned images? run OCR first)")
+    outline = tuple(
+        Bookmark(d.level, d.page + 1, d.title, _place(pages[d.page], lines[d.page], d.title, d.top, d.left))
+        for d in destinations
+        if d.page < len(pages)
+    )
+    return ExtractedPdf(tuple(pages), title, outline)
+
+
+def _metadata_title(document) -> str | None:
+    try:
+        title = document.get_metadata_dict().get("Title") or ""
+    except Exception:
+        return None
+    return " ".join(title.split()) or None
+
+
+def _destinations(document) -> list[_Destination]:
+    """The bookmarks with the page and height they point at. A damaged outline costs only heading paths."""
+    entries = []
+    try:
+        for item in document.get_toc(max_depth=8):
+            title = " ".join((item.get_title() or "").split())
+            dest = item.get_dest()
+            page = dest.get_index() if dest is not None else None
+            if not title or page is None or not 0 <= page < len(document):
+                continue
+            top = left = None
+            try:
+                mode, view = dest.get_view()
+            except Exception:
+                mode, view = None, []
+            if mode == 1 and len(view) >= 2:  # XYZ: [left, top, zoom]
+                left, top = view[0], view[1]
+            elif mode in (3, 7) and view:  # FitH / FitBH: [top]
+                top = view[0]
+            entries.append(_Destination(item.level + 1, page, title, top, left))
+    except Exception:
+        return []
+    return entries
+
+
+def _page_text(page, with_lines: bool) -> tuple[str, list[_Line]]:
+    textpage = page.get_textpage()
+    try:
+        count = textpage.count_chars()
+        raw = textpage.get_text_range() if count > 0 else ""
+        # One PDFium character per text character, unless the page holds characters outside the
+        # Basic Multilingual Plane (two UTF-16 units each): then positions are not known.
+        if not with_lines or len(raw) != count:
+            return page_text_of(raw), []
+        chars: list[str] = []
+        source: list[int] = []  # per character of the text: its PDFium character, -1 when written here
+        i = 0
+        while i < len(raw):
+            ch = raw[i]
+            if ch == "\r":
+                chars.append("\n")
+                source.append(-1)
+                i += 2 if raw[i + 1 : i + 2] == "\n" else 1
+                continue
+            if ch in _SOFT_HYPHENS:
+                chars += ["-", "\n"]
+                source += [i, -1]
+            elif ch == "\f":  # reserved for joining pages
+                chars.append("\n")
+                source.append(-1)
+            elif ch != "\x00":  # NUL confuses SQLite text
+                chars.append(ch)
+                source.append(i)
+            i += 1
+        text, source = _trimmed(chars, source)
+        lines = _lines(textpage, text, source)
+    finally:
+        textpage.close()
+    return text, lines
+
+
+def page_text_of(raw: str) -> str:
+    """PDFium's text of a page as stored: the same text `_page_text` builds character by
+    character where it also needs positions, made here with string operations (fast)."""
+    text = raw.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n").replace("\x00", "")
+    text = _SOFT_HYPHEN.sub("-\n", text)
+    return _LINE_END_SPACES.sub("\n", text).strip()
+
+
+def _trimmed(chars: list[str], source: list[int]) -> tuple[str, list[int]]:
+    """Drop spaces before line ends and around the page, keeping the sources aligned."""
+    keep = [True] * len(chars)
+    at_line_end = True
+    for i in range(len(chars) - 1, -1, -1):
+        if chars[i] in " \t" and at_line_end:
+            keep[i] = False
+        else:
+            at_line_end = chars[i] == "\n"
+    kept = [(c, s) for c, s, k in zip(chars, source, keep) if k]
+    text = "".join(c for c, _ in kept)
+    start = len(text) - len(text.lstrip())
+    end = len(text.rstrip())
+    return text[start:end], [s for _, s in kept][start:end]
+
+
+def _lines(textpage, text: str, source: list[int]) -> list[_Line]:
+    """Each line of the page with the position of its first drawn character."""
+    lines = []
+    start = 0
+    while start <= len(text):
+        end = text.find("\n", start)
+        end = len(text) if end == -1 else end
+        for offset in range(start, min(end, start + 8)):
+            if source[offset] < 0 or text[offset].isspace():
+                continue
+            left, bottom, right, top = textpage.get_charbox(source[offset])
+            if right > left or top > bottom:  # drawn, not a character PDFium made up
+                lines.append(_Line(start, end, top, left))
+                break
+        start = end + 1
+    return lines
+
+
+def _place(text: str, lines: list[_Line], title: str, top: float | None, left: float | None) -> int | None:
+    """Where a bookmark lands on its page: the first line at or below its destination,
+    moved onto the title's own words when they follow within a few lines.
+
+    Without a destination height (or positions), where the title's words are found, else None.
+    """
+    if top is None or not lines:
+        return _find_title(text, title, 0)
+    below = [line for line in lines if line.top <= top + _DESTINATION_SLACK]
+    if left is not None:
+        # In a column layout, the destination's column; in one column every line qualifies.
+        below = [line for line in below if line.left >= left - 10] or below
+    if not below:
+        return None
+    nearest = max(line.top for line in below)
+    start = min(line.start for line in below if line.top == nearest)
+    # The heading's own words just after the destination pin it exactly (a number may precede them).
+    window_end = max([line.end for line in lines if start <= line.start <= start + 400] + [start])
+    exact = _find_title(text[:window_end], title, start)
+    return exact if exact is not None else start
+
+
+def _find_title(text: str, title: str, start: int) -> int | None:
+    """Offset of the title's words in text[start:], spaces flexible; its number may be left off."""
+    for candidate in (title, _TITLE_NUMBER.sub("", title)):
+        words = [re.escape(word) for word in candidate.split()]
+        if not words:
+            continue
+        match = re.compile(r"\s*".join(words) if len(words) == 1 else r"\s+".join(words)).search(text, start)
+        if match:
+            return match.start()
+    return None

@@ -1,0 +1,108 @@
+"""A document's title as a reader would recognise it, short.
+
+In order: the document's own metadata (a PDF's Title, a page's og:title or
+<title>), its first real heading, its first line when that reads as a title,
+else the file name made readable ("release-notes_2024.md" -> "Release notes
+2024"). Never a row of badge images, a site's navigation word ("Pages", "Menu")
+standing before the real title, a changelog entry or a date.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+MAX_TITLE_CHARACTERS = 120
+_ATX = re.compile(r"^ {0,3}#{1,6}[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
+_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+_LINKED_IMAGE = re.compile(r"\[\s*!\[[^\]]*\]\([^)]*\)\s*\]\([^)]*\)")
+_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_REFERENCE_IMAGE = re.compile(r"!\[[^\]]*\]\[[^\]]*\]|\[!\[[^\]]*\]\[[^\]]*\]\]\[[^\]]*\]")
+_TAG = re.compile(r"<[^>]+>")
+_EMPHASIS = re.compile(r"[*_`~]+")
+# A line that is a changelog entry or a date, not what a document is called.
+_NOT_A_TITLE = re.compile(
+    r"urgency=|<[^>\s]+@[^>\s]+>|^\W*\d{4}-\d{2}-\d{2}\b|^\W*(?:v(?:ersion)?\s*)?\d+(?:\.\d+)+\b"
+    r"|^\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{4}$"
+    r"|^(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4}$",
+    re.IGNORECASE,
+)
+_MAX_SENTENCE_TITLE_WORDS = 12  # a line ending like a sentence and longer than this is prose
+# How far down a document its title may stand, below navigation words and dates.
+_TITLE_SEARCH_LINES = 6
+_META_JUNK = re.compile(r"^(?:untitled|microsoft word - .*|.*\.(?:dvi|tex|docx?|odt|indd|qxd|pdf))$", re.IGNORECASE)
+
+
+def markdown_title(text: str) -> str:
+    """The first heading with words in it once images and links are taken out; else as plain text."""
+    for line in text.splitlines():
+        match = _ATX.match(line)
+        if match:
+            title = clean_markup(match.group(1))
+            if any(ch.isalpha() for ch in title):
+                return title
+    return plain_text_title("\n".join(clean_markup(line) for line in text.splitlines()))
+
+
+def plain_text_title(text: str) -> str:
+    """The first of the opening lines that reads as a title (a navigation word or a date
+    before it is passed over); "" when none does (the caller names the file instead)."""
+    lines = [" ".join(line.replace("\ufeff", " ").split()) for line in text.splitlines()]
+    lines = [line for line in lines if line and any(ch.isalnum() for ch in line)][:_TITLE_SEARCH_LINES]
+    candidates = [line for line in lines if _reads_as_title(line)]
+    if not candidates:
+        return ""
+    first = candidates[0]
+    if len(first.split()) == 1 and lines and lines[0] == first:
+        # A lone word first ("Pages", "Menu") is a site's navigation when a real title follows.
+        for line in candidates[1:3]:
+            if len(line.split()) >= 2:
+                return line
+    return first
+
+
+def _reads_as_title(line: str) -> bool:
+    words = line.split()
+    if len(line) > 2 * MAX_TITLE_CHARACTERS:
+        return False  # a paragraph, not a title
+    if len(words) > _MAX_SENTENCE_TITLE_WORDS and line[-1] in ".!;":
+        return False  # a sentence of prose
+    if _NOT_A_TITLE.search(line):
+        return False
+    return any(ch.isalpha() for ch in line)
+
+
+def pdf_title(metadata_title: str | None, pages: tuple[str, ...]) -> str:
+    """The PDF's Title when it is a real one, else the first line of its first page with text that reads as one."""
+    if metadata_title and not _META_JUNK.match(metadata_title.strip()) and any(ch.isalpha() for ch in metadata_title):
+        return metadata_title
+    for page in pages:
+        if page.strip():
+            return plain_text_title(page)
+    return ""
+
+
+def clean_markup(text: str) -> str:
+    """Words of a Markdown or HTML line without badges, images, link targets, tags or emphasis marks."""
+    text = _LINKED_IMAGE.sub(" ", text)
+    text = _REFERENCE_IMAGE.sub(" ", text)
+    text = _IMAGE.sub(" ", text)
+    text = _LINK.sub(r"\1", text)
+    text = _TAG.sub(" ", text)
+    text = _EMPHASIS.sub("", text)
+    return " ".join(text.split())
+
+
+def readable_file_name(path: Path) -> str:
+    """ "release-notes_2024.md" -> "Release notes 2024"."""
+    words = " ".join(re.split(r"[-_.\s]+", path.stem)).strip() or path.name
+    return words[0].upper() + words[1:]
+
+
+def short_title(title: str) -> str:
+    """At most MAX_TITLE_CHARACTERS, cut at a word with an ellipsis."""
+    title = " ".join(title.split())
+    if len(title) <= MAX_TITLE_CHARACTERS:
+        return title
+    cut = title[: MAX_TITLE_CHARACTERS - 1].rsplit(" ", 1)[0].rstrip(" ,;:-–—")
+    return cut + "…"
