@@ -72,7 +72,7 @@ REAL_QUESTIONS = "questions.jsonl"
 REAL_NOT_CORPUS = {"SOURCES.md", REAL_QUESTIONS}  # the corpus folder's own paperwork is not indexed
 CACHE = ROOT / "index" / "eval"
 MODES = ("dense", "bm25", "hybrid")
-MODE_NAMES = {"dense": "dense only (MiniLM chunks)", "bm25": "BM25 only (FTS5 porter)", "hybrid": "qa default (hybrid)"}
+MODE_NAMES = {"dense": "dense only (MiniLM chunks)", "bm25": "BM25 only (FTS5, Snowball stems)", "hybrid": "qa default (hybrid)"}
 # Chunks fetched per SciFact query: deep enough that ~100 distinct abstracts
 # remain after mapping chunks to documents (abstracts are 1-4 chunks).
 SCIFACT_CHUNKS = 300

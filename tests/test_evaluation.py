@@ -148,7 +148,7 @@ def test_eval_script_prints_every_table_and_reuses_its_indexes(eval_script, tmp_
     out = capsys.readouterr().out
     rows = {line.split("|")[1].strip(): line for line in out.splitlines() if line.startswith("| ")}
     # Every query shares its rare words with exactly one document, so each part ranks it first.
-    for mode in ("dense only (MiniLM chunks)", "BM25 only (FTS5 porter)", "qa default (hybrid)"):
+    for mode in ("dense only (MiniLM chunks)", "BM25 only (FTS5, Snowball stems)", "qa default (hybrid)"):
         assert mode in rows
     scifact_rows = [line for line in out.splitlines() if line.count("|") == 7 and "1.000 |" in line]
     assert len(scifact_rows) == 3, out  # nDCG@10 of 1.000 in all three modes

@@ -104,7 +104,7 @@ def test_only_broken_pdf_and_html_says_why_each_was_skipped(qa, make_corpus):
     write(make_corpus, "page.html", b"<html><head><script>var x = 1;</script></head><body></body></html>")
     code, _, err = qa("index")
     assert code == 1 and "could be read" in err
-    assert "page.html: no main text found" in err and "scan.pdf: damaged or unreadable PDF" in err
+    assert "page.html: no text in the page beyond navigation and scripts" in err and "scan.pdf: damaged or unreadable PDF" in err
 
 
 def test_unreadable_files_are_listed_by_index_and_status_and_the_rest_indexes(qa, make_corpus):
