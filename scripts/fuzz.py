@@ -32,13 +32,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from qa.search.answer import normalize_question  # noqa: E402
+from qa.analyzer import ENGLISH  # noqa: E402
 from qa.ingest.chunker import SPECIAL_TOKENS, chunk_document  # noqa: E402
 from qa.config import ChunkerParams, default_model_dir  # noqa: E402
 from qa.errors import QuestionError  # noqa: E402
 from qa.ingest.extract import NotExtractable, extract_html, extract_pdf  # noqa: E402
 from qa.ingest.headings import markdown_headings  # noqa: E402
-from qa.search.lexical import fts_query, question_stems  # noqa: E402
 from qa.records import Document  # noqa: E402
 from qa.ingest.text_decoding import NotText, decode_text  # noqa: E402
 from qa.ingest.tokens import WordPieceCounter  # noqa: E402
@@ -59,7 +58,7 @@ class Fuzzer:
         self.failures: list[str] = []
         self.counter = WordPieceCounter(default_model_dir())
         self.fts = sqlite3.connect(":memory:")
-        self.fts.execute("CREATE VIRTUAL TABLE t USING fts5(text, tokenize = 'porter unicode61 remove_diacritics 2')")
+        self.fts.execute(f"CREATE VIRTUAL TABLE t USING fts5(text, tokenize = '{ENGLISH.fts_tokenizer}')")
         self.fts.execute("INSERT INTO t (text) VALUES ('the group announced its formation in january 2015')")
         self.tmp = Path(tempfile.mkdtemp(prefix="qa-fuzz-"))
         sys.path.insert(0, str(ROOT))
@@ -182,15 +181,14 @@ class Fuzzer:
 
     def question(self, question: str) -> None:
         try:
-            cleaned = normalize_question(question)
+            cleaned = ENGLISH.normalize_question(question)
         except QuestionError:
             return
         assert cleaned.strip(), "normalize_question let an empty question through"
         cleaned.encode("utf-8")  # no lone surrogates left
-        query = fts_query(cleaned)
+        query = ENGLISH.fts_query(ENGLISH.question_stems(cleaned))
         if query is not None:
             self.fts.execute("SELECT rowid FROM t WHERE t MATCH ?", (query,)).fetchall()
-        question_stems(cleaned)
 
     def step(self) -> None:
         raw = self.mutated_bytes()
