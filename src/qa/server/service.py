@@ -57,7 +57,7 @@ class UpdateProgress:
     to_embed: int = 0  # ...of this many
     summary: str | None = None  # when done: the line `qa index` prints
     error: str | None = None  # when failed: the message `qa index` would print after "error: "
-    generation: int = 0  # how many generations this server has switched to
+    generation: int = 0  # the generation answering (1 at start, +1 at each switch); while running, the one being replaced
 
 
 def parse_ask_request(data: object) -> AskRequest:
@@ -239,7 +239,12 @@ class CorpusService:
             return self._progress
 
     def update_progress(self) -> UpdateProgress:
-        return self._progress
+        progress = self._progress
+        if progress.state == "idle" and self._generation is not None:
+            from dataclasses import replace
+
+            return replace(progress, generation=self._generation.number)
+        return progress
 
     def wait_for_update(self, timeout: float | None = None) -> UpdateProgress:
         job = self._job
