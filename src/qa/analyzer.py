@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from qa.errors import QuestionError
 
@@ -134,11 +134,11 @@ class Analyzer:
             return None
         return " OR ".join('"' + term.replace('"', '""') + '"' for term in terms)
 
-    @property
+    @cached_property
     def advice_stems(self) -> frozenset[str]:
         return frozenset(_stem(t) for t in ADVICE_TERMS)
 
-    @property
+    @cached_property
     def meta_stems(self) -> frozenset[str]:
         return frozenset(_stem(t) for t in META_WORDS)
 
