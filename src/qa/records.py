@@ -36,6 +36,12 @@ class Document:
     page_starts: tuple[int, ...] = ()  # PDF only: offset in `text` where each page starts
     empty_pages: tuple[int, ...] = ()  # PDF pages (1-based) with no text layer
     headings: tuple[Heading, ...] = ()
+    # The date the document states about itself (PDF CreationDate, <meta> dates, Office and
+    # EPUB properties, a mail's Date) as ISO "YYYY-MM-DD", and where it was read from
+    # ("pdf CreationDate"); None when it states none (scoping then uses the file's mtime).
+    date: str | None = None
+    date_source: str | None = None
+    ocr_pages: tuple[int, ...] = ()  # pages (1-based) whose text came from OCR, not a text layer
 
     @property
     def pages(self) -> int:
