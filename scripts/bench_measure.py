@@ -86,7 +86,7 @@ def print_table(figures: list[Figure]) -> None:
 
 
 class TimedEmbedder:
-    """Wraps an embedder and adds the time spent in embed_batch to `seconds`."""
+    """Wraps an embedder and adds the time spent in embed_batch and token_states to `seconds`."""
 
     def __init__(self, embedder):
         self._embedder = embedder
@@ -97,6 +97,13 @@ class TimedEmbedder:
         started = time.perf_counter()
         try:
             return self._embedder.embed_batch(texts)
+        finally:
+            self.seconds += time.perf_counter() - started
+
+    def token_states(self, texts):
+        started = time.perf_counter()
+        try:
+            return self._embedder.token_states(texts)
         finally:
             self.seconds += time.perf_counter() - started
 

@@ -33,10 +33,11 @@ async def _search_and_show(params: StdioServerParameters):
         outside = await client.call_tool("show", {"path": "../secret.txt"})
         filtered = await client.call_tool("search", {"question": QUESTION, "filters": {"year": 2024}})
         status = await client.call_tool("status", {})
-        return tools, found, shown, outside, filtered, status
+        scoped = await client.call_tool("search", {"question": "How is sourdough bread made?", "filters": {"in": ["notes"]}})
+        return tools, found, shown, outside, filtered, status, scoped
 
 
-def _check(tools, found, shown, outside, filtered, status, documents: int):
+def _check(tools, found, shown, outside, filtered, status, scoped, documents: int):
     assert set(tools) == {"search", "show", "status"}
     assert "Cite every claim" in tools["search"].description and "citation" in tools["search"].description
     assert found.is_error is False
@@ -51,8 +52,15 @@ def _check(tools, found, shown, outside, filtered, status, documents: int):
     source = shown.content[0].text
     assert source[passage["char_start"] : passage["char_end"]] == passage["text"]
     assert outside.is_error and "refused" in outside.content[0].text
-    assert filtered.is_error and "unsupported filter 'year'" in filtered.content[0].text
+    assert filtered.is_error and "unknown filter 'year'" in filtered.content[0].text
     assert status.structured_content["documents"] == documents
+    # A scope is a tool parameter: only the notes folder was searched, and the result echoes it.
+    if documents == 2:  # the bundled corpus has no notes folder: a scope matching nothing is an error
+        assert scoped.is_error and "the corpus has 2 documents" in scoped.content[0].text
+        return
+    assert scoped.is_error is False
+    assert scoped.structured_content["filters"]["in"] == ["notes"]
+    assert {p["path"].split("/")[-2] for p in scoped.structured_content["passages"]} == {"notes"}
 
 
 def test_mcp_tools_over_stdio_with_the_fake_model(corpus, tmp_path):

@@ -108,5 +108,31 @@ def test_the_onnx_encoder_matches_sentence_transformers(real_env):
         "A text far longer than the model reads, so both sides must truncate it the same way. " * 40,
         "Ünïcödé, عربى, 中文 and emoji 🙂",
     ]
+    # The stored encoder has int8 weights (onnx_encoder._quantize): close to float32, not equal.
     cosines = np.sum(onnx.embed_batch(texts) * reference.embed_batch(texts), axis=1)
-    assert cosines.min() >= 0.9999, cosines
+    assert cosines.mean() >= 0.99 and cosines.min() >= 0.97, cosines
+
+
+def test_sentence_vectors_pooled_from_one_pass_agree_between_the_two_encoders(real_env):
+    from pathlib import Path
+
+    from qa.config import default_model_dir
+    from qa.models.embedder import SentenceTransformerEmbedder, model_identity
+    from qa.models.onnx_encoder import OnnxEmbedder, encoder_dir
+    from qa.models.span_pooling import embed_with_spans
+
+    model_dir = default_model_dir()
+    onnx = OnnxEmbedder(encoder_dir(Path(real_env["QA_INDEX"]), model_identity(model_dir)))
+    reference = SentenceTransformerEmbedder(model_dir)
+    text = "Origins. The group announced its formation in January 2015. Its founders had left the TTP."
+    spans = [[(9, 59), (60, len(text))]]
+    a, b = embed_with_spans(onnx, [text], spans), embed_with_spans(reference, [text], spans)
+    assert np.sum(a.texts * b.texts) >= 0.97
+    assert np.sum(a.spans[0] * b.spans[0], axis=1).min() >= 0.97
+    # A sentence read in its chunk stays a vector of that sentence: nearer the same
+    # sentence read alone than the other one, and close to it (measured 0.78 and 0.90:
+    # the chunk's context pulls the shorter first sentence further).
+    alone = reference.embed_batch([text[9:59], text[60:]])
+    similarity = b.spans[0] @ alone.T
+    assert all(similarity[i, i] > similarity[i, 1 - i] for i in range(2))
+    assert np.diag(similarity).min() >= 0.75

@@ -129,7 +129,7 @@ def test_the_page_and_its_files_are_served_by_qa_itself(base):
         ({"question": "x" * 2001}, 400, "at most 2000"),
         ({"question": QUESTION, "k": 0}, 400, '"k" must be'),
         ({"question": QUESTION, "k": "5"}, 400, '"k" must be'),
-        ({"question": QUESTION, "filters": {"path": "notes/"}}, 400, "unsupported filter 'path'"),
+        ({"question": QUESTION, "filters": {"path": "notes/"}}, 400, "unknown filter 'path'"),
         ({"question": QUESTION, "filters": ["x"]}, 400, '"filters" must be an object'),
         ({"question": QUESTION, "conversation": "earlier"}, 400, '"conversation" must be a list'),
         ({"q": QUESTION}, 400, "unknown field 'q'"),

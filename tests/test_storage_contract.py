@@ -125,3 +125,65 @@ def test_reanalysing_rebuilds_the_words_and_keeps_the_vectors(engine, tmp_path):
     assert reader.lexical_search(ENGLISH.question_stems("repaired cranes"), 5) == before
     assert reader.dense_search(harbour[0], 1)[0][1] == pytest.approx(1.0, abs=1e-5)
     assert [s.doc_id for s in reader.skipped()] == ["broken.pdf"]
+
+
+def _scoped_engine(engine, tmp_path):
+    """Four documents in folders, of two types, dated by what they state or by mtime."""
+    from dataclasses import replace
+
+    writer = engine.writer()
+    for doc_id, texts, seed, stated in (
+        ("reports/2024/harbour.txt", ["The harbour cranes were repaired.", "Harbour ships wait offshore."], 1, "2024-03-01"),
+        ("reports/2025/harbour.md", ["The harbour reopened to ships."], 5, "2025-02-10"),
+        ("reports/2025b/ferry.txt", ["Harbour ferries run hourly."], 7, None),  # a sibling folder sharing the prefix
+        ("notes/bread.txt", ["Sourdough bread needs a harbour of flour."], 10, None),
+    ):
+        document, chunks = _document(doc_id, texts)
+        document = replace(document, date=stated, date_source="pdf CreationDate" if stated else None, mtime_ns=1_600_000_000 * 10**9)
+        spans = [[(0, len(c.text))] for c in chunks]
+        vectors = np.vstack([_vector(seed + i) for i in range(len(chunks))])
+        writer.add_document(document, chunks, vectors, spans, vectors.copy())
+    _publish(writer, tmp_path)
+    return engine.reader()
+
+
+def _doc_ids(reader, chunk_ids):
+    return {row.doc_id for row in reader.chunks(list(chunk_ids)).values()}
+
+
+def test_every_search_keeps_to_a_selection_of_documents(engine, tmp_path):
+    from datetime import date
+
+    from qa.search.scope import Scope
+
+    reader = _scoped_engine(engine, tmp_path)
+    query = _vector(10)  # nearest the notes, which no scope below holds
+    for scope, expected in (
+        (Scope(paths=("reports/2025",)), {"reports/2025/harbour.md"}),
+        (Scope(paths=("reports/2024/harbour.txt", "notes")), {"reports/2024/harbour.txt", "notes/bread.txt"}),
+        (Scope(types=("txt",)), {"reports/2024/harbour.txt", "reports/2025b/ferry.txt", "notes/bread.txt"}),
+        (Scope(since=date(2025, 1, 1)), {"reports/2025/harbour.md"}),
+        (Scope(until=date(2024, 12, 31)), {"reports/2024/harbour.txt", "reports/2025b/ferry.txt", "notes/bread.txt"}),
+        (Scope(paths=("reports",), types=("txt",), until=date(2024, 12, 31)), {"reports/2024/harbour.txt", "reports/2025b/ferry.txt"}),
+    ):
+        within = reader.select(scope)
+        assert within.documents == len(expected), scope
+        dense = [chunk_id for chunk_id, _ in reader.dense_search(query, 10, within)]
+        assert dense and _doc_ids(reader, dense) == expected, scope
+        assert _doc_ids(reader, reader.sentence_search(query, 10, within)) == expected, scope
+        lexical = reader.lexical_search(["harbour"], 10, within)
+        assert _doc_ids(reader, lexical) == expected, scope
+    # Without a selection, everything (the nearest first).
+    assert _doc_ids(reader, [reader.dense_search(query, 1)[0][0]]) == {"notes/bread.txt"}
+    nothing = reader.select(Scope(types=("pdf",)))
+    assert nothing.documents == 0
+    assert reader.dense_search(query, 5, nothing) == [] and reader.lexical_search(["harbour"], 5, nothing) == []
+
+
+def test_each_document_has_the_date_a_scope_compares(engine, tmp_path):
+    from datetime import datetime
+
+    reader = _scoped_engine(engine, tmp_path)
+    dates = reader.document_dates()
+    assert dates["reports/2024/harbour.txt"] == ("2024-03-01", "pdf CreationDate")
+    assert dates["notes/bread.txt"] == (datetime.fromtimestamp(1_600_000_000).date().isoformat(), "file mtime")

@@ -24,6 +24,7 @@ from qa.models.embedder import Embedder, SentenceTransformerEmbedder, model_iden
 from qa.models.onnx_encoder import OnnxEmbedder, encoder_dir, export_encoder, has_encoder
 from qa.records import Answer, BuildReport, SkippedFile, StoredText
 from qa.search.answer import answer_question
+from qa.search.scope import EVERYTHING, Scope, parse_scope
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class IndexStatus:
     mismatch: str | None = None  # why the index cannot be used as it is (model, chunker, format)
     notes: tuple[SkippedFile, ...] = ()  # indexed files with something worth saying (PDF pages without text)
     search: str = ""  # how the vectors are searched: exact, or IVF with its tuning (from the manifest)
+    dates: dict[str, tuple[str, str]] | None = None  # doc_id -> (date --since/--until compare, where it came from)
 
     @property
     def up_to_date(self) -> bool:
@@ -101,6 +103,15 @@ class Assistant:
             progress("exporting the model to ONNX for fast answers (once per model)")
             export_encoder(embedder, self.settings.index_dir)
 
+    def _building_embedder(self, progress: Progress) -> Embedder:
+        """The embedder a build uses: the ONNX export, made first when missing, so the
+        index's vectors come from the same encoder that will embed its questions."""
+        self._store_encoder(progress)
+        if self._uses_bundled_path and isinstance(self._embedder, SentenceTransformerEmbedder):
+            if has_encoder(self.settings.index_dir, self.model_id):
+                self._embedder = OnnxEmbedder(encoder_dir(self.settings.index_dir, self.model_id))
+        return self.embedder
+
     @property
     def embedder(self) -> Embedder:
         if self._embedder is None:
@@ -131,7 +142,7 @@ class Assistant:
         report = update_index(
             self.settings,
             self.model_id,
-            lambda: self.embedder,
+            lambda: self._building_embedder(progress),
             lambda: self._counter_factory(self.settings),
             progress,
             counts or (lambda done, total: None),
@@ -203,11 +214,16 @@ class Assistant:
             self._index = index
         return self._index
 
-    def ask(self, question: str, k: int | None = None, search_text: str | None = None) -> Answer:
-        """Answer `question`; retrieval looks for `search_text` when given (a follow-up with its context)."""
+    def ask(self, question: str, k: int | None = None, search_text: str | None = None, scope: Scope = EVERYTHING) -> Answer:
+        """Answer `question` from the documents of `scope`; retrieval looks for `search_text` when
+        given (a follow-up with its context).
+
+        Raises:
+            EmptyScopeError: the scope matches no document (the message names it and the corpus size).
+        """
         index = self.load()
         try:
-            return answer_question(index, self.embedder, self.settings, question, k, search_text)
+            return answer_question(index, self.embedder, self.settings, question, k, search_text, scope)
         except sqlite3.DatabaseError as exc:
             # Damage SQLite only finds when it reads the broken page.
             raise IndexCorruptError(
@@ -251,6 +267,16 @@ class Assistant:
         if not 1 <= page <= len(stored.page_starts):
             raise QAError(f"{doc_id} has {len(stored.page_starts)} pages: pass --page 1 to {len(stored.page_starts)}")
         return stored.page_text(page)
+
+    def scope(
+        self, paths: list[str] | None = None, types: list[str] | None = None, since: str | None = None, until: str | None = None
+    ) -> Scope:
+        """The scope a user typed (--in relative to the corpus root or absolute inside it, --type, --since, --until).
+
+        Raises:
+            ScopeError: naming the value that cannot be used and how to write it.
+        """
+        return parse_scope(self.settings.corpus_dir, paths, types, since, until)
 
     def corpus_doc_id(self, path: str) -> str:
         """The corpus-relative id of `path` as a user typed it (relative to here, or absolute, or an id).
@@ -305,4 +331,5 @@ class Assistant:
             mismatch=mismatch,
             notes=tuple(SkippedFile(row.doc_id, empty_pages_note(row.empty_pages)) for row in documents if row.empty_pages),
             search=describe_search(manifest.get("vector_index")),
+            dates=index.document_dates(),
         )

@@ -79,6 +79,9 @@ def _parser() -> argparse.ArgumentParser:
     locations.add_argument("--index", metavar="DIR", help="where the index lives (default: $QA_INDEX or index/<corpus>-<hash>/)")
     locations.add_argument("--model", metavar="PATH", help="local sentence-transformers model folder (default: $QA_MODEL or bundled all-MiniLM-L6-v2)")
 
+    scoping = argparse.ArgumentParser(add_help=False)
+    add_scope_options(scoping)
+
     index = commands.add_parser(
         "index",
         parents=[locations],
@@ -90,7 +93,7 @@ def _parser() -> argparse.ArgumentParser:
 
     ask = commands.add_parser(
         "ask",
-        parents=[locations],
+        parents=[locations, scoping],
         help="answer a question with cited passages",
         description="Answer a question with the passages that answer it, each with its citation.",
     )
@@ -111,7 +114,7 @@ def _parser() -> argparse.ArgumentParser:
 
     chat = commands.add_parser(
         "chat",
-        parents=[locations],
+        parents=[locations, scoping],
         help="ask questions in a terminal app: cited passages, sources, follow-ups",
         description="A conversation of questions and cited answers; every citation opens its source.",
     )
@@ -130,6 +133,7 @@ def _parser() -> argparse.ArgumentParser:
     show.set_defaults(run=run_show)
 
     status = commands.add_parser("status", parents=[locations], help="show the corpus, the index and whether it is up to date")
+    status.add_argument("--json", action="store_true", help="print JSON (what GET /api/status returns), with each document's date")
     status.set_defaults(run=run_status)
 
     serve = commands.add_parser("serve", parents=[locations], help="serve the corpus over HTTP: a JSON API and a web page")
@@ -146,6 +150,32 @@ def _parser() -> argparse.ArgumentParser:
     mcp.add_argument("--no-update", action="store_true", help="serve the index as it is, even if the corpus changed")
     mcp.set_defaults(run=run_mcp)
     return parser
+
+
+def add_scope_options(parser: argparse.ArgumentParser) -> None:
+    """--in, --type, --since, --until: the documents a question is asked of (also used by scripts)."""
+    group = parser.add_argument_group("scope (only these documents are searched)")
+    group.add_argument(
+        "--in", dest="scope_in", action="append", metavar="PATH",
+        help="a folder or file of the corpus, relative to its root or absolute inside it (repeatable: any of them)",
+    )
+    group.add_argument(
+        "--type", dest="scope_type", action="append", metavar="EXT",
+        help="a file type by extension: pdf, html, docx, txt, md... (repeatable: any of them)",
+    )
+    group.add_argument(
+        "--since", dest="scope_since", metavar="YYYY-MM-DD",
+        help="documents dated on or after this day (the date a document states, else its file's mtime)",
+    )
+    group.add_argument("--until", dest="scope_until", metavar="YYYY-MM-DD", help="documents dated on or before this day")
+
+
+def scope_of(args, assistant):
+    """The Scope the scope options name (everything when none is given)."""
+    return assistant.scope(
+        getattr(args, "scope_in", None), getattr(args, "scope_type", None),
+        getattr(args, "scope_since", None), getattr(args, "scope_until", None),
+    )
 
 
 def _positive_int(value: str) -> int:
@@ -283,8 +313,9 @@ def run_ask(args) -> int:
     from qa.progress import embedding_progress
 
     assistant = _assistant(args)
+    scope = scope_of(args, assistant)  # checked before any loading, like the question
     # Without --conversation every question is its own conversation of one turn.
-    conversation = Conversation(assistant, args.k, follow_ups=args.conversation)
+    conversation = Conversation(assistant, args.k, follow_ups=args.conversation, scope=scope)
     # Planned now, so an empty question fails before any loading.
     first = None if args.question == "-" else conversation.plan(args.question)
     with embedding_progress(sys.stderr) as counts:
@@ -348,7 +379,8 @@ def run_chat(args) -> int:
     # Our own loop, not asyncio.run(): that would wait for the worker threads on
     # exit, so Ctrl+Q while the model loads left a blank screen for seconds.
     loop = asyncio.new_event_loop()
-    QAApp(assistant_factory=lambda: _assistant(args)).run(loop=loop)
+    scope = scope_of(args, _assistant(args))  # a bad --in or --since is refused before the screen opens
+    QAApp(assistant_factory=lambda: _assistant(args), scope=scope).run(loop=loop)
     if threading.active_count() > 1:
         # A thread still loads the model (or builds an index) and cannot be
         # interrupted. It holds nothing to clean up: a build writes only to its
@@ -373,8 +405,30 @@ def run_mcp(args) -> int:
     return commands.run_mcp(args)
 
 
+_DATES_LISTED = 200  # more than a screenful is what `qa status --json` is for
+
+
+def _print_dates(dates: dict[str, tuple[str, str]]) -> None:
+    """Which date each document got (what --since/--until compare) and where it came from."""
+    if not dates:
+        return
+    sources: dict[str, int] = {}
+    for _, source in dates.values():
+        sources[source] = sources.get(source, 0) + 1
+    print("dates:    " + ", ".join(f"{count} from {source}" for source, count in sorted(sources.items(), key=lambda s: -s[1])))
+    for doc_id, (day, source) in list(dates.items())[:_DATES_LISTED]:
+        print(f"  {day}  {printable_path(doc_id)} ({source})")
+    if len(dates) > _DATES_LISTED:
+        print(f"  ... and {len(dates) - _DATES_LISTED} more (`qa status --json` lists every document)")
+
+
 def run_status(args) -> int:
     status = _assistant(args).status()
+    if args.json:
+        from qa.server.service import status_json
+
+        print(json.dumps(status_json(status), ensure_ascii=False, indent=2))
+        return 0
     print(f"corpus:   {status.corpus_dir}")
     print(f"index:    {status.index_dir}")
     print(f"model:    {status.model_id}")
@@ -391,6 +445,7 @@ def run_status(args) -> int:
         print(f"skipped:  {printable_path(item.doc_id)}: {item.reason}")
     for item in status.notes:
         print(f"note:     {printable_path(item.doc_id)}: {item.reason}")
+    _print_dates(status.dates or {})
     if status.up_to_date:
         print("state:    up to date")
         return 0

@@ -34,7 +34,7 @@ class RetrievalParams:
     # The shortlist is reordered by how well its best sentence answers (cosine plus
     # shared words); the fused rank adds this much (scaled to 0..1) on top.
     overlap_weight: float = 1.0  # weight of shared question words in a sentence's answer score
-    answer_type_weight: float = 0.1  # bonus for a sentence holding the kind of answer asked for (a date for "when")
+    answer_type_weight: float = 0.3  # bonus for a sentence holding the kind of answer asked for (a date for "when")
     fusion_weight: float = 0.5
     # A passage gains this much times the best fused rank (0..1) of another passage of
     # its document in the shortlist: a document that answers in two places is more

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from qa.records import Answer
 from qa.analyzer import ENGLISH
 from qa.search.conversation import Turn, plan_turn
+from qa.search.scope import EVERYTHING, Scope
 
 if TYPE_CHECKING:
     from qa.assistant import Assistant
@@ -31,10 +32,13 @@ class Conversation:
             `qa ask` does.
     """
 
-    def __init__(self, assistant: Assistant | None = None, k: int | None = None, follow_ups: bool = True):
+    def __init__(
+        self, assistant: Assistant | None = None, k: int | None = None, follow_ups: bool = True, scope: Scope = EVERYTHING
+    ):
         self.assistant = assistant
         self.k = k
         self.follow_ups = follow_ups
+        self.scope = scope  # the documents questions are asked of; it stays for the follow-ups
         self._context: list[Turn] = []  # planned turns a follow-up may lean on, answered or still waiting
         self._answered: list[tuple[Turn, Answer]] = []
         # The chat plans and forgets on the UI thread while a worker records answers.
@@ -53,15 +57,16 @@ class Conversation:
             self._context.append(turn)
         return turn
 
-    def answer(self, turn: Turn) -> Answer:
-        """Ask the assistant for a planned turn; the answer joins the history unless the
-        turn was forgotten (cancelled, or the conversation cleared) while it ran.
+    def answer(self, turn: Turn, scope: Scope | None = None) -> Answer:
+        """Ask the assistant for a planned turn, in `scope` (None: the conversation's); the answer
+        joins the history unless the turn was forgotten (cancelled, or the conversation cleared) while it ran.
 
         Raises:
-            QAError: from the assistant (no index, damaged index, ...).
+            QAError: from the assistant (no index, damaged index, a scope matching no document, ...).
         """
         assert self.assistant is not None, "a turn is answered only once the assistant exists"
-        answer = self.assistant.ask(turn.question, self.k, search_text=turn.searched_for)
+        scope = self.scope if scope is None else scope
+        answer = self.assistant.ask(turn.question, self.k, search_text=turn.searched_for, scope=scope)
         with self._lock:
             if any(t is turn for t in self._context):
                 self._answered.append((turn, answer))

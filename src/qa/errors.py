@@ -51,3 +51,11 @@ class ModelError(QAError):
 
 class QuestionError(QAError):
     """The question cannot be answered as given (empty, for instance)."""
+
+
+class ScopeError(QAError):
+    """A scope (--in, --type, --since, --until) written so that it cannot be used."""
+
+
+class EmptyScopeError(ScopeError):
+    """A scope that matches no document of the corpus."""

@@ -178,6 +178,7 @@ class Answer:
     question: str
     passages: tuple[Passage, ...]
     no_answer: bool  # nothing in the corpus is relevant enough to answer
+    scope: object = None  # the qa.search.scope.Scope searched (None: the whole corpus; typed loosely: records sit below search)
 
 
 @dataclass(frozen=True)

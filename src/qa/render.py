@@ -8,6 +8,7 @@ from pathlib import Path
 
 from qa.ingest.headings import PATH_SEPARATOR
 from qa.records import Answer, Passage
+from qa.search.scope import EVERYTHING
 
 # The plain-text marks around the answering sentence: brackets prose and Markdown
 # do not use, so they cannot be mistaken for the source's own emphasis.
@@ -21,6 +22,8 @@ def answer_to_dict(answer: Answer) -> dict:
     return {
         "question": answer.question,
         "no_answer": answer.no_answer,
+        # The scope searched (--in, --type, --since, --until), empty lists and nulls when none.
+        "filters": (answer.scope or EVERYTHING).to_dict(),
         "passages": [passage_to_dict(p) for p in answer.passages],
     }
 
@@ -158,8 +161,13 @@ def render_conversation_markdown(turns: list[tuple[Answer, str | None]], title: 
     parts = [f"# {title}", ""]
     for answer, searched_for in turns:
         section = render_markdown(answer)
+        notes = []
         if searched_for and searched_for != answer.question:
+            notes.append(f"_Searched for: {searched_for}_")
+        if answer.scope is not None and not answer.scope.is_everything:
+            notes.append(f"_Scope: {answer.scope.describe()}_")
+        if notes:
             head, _, rest = section.partition("\n\n")
-            section = f"{head}\n\n_Searched for: {searched_for}_\n\n{rest}"
+            section = "\n\n".join([head, *notes, rest])
         parts.append(section)
     return "\n".join(parts).rstrip() + "\n"

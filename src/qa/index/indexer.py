@@ -10,6 +10,7 @@ a chunk or sentence whose text is unchanged reuses its vector.
 from __future__ import annotations
 
 import errno
+from bisect import bisect_left
 import sqlite3
 import time
 from dataclasses import asdict, replace
@@ -25,11 +26,12 @@ from qa.index.freshness import CorpusChanges, find_changes, walk_corpus
 from qa.index.generations import FORMAT_VERSION, index_lock, remove_abandoned_builds
 from qa.index.local import LocalWriter, open_index
 from qa.index.protocols import IndexReader, IndexWriter
-from qa.ingest.chunker import chunk_document
+from qa.ingest.chunker import LINE_END_HYPHEN, JoinedChunk, chunk_document
 from qa.ingest.loader import nothing_readable, read_corpus_files
 from qa.ingest.sentences import answer_sentence_spans
 from qa.ingest.tokens import TokenCounter
 from qa.models.embedder import Embedder
+from qa.models.span_pooling import SENTENCE_VECTORS, embed_with_spans
 from qa.records import BuildReport, Chunk, Document, SkippedFile
 
 Progress = Callable[[str], None]
@@ -173,20 +175,36 @@ def _write_generation(
 
     # Every sentence that may be highlighted gets a vector, so answering embeds only the question.
     spans = [[answer_sentence_spans(chunk.text) for chunk in chunks] for _, chunks in chunked]
-    # The chunk vector reads its heading path too; search and offsets keep to the text.
-    chunk_texts = [chunk.embedded_text for _, chunks in chunked for chunk in chunks]
-    sentence_texts = [_sentence_texts(chunks, doc_spans) for (_, chunks), doc_spans in zip(chunked, spans)]
-    to_embed = [text for text in dict.fromkeys(chunk_texts + [t for texts in sentence_texts for t in texts]) if text not in reusable]
+    # A chunk is encoded once; its sentences' vectors are pooled from that pass (span_pooling).
+    # A chunk whose text and sentences all have vectors from the previous generation keeps them.
+    to_encode = {}
+    for (_, chunks), doc_spans in zip(chunked, spans):
+        for chunk, chunk_spans in zip(chunks, doc_spans):
+            texts = [chunk.embedded_text] + [chunk.text[start:end] for start, end in chunk_spans]
+            if not all(text in reusable for text in texts):
+                to_encode.setdefault(chunk.embedded_text, _embedded_spans(chunk, chunk_spans))
+    n_chunks = sum(len(chunks) for _, chunks in chunked)
     dimension = previous.manifest["dimension"] if previous is not None else None
-    if to_embed or previous is None:
+    pooled = None
+    if to_encode or previous is None:
         embedder = load_embedder()
         _check_budget(settings, embedder)
         dimension = embedder.dimension
-        progress(f"embedding {len(to_embed)} texts ({len(chunk_texts)} chunks, {sum(map(len, sentence_texts))} sentences)")
-        reusable.update(zip(to_embed, embed_in_batches(embedder, to_embed, counts)))
-    for (document, chunks), doc_spans, texts in zip(chunked, spans, sentence_texts):
-        chunk_vectors = _stack([reusable[c.embedded_text] for c in chunks], dimension)
-        writer.add_document(document, chunks, chunk_vectors, doc_spans, _stack([reusable[t] for t in texts], dimension))
+        progress(f"embedding {len(to_encode)} chunks ({n_chunks} in all) and their sentences in one pass each")
+        pooled = embed_with_spans(embedder, list(to_encode), list(to_encode.values()), _EMBED_BATCH, counts)
+        pooled = {text: (pooled.texts[i], pooled.spans[i]) for i, text in enumerate(to_encode)}
+    for (document, chunks), doc_spans in zip(chunked, spans):
+        chunk_rows, sentence_rows = [], []
+        for chunk, chunk_spans in zip(chunks, doc_spans):
+            if pooled is not None and chunk.embedded_text in pooled:
+                vector, sentence_vectors = pooled[chunk.embedded_text]
+                chunk_rows.append(vector)
+                sentence_rows += list(sentence_vectors)
+            else:
+                chunk_rows.append(reusable[chunk.embedded_text])
+                sentence_rows += [reusable[chunk.text[start:end]] for start, end in chunk_spans]
+        writer.add_document(document, chunks, _stack(chunk_rows, dimension), doc_spans, _stack(sentence_rows, dimension))
+    pooled = None
     reusable = None  # the writer holds every vector now; at a million chunks each copy is gigabytes
     writer.replace_skipped(tuple(skipped), settings.corpus_dir)
     if writer.document_count() == 0:
@@ -199,16 +217,29 @@ def _write_generation(
             "model_id": model_id,
             "dimension": dimension,
             "chunker": asdict(settings.chunker),
+            "sentence_vectors": SENTENCE_VECTORS,
             "analyzer": ANALYZER.describe(),
             "corpus_dir": str(settings.corpus_dir),
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         }
     )
-    return len(to_embed), manifest
+    return len(to_encode), manifest
 
 
-def _sentence_texts(chunks: list[Chunk], spans: list[list[tuple[int, int]]]) -> list[str]:
-    return [chunk.text[start:end] for chunk, chunk_spans in zip(chunks, spans) for start, end in chunk_spans]
+def _embedded_spans(chunk: Chunk, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The sentence spans of `chunk.text` as spans of what the model reads (`chunk.embedded_text`).
+
+    The heading path leads the embedded text; a chunk whose page hyphenates words
+    at line ends is read with them joined (two characters fewer at each).
+    """
+    read = chunk.embedded_text
+    if not isinstance(chunk, JoinedChunk):
+        shift = len(read) - len(chunk.text)
+        return [(start + shift, end + shift) for start, end in spans]
+    shift = len(read) - len(chunk.search_text)
+    joins = [match.start() for match in LINE_END_HYPHEN.finditer(chunk.text)]
+    moved = lambda offset: offset + shift - 2 * bisect_left(joins, offset)  # noqa: E731
+    return [(moved(start), moved(end)) for start, end in spans]
 
 
 def _stack(rows: list[np.ndarray], dimension: int) -> np.ndarray:
@@ -282,4 +313,11 @@ def check_compatible(manifest: dict, model_id: str, settings: Settings) -> None:
         raise IndexMismatchError(
             f"the index in {settings.index_dir} was built with chunker settings {manifest.get('chunker')}, "
             f"not {asdict(settings.chunker)}"
+        )
+    if manifest.get("sentence_vectors") != SENTENCE_VECTORS:
+        # Before one pass per chunk, sentences were encoded alone: those vectors are not comparable.
+        raise IndexMismatchError(
+            f"the index in {settings.index_dir} holds sentence vectors made another way "
+            f"({manifest.get('sentence_vectors', 'each sentence encoded alone')}), not {SENTENCE_VECTORS}",
+            "run `qa index` to rebuild it",
         )

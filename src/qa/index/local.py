@@ -11,7 +11,9 @@ from __future__ import annotations
 import shutil
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -32,6 +34,22 @@ from qa.index.store import Store
 from qa.index.vectors import EXACT_MAX, VectorIndex
 from qa.records import Chunk, ChunkRow, Document, DocumentRow, SkippedFile, StoredText
 
+if TYPE_CHECKING:
+    from qa.search.scope import Scope
+
+
+@dataclass(frozen=True, eq=False)
+class LocalSelection:
+    """A scope resolved to this index: its documents' chunk ids and sentence ids (sorted),
+    the FAISS id selectors and the FTS5 join filter on."""
+
+    scope: Scope
+    documents: int
+    chunk_ids: np.ndarray
+    sentence_ids: np.ndarray
+    rows: tuple[int, ...] = ()  # documents.id of the scope's documents, for the FTS5 join
+    chunk_ranges: tuple[tuple[int, int], ...] | None = ()  # the chunk ids as inclusive runs, for FTS5 rowid ranges
+
 
 class LocalIndex:
     """A published generation, opened read-only.
@@ -47,6 +65,8 @@ class LocalIndex:
         self._manifest = manifest
         self._vectors: tuple[VectorIndex, VectorIndex] | None = None
         self._loading = threading.Lock()
+        self._selecting = threading.Lock()
+        self._selections: dict[Scope, LocalSelection] = {}  # the last few scopes resolved, oldest first
 
     @property
     def manifest(self) -> dict:
@@ -68,17 +88,50 @@ class LocalIndex:
                 self._vectors = _load_vectors(self.generation, self._manifest)
         return self._vectors
 
-    def dense_search(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
-        return self.vectors.search(vector, k)
+    def select(self, scope: Scope) -> LocalSelection:
+        # A generation never changes, so a scope resolves to the same ids for every question
+        # in it: the chat's follow-ups and a batch of questions resolve it once.
+        with self._selecting:
+            cached = self._selections.get(scope)
+        if cached is not None:
+            return cached
+        selection = self._resolve(scope)
+        with self._selecting:
+            self._selections[scope] = selection
+            while len(self._selections) > _KEPT_SELECTIONS:
+                self._selections.pop(next(iter(self._selections)))
+        return selection
 
-    def sentence_search(self, vector: np.ndarray, k: int) -> list[int]:
-        hits = self.sentence_vectors.search(vector, k * 3)  # several sentences per chunk
+    def _resolve(self, scope: Scope) -> LocalSelection:
+        rows = self.store.scope_documents(scope)
+        ranges = self.store.id_ranges()
+        if ranges is None:
+            chunk_ids, sentence_ids = self.store.ids_of_documents(rows)
+        else:
+            kept = np.isin(ranges.rows, np.asarray(rows, dtype=np.int64), assume_unique=True)
+            chunk_ids = _id_runs(ranges.chunk_start[kept], ranges.chunk_end[kept])
+            sentence_ids = _id_runs(ranges.sentence_start[kept], ranges.sentence_end[kept])
+        breaks = np.flatnonzero(np.diff(chunk_ids) != 1) + 1
+        starts = np.concatenate(([0], breaks)) if len(chunk_ids) else np.zeros(0, dtype=np.int64)
+        ends = np.concatenate((breaks, [len(chunk_ids)])) if len(chunk_ids) else np.zeros(0, dtype=np.int64)
+        runs = tuple((int(chunk_ids[a]), int(chunk_ids[b - 1])) for a, b in zip(starts[:64], ends[:64]))
+        # More than 64 runs: FTS5 filters by document instead (the store decides at 16).
+        return LocalSelection(scope, len(rows), chunk_ids, sentence_ids, tuple(rows), runs if len(starts) <= 64 else None)
+
+    def dense_search(self, vector: np.ndarray, k: int, within: LocalSelection | None = None) -> list[tuple[int, float]]:
+        return self.vectors.search(vector, k, None if within is None else within.chunk_ids)
+
+    def sentence_search(self, vector: np.ndarray, k: int, within: LocalSelection | None = None) -> list[int]:
+        # Several sentences per chunk.
+        hits = self.sentence_vectors.search(vector, k * 3, None if within is None else within.sentence_ids)
         chunk_of = self.store.chunk_of_sentences([sentence_id for sentence_id, _ in hits])
         ranked = dict.fromkeys(chunk_of[sentence_id] for sentence_id, _ in hits if sentence_id in chunk_of)
         return list(ranked)[:k]
 
-    def lexical_search(self, stems: list[str], k: int) -> list[int]:
-        return self.store.lexical_search(stems, k)
+    def lexical_search(self, stems: list[str], k: int, within: LocalSelection | None = None) -> list[int]:
+        if within is None:
+            return self.store.lexical_search(stems, k)
+        return self.store.lexical_search(stems, k, within.scope, within.rows, within.chunk_ranges)
 
     def chunk_similarities(self, vector: np.ndarray, chunk_ids: list[int]) -> dict[int, float]:
         return self.vectors.similarities(vector, chunk_ids)
@@ -97,6 +150,9 @@ class LocalIndex:
     def documents(self) -> list[DocumentRow]:
         return self.store.documents()
 
+    def document_dates(self) -> dict[str, tuple[str, str]]:
+        return self.store.document_dates()
+
     def skipped(self) -> list[SkippedFile]:
         return self.store.skipped()
 
@@ -105,6 +161,21 @@ class LocalIndex:
 
     def stored_text(self, doc_id: str) -> StoredText | None:
         return self.store.stored_text(doc_id)
+
+
+_KEPT_SELECTIONS = 8
+
+
+def _id_runs(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """The ids of half-open ranges [start, end), in order, without a Python loop over thousands of documents."""
+    lengths = ends - starts
+    total = int(lengths.sum())
+    if not total:
+        return np.zeros(0, dtype=np.int64)
+    offsets = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
+    ids = offsets + np.arange(total, dtype=np.int64)
+    # Documents are added in id order, so the runs are sorted unless an update re-added one.
+    return ids if np.all(ids[1:] > ids[:-1]) else np.sort(ids)
 
 
 def _load_vectors(generation: Path, manifest: dict) -> tuple[VectorIndex, VectorIndex]:

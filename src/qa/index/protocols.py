@@ -11,15 +11,30 @@ only meaningful to the reader that returned it.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
 from qa.analyzer import Analyzer
 from qa.records import Chunk, ChunkRow, Document, DocumentRow, SkippedFile, StoredText
 
+if TYPE_CHECKING:
+    from qa.search.scope import Scope
+
 # (cosine, start, end) of one answer-candidate sentence, offsets into its chunk's text.
 SentenceScore = tuple[float, int, int]
+
+
+class Selection(Protocol):
+    """A scope resolved to one reader's documents, once per question.
+
+    `select` makes it and the searches take it back (`within`): each engine
+    keeps in it what it needs to filter inside its searches (the local engine:
+    the chunk and sentence ids of the scope's documents; Milvus: an expression).
+    """
+
+    scope: Scope
+    documents: int  # how many documents of the index the scope holds
 
 
 class IndexReader(Protocol):
@@ -32,16 +47,21 @@ class IndexReader(Protocol):
         """How the index was built: format, model, dimension, chunker, analyzer, counts."""
         ...
 
-    def dense_search(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
-        """The k chunks whose vectors are nearest `vector`, as (chunk id, cosine), best first."""
+    def select(self, scope: Scope) -> Selection:
+        """The scope resolved to this index's documents (none matching is not an error here)."""
         ...
 
-    def sentence_search(self, vector: np.ndarray, k: int) -> list[int]:
-        """The k chunk ids whose best answer-candidate sentence is nearest `vector`, best first."""
+    def dense_search(self, vector: np.ndarray, k: int, within: Selection | None = None) -> list[tuple[int, float]]:
+        """The k chunks whose vectors are nearest `vector`, as (chunk id, cosine), best first;
+        only chunks of the selection's documents when `within` is given (filtered inside the search)."""
         ...
 
-    def lexical_search(self, stems: list[str], k: int) -> list[int]:
-        """The k chunk ids BM25 ranks best for these analyzer stems, best first."""
+    def sentence_search(self, vector: np.ndarray, k: int, within: Selection | None = None) -> list[int]:
+        """The k chunk ids whose best answer-candidate sentence is nearest `vector`, best first (within the selection)."""
+        ...
+
+    def lexical_search(self, stems: list[str], k: int, within: Selection | None = None) -> list[int]:
+        """The k chunk ids BM25 ranks best for these analyzer stems, best first (within the selection)."""
         ...
 
     def chunk_similarities(self, vector: np.ndarray, chunk_ids: list[int]) -> dict[int, float]:
@@ -62,6 +82,11 @@ class IndexReader(Protocol):
 
     def documents(self) -> list[DocumentRow]:
         """Every indexed document, by id: what freshness compares the corpus with."""
+        ...
+
+    def document_dates(self) -> dict[str, tuple[str, str]]:
+        """doc_id -> (YYYY-MM-DD, where it came from): the date a scope's --since/--until compare,
+        the one the document states ("pdf CreationDate") or else its file's mtime ("file mtime")."""
         ...
 
     def skipped(self) -> list[SkippedFile]:

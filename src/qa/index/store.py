@@ -10,7 +10,11 @@ import json
 import math
 import sqlite3
 from collections import Counter
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
 
 from qa.analyzer import ENGLISH, Analyzer, within_postings_budget
 from qa.errors import IndexCorruptError
@@ -23,6 +27,9 @@ from qa.records import (
     StoredText,
     embedded_text,
 )
+
+if TYPE_CHECKING:
+    from qa.search.scope import Scope
 
 _SCHEMA = """
 CREATE TABLE manifest (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -37,7 +44,9 @@ CREATE TABLE documents (
     kind TEXT NOT NULL DEFAULT 'text',    -- 'text': offsets index the file; 'pdf'/'html': `extracted`
     extracted TEXT,                       -- PDF/HTML: the extracted text offsets index (pages joined by form feeds)
     page_starts TEXT NOT NULL DEFAULT '[]', -- PDF: JSON list of where each page starts in `extracted`
-    empty_pages TEXT NOT NULL DEFAULT '[]'  -- PDF: JSON list of pages without text (scanned images?)
+    empty_pages TEXT NOT NULL DEFAULT '[]', -- PDF: JSON list of pages without text (scanned images?)
+    date TEXT,                            -- YYYY-MM-DD the document states about itself; NULL: none (scoping uses mtime)
+    date_source TEXT                      -- where that date was read ("pdf CreationDate", "html meta article:published_time")
 );
 CREATE TABLE chunks (
     id INTEGER PRIMARY KEY,               -- also the FTS5 rowid and the FAISS id
@@ -70,6 +79,30 @@ CREATE TABLE skipped (doc_id TEXT PRIMARY KEY, reason TEXT NOT NULL, size INTEGE
 CREATE VIRTUAL TABLE chunks_fts USING fts5(text, tokenize = '{fts_tokenizer}');
 """
 
+# Columns added after FORMAT_VERSION 3: an older index gains them on its next update (NULL values).
+_LATER_COLUMNS = ("date", "date_source")
+MTIME_DATE_SOURCE = "file mtime"
+_MAX_LISTED_DOCUMENTS = 30_000  # SQLite takes at most 32,766 parameters in one statement
+# A rowid-range FTS5 query costs ~1 ms on 100k chunks (the matches in its range); joining
+# every match of the whole index to its chunk costs tens: up to this many ranges, one query each.
+_MAX_RANGE_QUERIES = 16
+
+
+@dataclass(frozen=True)
+class DocumentIdRanges:
+    """Per document row (sorted): its chunk ids and sentence ids as half-open ranges.
+
+    A document's chunks and sentences are added together with consecutive ids,
+    so a scope of documents is a union of ranges: cheap to turn into an id
+    selector, with no per-question scan of the chunks table.
+    """
+
+    rows: np.ndarray  # documents.id, sorted
+    chunk_start: np.ndarray
+    chunk_end: np.ndarray
+    sentence_start: np.ndarray
+    sentence_end: np.ndarray
+
 
 class Store:
     """One SQLite file. Opened read-only for answering, read-write while building."""
@@ -80,6 +113,8 @@ class Store:
         self.analyzer = analyzer  # how chunk text became the words FTS5 and term_df hold
         self._chunk_count: int | None = None  # a read-only store counts once: count(*) of 1M rows costs ms
         self._term_delta: Counter[str] = Counter()  # chunk counts per stem, written at commit
+        self._columns: frozenset[str] | None = None  # the documents table's columns (older indexes lack some)
+        self._id_ranges: DocumentIdRanges | None = None  # read-only: computed on the first scoped question
 
     @classmethod
     def create(cls, path: Path, analyzer: Analyzer = ENGLISH) -> Store:
@@ -90,7 +125,26 @@ class Store:
     @classmethod
     def open_writable(cls, path: Path, analyzer: Analyzer = ENGLISH) -> Store:
         """Open a copy being updated in a build folder (never the current generation)."""
-        return cls(sqlite3.connect(path), analyzer=analyzer)
+        store = cls(sqlite3.connect(path), analyzer=analyzer)
+        store._add_missing_columns()
+        return store
+
+    def _add_missing_columns(self) -> None:
+        """An index built before documents had dates gains the columns (NULL: its documents are dated
+        by mtime until they are read again; `qa index --full` reads every stated date)."""
+        for column in _LATER_COLUMNS:
+            if column not in self._document_columns():
+                self._db.execute(f"ALTER TABLE documents ADD COLUMN {column} TEXT")
+        self._columns = None
+
+    def _document_columns(self) -> frozenset[str]:
+        if self._columns is None:
+            self._columns = frozenset(row[1] for row in self._db.execute("PRAGMA table_info(documents)"))
+        return self._columns
+
+    def _column(self, name: str) -> str:
+        """`d.name`, or NULL on an index built before the column existed (read-only: not added there)."""
+        return f"d.{name}" if name in self._document_columns() else "NULL"
 
     @classmethod
     def open_readonly(cls, path: Path) -> Store:
@@ -115,8 +169,8 @@ class Store:
     def add_document(self, document: Document, chunks: list[Chunk], first_chunk_id: int) -> list[int]:
         """Insert a document and its chunks; returns the chunk ids (consecutive from `first_chunk_id`)."""
         cursor = self._db.execute(
-            "INSERT INTO documents (doc_id, title, content_hash, size, mtime_ns, encoding, kind, extracted, page_starts, empty_pages)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO documents (doc_id, title, content_hash, size, mtime_ns, encoding, kind, extracted, page_starts, empty_pages,"
+            " date, date_source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 document.doc_id,
                 document.title,
@@ -128,6 +182,8 @@ class Store:
                 None if document.kind == "text" else document.text,
                 json.dumps(list(document.page_starts)),
                 json.dumps(list(document.empty_pages)),
+                document.date,
+                document.date_source,
             ),
         )
         document_row = cursor.lastrowid
@@ -260,17 +316,168 @@ class Store:
             raise IndexCorruptError(f"the index manifest cannot be read ({exc}): run `qa index`") from exc
         return {key: json.loads(value) for key, value in rows}
 
-    def lexical_search(self, terms: list[str], limit: int) -> list[int]:
-        """Chunk ids ranked by FTS5 BM25 for these stems (the analyzer's question stems), best first."""
+    def lexical_search(
+        self,
+        terms: list[str],
+        limit: int,
+        scope: Scope | None = None,
+        document_rows: tuple[int, ...] | None = None,
+        chunk_ranges: tuple[tuple[int, int], ...] | None = None,
+    ) -> list[int]:
+        """Chunk ids ranked by FTS5 BM25 for these stems (the analyzer's question stems), best first.
+
+        With a scope, only chunks of its documents, filtered inside the query so the
+        limit counts chunks of the scope: when its chunks are a few runs of ids
+        (`chunk_ranges`, inclusive; a folder's documents are indexed one after the
+        other), FTS5 searches each run by rowid range, ranked on the same BM25
+        statistics, and the runs' results are merged; else the matches are joined to
+        their chunks and kept when their document is one of `document_rows`, or
+        matches the scope's condition.
+        """
         terms = within_postings_budget(terms, self.document_frequencies(set(terms)))
         query = self.analyzer.fts_query(terms)
         if query is None:
             return []
-        rows = self._db.execute(
-            "SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY rank LIMIT ?",
-            (query, limit),
-        ).fetchall()
+        if chunk_ranges is not None and len(chunk_ranges) <= _MAX_RANGE_QUERIES:
+            ranked: list[tuple[float, int]] = []
+            for low, high in chunk_ranges:
+                ranked += self._db.execute(
+                    "SELECT rank, rowid FROM chunks_fts WHERE chunks_fts MATCH ? AND rowid BETWEEN ? AND ? ORDER BY rank LIMIT ?",
+                    (query, low, high, limit),
+                ).fetchall()
+            return [rowid for _, rowid in sorted(ranked)[:limit]]
+        if scope is None or scope.is_everything:
+            rows = self._db.execute(
+                "SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY rank LIMIT ?",
+                (query, limit),
+            ).fetchall()
+        elif document_rows is not None and len(document_rows) <= _MAX_LISTED_DOCUMENTS:
+            # One probe of a list SQLite sorts once per query, instead of the scope's
+            # conditions evaluated again for every match.
+            marks = ",".join("?" * len(document_rows))
+            rows = self._db.execute(
+                "SELECT f.rowid FROM chunks_fts f JOIN chunks c ON c.id = f.rowid"
+                f" WHERE chunks_fts MATCH ? AND c.document_id IN ({marks}) ORDER BY f.rank LIMIT ?",
+                (query, *document_rows, limit),
+            ).fetchall()
+        else:
+            condition, params = self.scope_condition(scope)
+            rows = self._db.execute(
+                "SELECT f.rowid FROM chunks_fts f JOIN chunks c ON c.id = f.rowid JOIN documents d ON d.id = c.document_id"
+                f" WHERE chunks_fts MATCH ? AND {condition} ORDER BY f.rank LIMIT ?",
+                (query, *params, limit),
+            ).fetchall()
         return [row[0] for row in rows]
+
+    def date_expression(self) -> str:
+        """SQL for a document's date: the one it states, else its file's mtime as a local date."""
+        return f"coalesce({self._column('date')}, date(d.mtime_ns / 1000000000, 'unixepoch', 'localtime'))"
+
+    def scope_condition(self, scope: Scope) -> tuple[str, list]:
+        """A WHERE condition on `documents d` for the scope, and its parameters."""
+        clauses: list[str] = []
+        params: list = []
+        if scope.paths:
+            alternatives = []
+            for path in scope.paths:
+                if path == "":
+                    alternatives.append("1")  # the corpus root: every document
+                    continue
+                # A folder is the range of ids from "p/" up to "p0" ('0' follows '/'): a seek on the
+                # doc_id index, exact in case (LIKE ignores ASCII case and reads _ and % as wildcards).
+                alternatives.append("(d.doc_id = ? OR (d.doc_id >= ? AND d.doc_id < ?))")
+                params += [path, path + "/", path + "0"]
+            clauses.append("(" + " OR ".join(alternatives) + ")")
+        if scope.types:
+            # Extensions are letters and digits only (checked when parsed): nothing to escape.
+            clauses.append("(" + " OR ".join("lower(d.doc_id) LIKE ?" for _ in scope.types) + ")")
+            params += [f"%.{extension}" for extension in scope.types]
+        if scope.since:
+            clauses.append(f"{self.date_expression()} >= ?")
+            params.append(scope.since.isoformat())
+        if scope.until:
+            clauses.append(f"{self.date_expression()} <= ?")
+            params.append(scope.until.isoformat())
+        return " AND ".join(clauses) or "1", params
+
+    def scope_documents(self, scope: Scope) -> list[int]:
+        """The document rows (documents.id) the scope matches, sorted.
+
+        Its paths are looked up in the doc_id index (one seek or range each), not
+        compared with every document: a scope of a hundred files costs a hundred seeks.
+        """
+        if not scope.paths or "" in scope.paths:
+            condition, params = self.scope_condition(replace(scope, paths=()))
+            return [row[0] for row in self._db.execute(f"SELECT d.id FROM documents d WHERE {condition} ORDER BY d.id", params)]
+        others, other_params = self.scope_condition(replace(scope, paths=()))
+        found: set[int] = set()
+        for start in range(0, len(scope.paths), 500):
+            paths = scope.paths[start : start + 500]
+            values = ",".join("(?, ?, ?)" for _ in paths)
+            params = [value for path in paths for value in (path, path + "/", path + "0")]
+            found.update(
+                row[0]
+                for row in self._db.execute(
+                    f"WITH wanted(path, low, high) AS (VALUES {values})"
+                    f" SELECT d.id FROM wanted w JOIN documents d ON d.doc_id = w.path WHERE {others}"
+                    f" UNION SELECT d.id FROM wanted w JOIN documents d ON d.doc_id >= w.low AND d.doc_id < w.high WHERE {others}",
+                    params + other_params + other_params,
+                )
+            )
+        return sorted(found)
+
+    def document_count(self) -> int:
+        return self._db.execute("SELECT count(*) FROM documents").fetchone()[0]
+
+    def id_ranges(self) -> DocumentIdRanges | None:
+        """Each document's chunk and sentence id ranges; None when some document's ids are not
+        consecutive (then a scope's ids are read from the tables instead)."""
+        if self._id_ranges is not None:
+            return self._id_ranges
+        chunks = np.array(
+            self._db.execute("SELECT document_id, min(id), max(id) + 1, count(*) FROM chunks GROUP BY document_id ORDER BY document_id").fetchall(),
+            dtype=np.int64,
+        ).reshape(-1, 4)
+        sentences = dict(
+            (row[0], row[1:])
+            for row in self._db.execute(
+                "SELECT c.document_id, min(s.id), max(s.id) + 1, count(*) FROM sentences s JOIN chunks c ON c.id = s.chunk_id"
+                " GROUP BY c.document_id"
+            )
+        )
+        if np.any(chunks[:, 2] - chunks[:, 1] != chunks[:, 3]):
+            return None
+        spans = np.array([sentences.get(int(row), (0, 0, 0)) for row in chunks[:, 0]], dtype=np.int64).reshape(-1, 3)
+        if np.any(spans[:, 1] - spans[:, 0] != spans[:, 2]):
+            return None
+        ranges = DocumentIdRanges(chunks[:, 0], chunks[:, 1], chunks[:, 2], spans[:, 0], spans[:, 1])
+        if self._readonly:
+            self._id_ranges = ranges
+        return ranges
+
+    def ids_of_documents(self, rows: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """(chunk ids, sentence ids) of these document rows, sorted, read from the tables."""
+        chunk_ids: list[int] = []
+        sentence_ids: list[int] = []
+        for start in range(0, len(rows), 500):
+            part = rows[start : start + 500]
+            marks = ",".join("?" * len(part))
+            chunk_ids += [r[0] for r in self._db.execute(f"SELECT id FROM chunks WHERE document_id IN ({marks})", part)]
+            sentence_ids += [
+                r[0]
+                for r in self._db.execute(
+                    f"SELECT s.id FROM sentences s JOIN chunks c ON c.id = s.chunk_id WHERE c.document_id IN ({marks})", part
+                )
+            ]
+        return np.sort(np.array(chunk_ids, dtype=np.int64)), np.sort(np.array(sentence_ids, dtype=np.int64))
+
+    def document_dates(self) -> dict[str, tuple[str, str]]:
+        """doc_id -> (date, where it came from): the stated date, else the file's mtime as a local date."""
+        rows = self._db.execute(
+            f"SELECT d.doc_id, {self._column('date')}, {self._column('date_source')},"
+            " date(d.mtime_ns / 1000000000, 'unixepoch', 'localtime') FROM documents d ORDER BY d.doc_id"
+        )
+        return {doc_id: (stated, source or "metadata") if stated else (mtime, MTIME_DATE_SOURCE) for doc_id, stated, source, mtime in rows}
 
     def chunks(self, chunk_ids: list[int]) -> dict[int, ChunkRow]:
         if not chunk_ids:

@@ -38,6 +38,11 @@ _ROWS_SUFFIX = ".rows"
 _LAYOUT_SUFFIX = ".json"
 _ROW_DTYPE = np.float32
 _ROW_ERROR = 1e-5  # float32 rounding between two ways of computing one cosine
+# A scope of at most this many vectors is searched by scoring each of them (its rows are
+# read as runs of consecutive ids: a document's vectors are stored together); above, FAISS
+# searches with an id selector, probing up to _MAX_PROBE_GROWTH times the lists.
+SCOPED_EXACT_MAX = 8_192
+_MAX_PROBE_GROWTH = 4
 
 
 def rows_path(path: Path) -> Path:
@@ -151,21 +156,56 @@ class VectorIndex:
     def __len__(self) -> int:
         return self._index.ntotal
 
-    def search(self, query: np.ndarray, limit: int) -> list[tuple[int, float]]:
-        """(id, cosine) of the nearest vectors, best first."""
-        if len(self) == 0:
+    def search(self, query: np.ndarray, limit: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """(id, cosine) of the nearest vectors, best first; only ids in `allowed` (sorted) when given."""
+        if len(self) == 0 or (allowed is not None and not len(allowed)):
             return []
         query = query.reshape(1, -1).astype(np.float32)
+        params = None
+        if allowed is not None:
+            if len(allowed) <= SCOPED_EXACT_MAX:
+                return self._exact_among(query, limit, allowed)
+            params = self._selecting(allowed)
         if self._rows is None:
             with _one_thread():
-                scores, ids = self._index.search(query, min(limit, len(self)))
+                scores, ids = self._index.search(query, min(limit, len(self)), params=params)
             return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i != -1]
         # Compressed codes rank roughly; the exact rows decide the order.
         with _one_thread():
-            _, ids = self._index.search(query, min(limit + _RESCORE_EXTRA, len(self)))
+            _, ids = self._index.search(query, min(limit + _RESCORE_EXTRA, len(self)), params=params)
         found = [int(i) for i in ids[0] if i != -1]
         exact = self.similarities(query, found)
         return sorted(exact.items(), key=lambda item: -item[1])[:limit]
+
+    def _exact_among(self, query: np.ndarray, limit: int, allowed: np.ndarray) -> list[tuple[int, float]]:
+        """A scope of few vectors: score every one of them (exact, and cheaper than probing lists)."""
+        scores = self.reconstruct(allowed) @ query.ravel()
+        top = np.argsort(-scores, kind="stable")[:limit] if len(scores) <= limit else np.argpartition(-scores, limit - 1)[:limit]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [(int(allowed[i]), float(scores[i])) for i in top]
+
+    def _selecting(self, allowed: np.ndarray):
+        """FAISS search parameters that visit only `allowed` ids (a bitmap: one bit per id).
+
+        An IVF index probes more lists the smaller the share of vectors a scope
+        keeps, so about as many of the scope's vectors are compared as an unscoped
+        search compares in all (recall within the scope as without one).
+        """
+        import faiss
+
+        mask = np.zeros(int(allowed[-1]) + 1, dtype=bool)
+        mask[allowed] = True
+        bitmap = np.packbits(mask, bitorder="little")
+        selector = faiss.IDSelectorBitmap(len(mask), faiss.swig_ptr(bitmap))
+        selector.qa_bitmap = bitmap  # FAISS reads the array through a pointer: keep it alive with the selector
+        if self._rows is None:
+            params = faiss.SearchParameters(sel=selector)
+        else:
+            share = len(allowed) / max(len(self), 1)
+            nprobe = min(self._index.nlist, int(np.ceil(self._index.nprobe / max(share, 1 / _MAX_PROBE_GROWTH))))
+            params = faiss.SearchParametersIVF(sel=selector, nprobe=nprobe)
+        params.qa_selector = selector
+        return params
 
     def similarities(self, query: np.ndarray, ids: list[int]) -> dict[int, float]:
         """Cosine between the query and each given id's stored vector."""
@@ -350,17 +390,25 @@ class _RowFile:
         return self._merged
 
     def get(self, ids: np.ndarray) -> np.ndarray:
+        ids = np.asarray(ids, dtype=np.int64)
         out = np.zeros((len(ids), self._dimension), dtype=_ROW_DTYPE)
         pending_ids, pending_rows = self._pending()
-        slots = np.searchsorted(pending_ids, ids)
-        for position, (i, slot) in enumerate(zip(ids.tolist(), slots.tolist())):
-            if slot < len(pending_ids) and pending_ids[slot] == i:
-                out[position] = pending_rows[slot]
-            elif self._fd is not None:
-                raw = os.pread(self._fd, self._row_bytes, i * self._row_bytes)
-                if len(raw) != self._row_bytes:
-                    raise IndexCorruptError(f"the vector file {self._source} is truncated: run `qa index` to rebuild it")
-                out[position] = np.frombuffer(raw, dtype=_ROW_DTYPE)
+        slots = np.minimum(np.searchsorted(pending_ids, ids), max(len(pending_ids) - 1, 0))
+        pending = (pending_ids[slots] == ids) if len(pending_ids) else np.zeros(len(ids), dtype=bool)
+        out[pending] = pending_rows[slots[pending]]
+        if self._fd is None:
+            return out
+        on_disk = np.flatnonzero(~pending)
+        # Runs of consecutive ids (a document's vectors, a scope's) are read with one pread each.
+        breaks = np.flatnonzero(np.diff(ids[on_disk]) != 1) + 1
+        for run in np.split(on_disk, breaks):
+            if not len(run):
+                continue
+            first, count = int(ids[run[0]]), len(run)
+            raw = os.pread(self._fd, self._row_bytes * count, first * self._row_bytes)
+            if len(raw) != self._row_bytes * count:
+                raise IndexCorruptError(f"the vector file {self._source} is truncated: run `qa index` to rebuild it")
+            out[run] = np.frombuffer(raw, dtype=_ROW_DTYPE).reshape(count, self._dimension)
         return out
 
     def save(self, path: Path) -> None:

@@ -33,12 +33,12 @@ _PARAGRAPH_BREAK_FILL = 0.6
 # At most 1/_PATH_SHARE of the budget goes to a chunk's heading path (32 of 126 word pieces).
 _PATH_SHARE = 4
 # A word broken at a line end with a hyphen, continued in lower case on the next line.
-_LINE_END_HYPHEN = re.compile(r"(?<=[^\W\d_])-\n(?=[a-z])")
+LINE_END_HYPHEN = re.compile(r"(?<=[^\W\d_])-\n(?=[a-z])")
 
 
 def search_text(text: str) -> str:
     """`text` with words hyphenated at line ends joined ("devel-\nopment" -> "development")."""
-    return _LINE_END_HYPHEN.sub("", text)
+    return LINE_END_HYPHEN.sub("", text)
 
 
 @dataclass(frozen=True)
@@ -109,28 +109,26 @@ def _chunk_text(
     pieces = _pieces(text, counter, budget - path_budget, left_out)
     line_starts = _line_starts(text)
     section_starts = {heading.start for heading in headings}
+    paths: dict[str, tuple[str, int]] = {}  # a section's chunks share its heading path: count it once
+
+    def fitted(start: int) -> tuple[str, int]:
+        full = heading_path_at(headings, start, document.title)
+        if full not in paths:
+            path = _fitting_path(full, counter, path_budget)
+            paths[full] = path, (counter.count(embedded_text(path, "x")) - counter.count("x") if path else 0)
+        return paths[full]
+
+    # Planned on the pieces' own counts, then every chunk's real text counted in one batch
+    # (word pieces nearly always add up); only a document where one does not fit is
+    # planned again measuring each chunk as it goes, which gives the same chunks otherwise.
+    plan = _plan(pieces, section_starts, budget, params, fitted, None)
+    measured = _count_embedded(counter, [(path, text[pieces[i].start : pieces[j - 1].end]) for i, j, path in plan])
+    if any(tokens > budget for tokens in measured):
+        plan = _plan(pieces, section_starts, budget, params, fitted, lambda path, i, j: _embedded_tokens(counter, path, text[pieces[i].start : pieces[j - 1].end]))
+        measured = _count_embedded(counter, [(path, text[pieces[i].start : pieces[j - 1].end]) for i, j, path in plan])
     chunks = []
-    i = 0
-    while i < len(pieces):
-        first = pieces[i]
-        # The path of what the chunk says: headings that lead it (a title, then a subheading) are under it too.
-        content = next((piece for piece in pieces[i:] if piece.start not in section_starts), first)
-        path = _fitting_path(heading_path_at(headings, content.start, document.title), counter, path_budget)
-        lead = counter.count(embedded_text(path, "x")) - counter.count("x") if path else 0
-        j = _chunk_end(pieces, i, budget - lead)
-        # A new section starts a new chunk, so each chunk's heading path is the one it sits under;
-        # headings in a row (a title, then its first section's heading) stay with the text after them.
-        j = next((m for m in range(i + 1, j) if pieces[m].start in section_starts and pieces[m - 1].start not in section_starts), j)
-        # Word pieces add up across whitespace, but not always across odd characters a
-        # tokenizer normalises away; the budget is a promise, so measure the real text.
-        tokens = _embedded_tokens(counter, path, text[first.start : pieces[j - 1].end])
-        while tokens > budget and j - 1 > i:
-            j -= 1
-            tokens = _embedded_tokens(counter, path, text[first.start : pieces[j - 1].end])
-        if tokens > budget:  # one piece that re-tokenizes longer behind the path: embed it alone
-            path = ""
-            tokens = _embedded_tokens(counter, path, text[first.start : pieces[j - 1].end])
-        last = pieces[j - 1]
+    for (i, j, path), tokens in zip(plan, measured):
+        first, last = pieces[i], pieces[j - 1]
         span = text[first.start : last.end]
         fields = dict(
             doc_id=document.doc_id,
@@ -148,8 +146,52 @@ def _chunk_text(
             chunks.append(JoinedChunk(**fields, n_tokens=counter.count(embedded_text(path, joined)) + SPECIAL_TOKENS, search_text=joined))
         else:
             chunks.append(Chunk(**fields, n_tokens=tokens + SPECIAL_TOKENS))
-        i = _next_start(pieces, i, j, params.overlap_tokens)
     return chunks
+
+
+def _plan(pieces, section_starts, budget, params, fitted, measure) -> list[tuple[int, int, str]]:
+    """(first piece, one past the last, heading path) of each chunk, in order.
+
+    `measure(path, i, j)` counts a candidate chunk's real text; without it the
+    pieces' counts are trusted (the caller checks them afterwards).
+    """
+    plan = []
+    i = 0
+    while i < len(pieces):
+        # The path of what the chunk says: headings that lead it (a title, then a subheading) are under it too.
+        content = next((piece for piece in pieces[i:] if piece.start not in section_starts), pieces[i])
+        path, lead = fitted(content.start)
+        j = _chunk_end(pieces, i, budget - lead)
+        # A new section starts a new chunk, so each chunk's heading path is the one it sits under;
+        # headings in a row (a title, then its first section's heading) stay with the text after them.
+        j = next((m for m in range(i + 1, j) if pieces[m].start in section_starts and pieces[m - 1].start not in section_starts), j)
+        if measure is not None:
+            # Word pieces add up across whitespace, but not always across odd characters a
+            # tokenizer normalises away; the budget is a promise, so measure the real text.
+            tokens = measure(path, i, j)
+            while tokens > budget and j - 1 > i:
+                j -= 1
+                tokens = measure(path, i, j)
+            if tokens > budget:  # one piece that re-tokenizes longer behind the path: embed it alone
+                path = ""
+        plan.append((i, j, path))
+        i = _next_start(pieces, i, j, params.overlap_tokens)
+    return plan
+
+
+def _count_embedded(counter: TokenCounter, chunks: list[tuple[str, str]]) -> list[int]:
+    """`_embedded_tokens` of many (path, span) pairs, the tokenizer called once."""
+    texts = [embedded_text(path, span) for path, span in chunks]
+    joined_at = {n: embedded_text(path, search_text(span)) for n, (path, span) in enumerate(chunks) if search_text(span) != span}
+    counts = _count_many(counter, texts + list(joined_at.values()))
+    tokens = counts[: len(texts)]
+    for n, extra in zip(joined_at, counts[len(texts) :]):
+        tokens[n] = max(tokens[n], extra)
+    return tokens
+
+
+def _count_many(counter: TokenCounter, texts: list[str]) -> list[int]:
+    return counter.count_batch(texts) if hasattr(counter, "count_batch") else [counter.count(t) for t in texts]
 
 
 def _embedded_tokens(counter: TokenCounter, path: str, span: str) -> int:

@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass
 
 from qa.ingest.html_text import element_text
+from qa.ingest.stated_dates import html_date
 from qa.ingest.pdf_text import PAGE_BREAK, Bookmark, ExtractedPdf, NotExtractable, extract_pdf
 from qa.records import Heading
 
@@ -39,6 +40,7 @@ class ExtractedHtml:
     title: str | None
     text: str  # the page's main text, plain (no markup syntax)
     headings: tuple[Heading, ...] = ()  # h1-h6 of the main text, as offsets into `text`
+    stated_date: tuple[str, str] | None = None  # (YYYY-MM-DD, "html meta article:published_time") from <meta> tags
 
 
 def extract_html(raw: bytes) -> ExtractedHtml:
@@ -78,6 +80,7 @@ def extract_html(raw: bytes) -> ExtractedHtml:
         metadata = trafilatura.extract_metadata(raw)
         # trafilatura's title is og:title / <title> / h1 with the site's name cut off ("| Example News").
         title = (metadata.title.strip() if metadata is not None and metadata.title else None) or page_title(tree, main or page)
+        stated = html_date(tree)
     except Exception as exc:
         # As with PDF: whatever a malformed page trips over inside the parser skips only this file.
         raise NotExtractable(f"unreadable HTML ({type(exc).__name__}: {str(exc)[:200]})") from exc
@@ -89,7 +92,7 @@ def extract_html(raw: bytes) -> ExtractedHtml:
     if _words(chosen.text) < _MIN_WORDS:
         raise NotExtractable("no text in the page beyond navigation and scripts (an empty body?)")
     text = chosen.text.replace("\x00", "") + "\n"
-    return ExtractedHtml(title, text, chosen.headings)
+    return ExtractedHtml(title, text, chosen.headings, stated)
 
 
 def _words(text: str) -> int:

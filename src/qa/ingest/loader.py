@@ -118,6 +118,8 @@ def _pdf_document(raw: bytes, path: Path, common: dict) -> Document:
         page_starts=tuple(starts),
         empty_pages=tuple(n for n, page in enumerate(pages, start=1) if not page.strip()),
         headings=_outline_headings(extracted.outline, pages, starts),
+        date=extracted.stated_date[0] if extracted.stated_date else None,
+        date_source=extracted.stated_date[1] if extracted.stated_date else None,
         **common,
     )
 
@@ -142,6 +144,8 @@ def _html_document(raw: bytes, path: Path, common: dict) -> Document:
         text=extracted.text,
         kind="html",
         headings=extracted.headings,
+        date=extracted.stated_date[0] if extracted.stated_date else None,
+        date_source=extracted.stated_date[1] if extracted.stated_date else None,
         **common,
     )
 

@@ -51,6 +51,7 @@ class ExtractedPdf:
     pages: tuple[str, ...]  # text of each page, in order; "" for a page without a text layer
     title: str | None  # from the document information, when the file has one
     outline: tuple[Bookmark, ...] = ()
+    stated_date: tuple[str, str] | None = None  # (YYYY-MM-DD, "pdf CreationDate") from the document information
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,7 @@ def extract_pdf(raw: bytes) -> ExtractedPdf:
             pages.append(text)
             lines[number] = page_lines
         title = _metadata_title(document)
+        stated = _metadata_date(document)
     finally:
         document.close()
     if not pages:
@@ -114,7 +116,16 @@ def extract_pdf(raw: bytes) -> ExtractedPdf:
         for d in destinations
         if d.page < len(pages)
     )
-    return ExtractedPdf(tuple(pages), title, outline)
+    return ExtractedPdf(tuple(pages), title, outline, stated)
+
+
+def _metadata_date(document) -> tuple[str, str] | None:
+    from qa.ingest.stated_dates import pdf_date
+
+    try:
+        return pdf_date(document.get_metadata_dict())
+    except Exception:
+        return None  # a damaged information dictionary costs the date, not the file
 
 
 def _metadata_title(document) -> str | None:

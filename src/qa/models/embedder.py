@@ -24,6 +24,9 @@ class Embedder(Protocol):
     def embed_batch(self, texts: list[str]) -> np.ndarray:
         """Unit-length float32 vectors, one row per text."""
 
+    # Optional (the real embedders have it; see span_pooling.embed_with_spans):
+    # def token_states(self, texts: list[str]) -> list[TokenStates]
+
 
 def model_identity(model_dir: Path) -> str:
     """A stable id for a model folder: its name plus a hash of what defines it.
@@ -99,3 +102,27 @@ class SentenceTransformerEmbedder:
             show_progress_bar=False,
         )
         return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    def token_states(self, texts: list[str]) -> list:
+        """Each text's last hidden states and word-piece character spans (one pass, see span_pooling)."""
+        import torch
+
+        from qa.models.span_pooling import TokenStates
+
+        tokenizer, transformer = self._model.tokenizer, self.transformer()
+        states = []
+        for offset in range(0, len(texts), self.batch_size):
+            encoded = tokenizer(
+                list(texts[offset : offset + self.batch_size]),
+                padding=True,
+                truncation=True,
+                max_length=self.max_tokens,
+                return_offsets_mapping=True,
+                return_tensors="pt",
+            )
+            offsets = encoded.pop("offset_mapping").numpy()
+            with torch.no_grad():
+                hidden = transformer(**encoded).last_hidden_state.numpy()
+            lengths = encoded["attention_mask"].sum(dim=1).tolist()
+            states += [TokenStates(hidden[row, :n].copy(), offsets[row, :n].copy()) for row, n in enumerate(lengths)]
+        return states

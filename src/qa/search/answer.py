@@ -9,6 +9,7 @@ from qa.index.protocols import IndexReader
 from qa.models.embedder import Embedder
 from qa.records import Answer, Passage
 from qa.search.retriever import retrieve
+from qa.search.scope import EVERYTHING, Scope
 from qa.search.scoring import Candidate
 
 
@@ -19,24 +20,26 @@ def answer_question(
     question: str,
     k: int | None = None,
     search_text: str | None = None,
+    scope: Scope = EVERYTHING,
 ) -> Answer:
     """Retrieve, highlight and cite. Embeds only the search text: sentence vectors are stored.
 
     `search_text` is what retrieval looks for when it differs from the question
     shown (a follow-up searched together with the conversation); the answer keeps
-    the question as asked.
+    the question as asked. Only documents of `scope` are searched.
 
     Raises:
         QuestionError: the question (or the search text) is empty.
+        EmptyScopeError: the scope matches no document.
     """
     analyzer = reader.analyzer
     question = analyzer.normalize_question(question)
     searched = question if search_text is None else analyzer.normalize_question(search_text)
     k = settings.k if k is None else k
     vector = embedder.embed_batch([searched])[0]
-    ranking = retrieve(reader, searched, vector, settings.retrieval, k)
+    ranking = retrieve(reader, searched, vector, settings.retrieval, k, scope=scope)
     passages = tuple(_passage(rank, c, settings, ranking.no_answer) for rank, c in enumerate(ranking.candidates, start=1))
-    return Answer(question=question, passages=passages, no_answer=all(p.weak for p in passages))
+    return Answer(question=question, passages=passages, no_answer=all(p.weak for p in passages), scope=scope)
 
 
 def _passage(rank: int, candidate: Candidate, settings: Settings, no_answer: bool) -> Passage:

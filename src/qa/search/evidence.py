@@ -16,9 +16,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from qa.analyzer import Analyzer
+from qa.errors import EmptyScopeError
 from qa.index.protocols import IndexReader, SentenceScore
 from qa.records import ChunkRow
 from qa.search.answer_types import expected_answer
+from qa.search.scope import EVERYTHING, Scope
 
 
 @dataclass(frozen=True)
@@ -36,23 +38,38 @@ class Evidence:
     sentences: dict[int, tuple[SentenceScore, ...]]  # each chunk's answer-candidate sentences with their cosines
     term_weights: dict[str, float]  # IDF of the question's stems
     wanted: str | None  # the kind of answer the question asks for ("time", "number"), if its form says
+    scope: Scope = EVERYTHING  # the documents every ranking was searched in
 
     def sentence_similarity(self, chunk_id: int) -> float:
         """The best cosine of the question with one of the chunk's sentences (-1 when it has none)."""
         return max((cosine for cosine, _, _ in self.sentences[chunk_id]), default=-1.0)
 
 
-def gather(reader: IndexReader, question: str, vector: np.ndarray, depth: int) -> Evidence:
-    """Evidence for `question` (already normalised), whose embedding is `vector`.
+def gather(reader: IndexReader, question: str, vector: np.ndarray, depth: int, scope: Scope = EVERYTHING) -> Evidence:
+    """Evidence for `question` (already normalised), whose embedding is `vector`, from the
+    documents of `scope` only: each search filters inside itself, so every ranking
+    still reaches `depth` passages of the scope when it holds them.
 
     Chunks a ranking returns but the index no longer holds (a concurrent update
     removed them) are left out of every ranking.
+
+    Raises:
+        EmptyScopeError: the scope matches no document of the index.
     """
     analyzer = reader.analyzer
-    dense = reader.dense_search(vector, depth)
-    by_sentence = reader.sentence_search(vector, depth)
+    within = None
+    if not scope.is_everything:
+        within = reader.select(scope)
+        if within.documents == 0:
+            raise EmptyScopeError(
+                f"no document matches the scope ({scope.describe()}); the corpus has "
+                f"{reader.manifest.get('documents', len(reader.documents()))} documents: "
+                "widen the scope or leave it out (`qa status` lists each document's date and where it came from)"
+            )
+    dense = reader.dense_search(vector, depth, within)
+    by_sentence = reader.sentence_search(vector, depth, within)
     stems = analyzer.question_stems(question)
-    lexical = reader.lexical_search(stems, depth)
+    lexical = reader.lexical_search(stems, depth, within)
     ids = list(dict.fromkeys([chunk_id for chunk_id, _ in dense] + by_sentence + lexical))
     rows = reader.chunks(ids)
     similarity = {chunk_id: cosine for chunk_id, cosine in dense}
@@ -70,4 +87,5 @@ def gather(reader: IndexReader, question: str, vector: np.ndarray, depth: int) -
         sentences=reader.sentence_similarities(vector, present),
         term_weights=reader.term_weights(set(stems)),
         wanted=expected_answer(question),
+        scope=scope,
     )

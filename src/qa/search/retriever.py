@@ -13,6 +13,7 @@ import numpy as np
 from qa.config import RetrievalParams
 from qa.index.protocols import IndexReader
 from qa.search.evidence import Evidence, gather
+from qa.search.scope import EVERYTHING, Scope
 from qa.search.scoring import Ranking, dense_ranking, lexical_ranking, score
 
 Scorer = Callable[[Evidence, RetrievalParams, int], Ranking]
@@ -23,12 +24,18 @@ MODES: dict[str, Scorer] = {"hybrid": score, "dense": dense_ranking, "bm25": lex
 
 
 def retrieve(
-    reader: IndexReader, question: str, vector: np.ndarray, params: RetrievalParams, k: int, mode: str = "hybrid"
+    reader: IndexReader,
+    question: str,
+    vector: np.ndarray,
+    params: RetrievalParams,
+    k: int,
+    mode: str = "hybrid",
+    scope: Scope = EVERYTHING,
 ) -> Ranking:
-    """The k passages that best answer `question` (embedded as `vector`), and the no-answer call."""
+    """The k passages of `scope` that best answer `question` (embedded as `vector`), and the no-answer call."""
     rank = scorer_for(mode)
     question = reader.analyzer.normalize_question(question)
-    return rank(gather(reader, question, vector, max(params.candidates, k)), params, k)
+    return rank(gather(reader, question, vector, max(params.candidates, k), scope), params, k)
 
 
 def scorer_for(mode: str) -> Scorer:

@@ -22,6 +22,7 @@ from starlette.staticfiles import StaticFiles
 from qa.errors import IndexBusyError, QAError
 from qa.server.guard import MAX_BODY_BYTES, BodyTooLarge, RequestGuard
 from qa.server.service import (
+    FILTER_FIELDS,
     CorpusService,
     RequestError,
     UpdateProgress,
@@ -41,7 +42,7 @@ def create_app(service: CorpusService, hosts: frozenset[str], token: str | None 
         return FileResponse(STATIC_DIR / "index.html", media_type="text/html; charset=utf-8")
 
     async def ask(request: Request) -> Response:
-        parsed = parse_ask_request(await _json_body(request))
+        parsed = parse_ask_request(_with_query_filters(await _json_body(request), request))
         result = await run_in_threadpool(service.ask, parsed)
         return JSONResponse(answer_json(result))
 
@@ -103,6 +104,30 @@ def progress_json(progress: UpdateProgress) -> dict:
         "error": progress.error,
         "generation": progress.generation,
     }
+
+
+def _with_query_filters(body, request: Request):
+    """Filters may also come as query parameters (?in=reports&in=notes&type=pdf&since=2024-01-01),
+    merged into the body's "filters"; a field given both ways is refused."""
+    given = {name: request.query_params.getlist(name) for name in FILTER_FIELDS if name in request.query_params}
+    unknown = sorted(set(request.query_params) - set(FILTER_FIELDS))
+    if unknown:
+        raise RequestError(f"unknown query parameter {unknown[0]!r}: /api/ask takes in, type, since and until")
+    if not given:
+        return body
+    if not isinstance(body, dict):
+        return body  # parse_ask_request says what the body must be
+    filters = body.get("filters") or {}
+    if not isinstance(filters, dict):
+        return body
+    both = sorted(set(given) & set(filters))
+    if both:
+        raise RequestError(f'filter "{both[0]}" is given both as a query parameter and in the body: give it once')
+    for name, values in given.items():
+        if name in ("since", "until") and len(values) > 1:
+            raise RequestError(f'"{name}" is given {len(values)} times: give one date')
+        filters[name] = values[0] if name in ("since", "until") else values
+    return {**body, "filters": filters}
 
 
 async def _json_body(request: Request):

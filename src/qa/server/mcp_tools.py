@@ -50,6 +50,7 @@ class SearchResult(BaseModel):
     no_answer: bool = Field(description="true: no passage in the corpus answers the question")
     passages: list[CitedPassage]
     searched_for: str | None = None
+    filters: dict[str, Any] = Field(default_factory=dict, description="the scope searched: in, type, since, until")
 
 
 def build_mcp_server(service: CorpusService):
@@ -70,7 +71,10 @@ def build_mcp_server(service: CorpusService):
         description=(
             "Find the passages of the corpus that answer a question, best first, each with its citation "
             "and the answering sentence (highlight). Arguments: question (plain words, at most 2,000 "
-            "characters); k (passages, 1-50, default 5); filters (not supported yet: leave out or {}). "
+            "characters); k (passages, 1-50, default 5); filters (optional, only these documents are searched): "
+            '{"in": ["reports/2025"] (folders or files of the corpus), "type": ["pdf"] (file extensions), '
+            '"since": "2024-01-01", "until": "2024-12-31" (the date a document states, else its file\'s mtime)}. '
+            "A scope matching no document is an error that says how many documents the corpus has. "
             + CITING
         )
     )

@@ -37,6 +37,7 @@ class AskRequest:
     question: str
     k: int | None
     conversation: tuple[str, ...] | None  # earlier questions, oldest first; None: not a conversation
+    filters: dict | None = None  # {"in": [...], "type": [...], "since": ..., "until": ...} checked in shape; None: everything
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ def parse_ask_request(data: object) -> AskRequest:
     k = data.get("k")
     if k is not None and (not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= MAX_K):
         raise RequestError(f'"k" must be a whole number from 1 to {MAX_K}, got {k!r}')
-    check_filters(data.get("filters"))
+    filters = check_filters(data.get("filters"))
     conversation = data.get("conversation")
     if conversation is not None:
         if not isinstance(conversation, list) or not all(isinstance(turn, str) for turn in conversation):
@@ -84,7 +85,7 @@ def parse_ask_request(data: object) -> AskRequest:
         for turn in conversation:
             check_question_length(turn)
         conversation = tuple(conversation)
-    return AskRequest(question=question, k=k, conversation=conversation)
+    return AskRequest(question=question, k=k, conversation=conversation, filters=filters)
 
 
 def check_question_length(question: str) -> None:
@@ -92,17 +93,41 @@ def check_question_length(question: str) -> None:
         raise RequestError(f"the question is {len(question)} characters long; ask in at most {MAX_QUESTION_CHARS}")
 
 
-def check_filters(filters: object) -> None:
-    """Scoping a question (by folder, type, date) is not built yet: only "no filter" is accepted."""
+FILTER_FIELDS = ("in", "type", "since", "until")
+
+
+def check_filters(filters: object) -> dict | None:
+    """The shape of "filters" (what `qa ask --json` echoes): "in" and "type" a string or a list of
+    strings, "since" and "until" a "YYYY-MM-DD" string or null. The values are checked against
+    the corpus when the question is asked (a path outside it is refused then).
+
+    Raises:
+        RequestError: naming the field that is wrong and how to write it.
+    """
     if filters is None or filters == {}:
-        return
+        return None
     if not isinstance(filters, dict):
-        raise RequestError('"filters" must be an object (or null); no filters are supported yet, so send {} or leave it out')
-    name = sorted(filters)[0]
-    raise RequestError(
-        f"unsupported filter {name!r}: this qa cannot scope a question yet and answers over the whole corpus; "
-        'leave out "filters" (or send {})'
-    )
+        raise RequestError('"filters" must be an object, e.g. {"in": ["reports/2025"], "type": ["pdf"], "since": "2024-01-01"}')
+    unknown = sorted(set(filters) - set(FILTER_FIELDS))
+    if unknown:
+        raise RequestError(f"unknown filter {unknown[0]!r}: the filters are in, type, since and until")
+    checked: dict = {}
+    for name in ("in", "type"):
+        value = filters.get(name)
+        if value is None:
+            continue
+        values = [value] if isinstance(value, str) else value
+        if not isinstance(values, list) or not all(isinstance(item, str) for item in values):
+            raise RequestError(f'filter "{name}" must be a string or a list of strings, got {value!r}')
+        checked[name] = values
+    for name in ("since", "until"):
+        value = filters.get(name)
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            raise RequestError(f'filter "{name}" must be a date written "YYYY-MM-DD", got {value!r}')
+        checked[name] = value
+    return checked or None
 
 
 def answer_json(result: AskResult) -> dict:
@@ -140,6 +165,11 @@ def status_json(status: IndexStatus) -> dict:
         },
         "skipped": [{"path": item.doc_id, "reason": item.reason} for item in status.skipped],
         "notes": [{"path": item.doc_id, "reason": item.reason} for item in status.notes],
+        # The date --since/--until compare for each document, and where it came from
+        # ("pdf CreationDate", "html meta article:published_time", "file mtime").
+        "documents_dates": [
+            {"path": doc_id, "date": day, "date_source": source} for doc_id, (day, source) in (status.dates or {}).items()
+        ],
     }
 
 
@@ -201,8 +231,11 @@ class CorpusService:
         else:
             question = request.question
         generation = self._current()  # one read: the whole question uses this generation
+        filters = request.filters or {}
+        # A path outside the corpus, a bad date: ScopeError, a 400 / a tool error naming the filter.
+        scope = generation.assistant.scope(filters.get("in"), filters.get("type"), filters.get("since"), filters.get("until"))
         with generation.lock:
-            answer = generation.assistant.ask(question, request.k, search_text=searched_for)
+            answer = generation.assistant.ask(question, request.k, search_text=searched_for, scope=scope)
         return AskResult(answer, searched_for)
 
     def status(self) -> IndexStatus:

@@ -26,8 +26,9 @@ from qa.history import History, default_history_path
 from qa.records import BuildReport
 from qa.render import display_path
 from qa.search.conversation import Turn
+from qa.search.scope import EVERYTHING, Scope
 from qa.tui import actions
-from qa.tui.controller import AnswerResult, ChatController, LoadResult, Question
+from qa.tui.controller import SCOPE_HELP, AnswerResult, ChatController, LoadResult, Question
 from qa.tui.keys import KeysScreen
 from qa.tui.source import SourceScreen
 from qa.tui.widgets import Exchange, PassageCard, QuestionInput, StatusHeader, describe_index
@@ -63,9 +64,10 @@ class QAApp(App):
         history_path: Path | None = None,
         export_dir: Path | None = None,
         environ: dict[str, str] | None = None,
+        scope: Scope = EVERYTHING,
     ):
         super().__init__()
-        self.controller = ChatController(assistant_factory)
+        self.controller = ChatController(assistant_factory, scope)
         self.history = History.load(history_path or default_history_path())
         self.environ = os.environ if environ is None else environ
         # None: the user's documents folder, never the directory the chat was started in.
@@ -107,6 +109,7 @@ class QAApp(App):
     def on_mount(self) -> None:
         self.query_one("#question").focus()
         self.query_one(StatusHeader).show_state("starting", "busy")
+        self._show_scope()  # `qa chat --in ...`
         problem = self.controller.open()
         if problem is not None:
             self._fail(problem)
@@ -159,6 +162,9 @@ class QAApp(App):
 
     @on(QuestionInput.Submitted)
     def _submitted(self, event: QuestionInput.Submitted) -> None:
+        if self.set_scope(event.value):
+            event.input.clear()
+            return
         try:
             exchange = self.ask(event.value)
         except QuestionError:
@@ -193,6 +199,37 @@ class QAApp(App):
         else:
             self._next_question()
         return exchange
+
+    # ----- scope -----------------------------------------------------------------
+
+    def set_scope(self, text: str) -> bool:
+        """Run a scope command typed in the question line (/in, /type, /since, /until, /clear, /scope);
+        False when `text` is a question."""
+        try:
+            told = self.controller.scope_command(text)
+        except QAError as exc:
+            self.notify(str(exc), title="scope", severity="error", timeout=10)
+            return True  # a command, even a wrong one, is never asked as a question
+        if told is None:
+            return False
+        self._show_scope()
+        self.notify(told, title="scope")
+        return True
+
+    def _show_scope(self) -> None:
+        scope = self.controller.scope
+        self.query_one(StatusHeader).show_scope(None if scope.is_everything else scope.describe())
+
+    def action_scope(self) -> None:
+        """Palette: start a scope command in the question line."""
+        question = self.query_one(QuestionInput)
+        question.value = "/in "
+        question.cursor_position = len(question.value)
+        question.focus()
+        self.notify(SCOPE_HELP, title="scope", timeout=12)
+
+    def action_clear_scope(self) -> None:
+        self.set_scope("/clear")
 
     def _remove_welcome(self) -> None:
         for welcome in self.query("#welcome"):
@@ -287,6 +324,8 @@ class QAApp(App):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield SystemCommand("Rebuild index", "Index the corpus again (after adding or editing documents)", self.action_rebuild)
+        yield SystemCommand("Scope questions", "Only search a folder, a file type or a date range (/in, /type, /since, /until)", self.action_scope)
+        yield SystemCommand("Clear scope", "Search the whole corpus again", self.action_clear_scope)
         yield SystemCommand("Export conversation", "Save the questions and cited passages as Markdown", self.action_export)
         yield SystemCommand("Clear conversation", "Start over: forget the questions on screen", self.action_clear_conversation)
         yield from super().get_system_commands(screen)

@@ -15,9 +15,21 @@ from typing import Protocol
 
 from qa.assistant import Assistant, IndexStatus
 from qa.conversation import Conversation
-from qa.errors import QAError
+from qa.errors import QAError, ScopeError
 from qa.records import Answer, BuildReport
 from qa.search.conversation import Turn
+from qa.search.scope import EVERYTHING, Scope, parse_date, scope_path, scope_type
+
+# Typed in the question line: these set or clear the scope instead of asking.
+SCOPE_COMMANDS = {
+    "/in": "/in FOLDER-OR-FILE (relative to the corpus root; several: /in a b)",
+    "/type": "/type EXT (pdf, html, md, txt...; several: /type pdf html)",
+    "/since": "/since YYYY-MM-DD",
+    "/until": "/until YYYY-MM-DD",
+    "/clear": "/clear (the whole scope; /in, /type, /since or /until alone clears that one)",
+    "/scope": "/scope (show it)",
+}
+SCOPE_HELP = "Scope commands: " + "; ".join(SCOPE_COMMANDS.values())
 
 
 class LoadListener(Protocol):
@@ -34,6 +46,7 @@ class Question:
     """One question of the chat; compared by identity, as the same words may be asked twice."""
 
     turn: Turn
+    scope: Scope = EVERYTHING  # the scope when it was asked: a later /in does not change a waiting question
 
 
 @dataclass(frozen=True)
@@ -56,10 +69,10 @@ class ChatController:
             rebuild after it failed.
     """
 
-    def __init__(self, assistant_factory: Callable[[], Assistant]):
+    def __init__(self, assistant_factory: Callable[[], Assistant], scope: Scope = EVERYTHING):
         self._assistant_factory = assistant_factory
         self.assistant: Assistant | None = None
-        self.conversation = Conversation()
+        self.conversation = Conversation(scope=scope)  # `qa chat --in ...` starts scoped
         self.ready = False
         self.load_error: str | None = None  # why the index or model could not be loaded
         self.load_token = 0  # which load or rebuild is the latest; older ones report nothing
@@ -149,15 +162,77 @@ class ChatController:
     def cannot_answer(self) -> bool:
         return self.assistant is None or self.load_error is not None
 
+    # ----- scope -----------------------------------------------------------------
+
+    @property
+    def scope(self) -> Scope:
+        return self.conversation.scope
+
+    def scope_command(self, text: str) -> str | None:
+        """Apply a scope command typed in the question line ("/in reports/2025", "/type pdf",
+        "/since 2024-01-01", "/until ...", "/clear", "/scope"); returns what to tell the user,
+        or None when `text` is a question, not a command.
+
+        Raises:
+            ScopeError: a value that cannot be used, an unknown command, or a scope matching no
+                document (the scope is left as it was).
+        """
+        words = text.strip().split(maxsplit=1)
+        if not words or not words[0].startswith("/") or len(words[0]) == 1:
+            return None
+        command, argument = words[0].lower(), (words[1].strip() if len(words) > 1 else "")
+        if command not in SCOPE_COMMANDS:
+            raise ScopeError(f"unknown command {words[0]}. {SCOPE_HELP}")
+        if command == "/scope":
+            return f"Scope: {self.scope.describe()}."
+        if command == "/clear":
+            scope = EVERYTHING
+        elif command == "/in":
+            scope = self.scope.with_changes(paths=self._paths(argument))
+        elif command == "/type":
+            extensions = [e for name in argument.replace(",", " ").split() for e in scope_type(name)]
+            scope = self.scope.with_changes(types=tuple(dict.fromkeys(extensions)))
+        else:
+            day = parse_date(argument, command.replace("/", "--"), last=command == "/until") if argument else None
+            scope = self.scope.with_changes(**{command[1:]: day})
+        documents = self.documents_in(scope)
+        if documents == 0:
+            raise ScopeError(
+                f"no document matches the scope ({scope.describe()}); the corpus has {self.documents_in(EVERYTHING)} "
+                f"documents: the scope stays {self.scope.describe()}"
+            )
+        self.conversation.scope = scope
+        counted = "" if documents is None or scope.is_everything else f" ({documents} document{'s' if documents != 1 else ''})"
+        return f"Scope: {scope.describe()}{counted}. It stays for the next questions; /clear clears it."
+
+    def _paths(self, argument: str) -> tuple[str, ...]:
+        if not argument:
+            return ()
+        if self.assistant is None:
+            raise ScopeError("qa is not ready to read the corpus yet: set the scope once it has loaded")
+        corpus = self.assistant.settings.corpus_dir
+        # A whole path with spaces first ("/in Annual reports"), else several paths.
+        parts = [argument] if (corpus / argument).exists() else argument.split()
+        return tuple(dict.fromkeys(form for part in parts for form in scope_path(corpus, part)))
+
+    def documents_in(self, scope: Scope) -> int | None:
+        """How many documents the scope holds; None while the index is not loaded (a question says later)."""
+        if not self.ready or self.assistant is None:
+            return None
+        with self._assistant_lock:
+            index = self.assistant.load()
+            return index.manifest.get("documents", 0) if scope.is_everything else index.select(scope).documents
+
     # ----- asking ----------------------------------------------------------------
 
     def ask(self, text: str) -> Question:
-        """Add a question to the conversation; it waits unless `cannot_answer`, then it is refused.
+        """Add a question to the conversation, in the current scope; it waits unless `cannot_answer`,
+        then it is refused.
 
         Raises:
             QuestionError: nothing to ask (blank, control characters).
         """
-        question = Question(self.conversation.plan(text))
+        question = Question(self.conversation.plan(text), self.scope)
         if self.cannot_answer:
             self.conversation.forget(question.turn)
         else:
@@ -175,7 +250,7 @@ class ChatController:
         """Blocking: the answer, or the message saying why there is none."""
         try:
             with self._assistant_lock:
-                return AnswerResult(answer=self.conversation.answer(question.turn))
+                return AnswerResult(answer=self.conversation.answer(question.turn, question.scope))
         except QAError as exc:
             return AnswerResult(error=str(exc))
         except Exception as exc:  # never a traceback in the user's face

@@ -19,7 +19,8 @@ KEYS = (
     ("Esc", "cancel a question; leave a passage or the source"),
     ("Ctrl+S", "export the conversation as Markdown"),
     ("Ctrl+L", "clear the conversation"),
-    ("Ctrl+P", "commands: rebuild index, export, clear, theme"),
+    ("/in /type /since /until", "typed as a question: only search a folder, a type, dates; /clear"),
+    ("Ctrl+P", "commands: rebuild index, scope, export, clear, theme"),
     ("F1", "show or hide these keys"),
     ("Ctrl+Q", "quit"),
 )

@@ -50,6 +50,8 @@ class StatusHeader(Horizontal):
         background: $panel;
     }
     StatusHeader #corpus { width: 1fr; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
+    StatusHeader #scope { width: auto; max-width: 50%; padding: 0 1; color: $accent; text-wrap: nowrap; text-overflow: ellipsis; }
+    StatusHeader #scope.-everything { display: none; }
     StatusHeader #state { width: auto; padding: 0 1; text-style: bold; }
     StatusHeader #state.-busy { color: $warning; }
     StatusHeader #state.-ready { color: $success; }
@@ -58,7 +60,14 @@ class StatusHeader(Horizontal):
 
     def compose(self):
         yield Static("", id="corpus")
+        yield Static("", id="scope", classes="-everything")
         yield Static("", id="state")
+
+    def show_scope(self, text: str | None) -> None:
+        """The active scope ("scope: in reports/2025; type pdf"); None hides it (the whole corpus)."""
+        scope = self.query_one("#scope", Static)
+        scope.update(Text(f"scope: {text}" if text else ""))
+        scope.set_class(text is None, "-everything")
 
     def show_corpus(self, text: str) -> None:
         self.query_one("#corpus", Static).update(Text(text))

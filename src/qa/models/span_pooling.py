@@ -1,0 +1,106 @@
+"""A chunk's vector and its sentences' vectors from one pass of the model.
+
+Encoding each answer-candidate sentence again after its chunk cost a build
+about twice the model time of the chunks alone (six short sequences a chunk,
+each with its own fixed cost). The chunk's forward pass already holds a state
+for every word piece; a sentence's vector is the mean of the states of the word
+pieces inside its span, normalised, as the chunk's own vector is the mean of
+all of them. The sentence is then read in its context (the heading path, the
+sentences around it), which on the benchmarks loses nothing measurable against
+encoding it alone (docs/performance.md, "One pass per chunk").
+
+    SENTENCE_VECTORS  the method's name, recorded in the manifest: an index whose
+                      sentence vectors were made another way is rebuilt
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import numpy as np
+
+SENTENCE_VECTORS = "pooled-from-chunk-pass"
+
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class TokenStates:
+    """One text's last hidden states, a row per word piece (special tokens included),
+    and each piece's character span in the text ((0, 0) for special tokens)."""
+
+    hidden: np.ndarray  # (tokens, dimension) float32
+    offsets: np.ndarray  # (tokens, 2) int
+
+
+@dataclass(frozen=True)
+class PooledVectors:
+    texts: np.ndarray  # (len(texts), dimension): each text's mean-pooled unit vector
+    spans: list[np.ndarray]  # per text, (len(its spans), dimension) unit vectors
+
+
+def pool_spans(states: TokenStates, spans: Sequence[Span]) -> tuple[np.ndarray, np.ndarray]:
+    """(the text's unit vector, one unit vector per span) from one text's token states.
+
+    A span's vector pools the word pieces lying wholly inside it. A span that
+    covers every word piece of the text is the text: it gets the text's vector,
+    so a one-sentence chunk's sentence and chunk agree (and a text reused from an
+    earlier build maps to one vector whichever it was). A span holding no word
+    piece (only characters the tokenizer drops) gets a zero row: it matches nothing.
+    """
+    hidden = states.hidden.astype(np.float32, copy=False)
+    whole = _unit(hidden.mean(axis=0))
+    starts, ends = states.offsets[:, 0], states.offsets[:, 1]
+    real = ends > starts  # special tokens have empty offsets
+    out = np.zeros((len(spans), hidden.shape[1]), dtype=np.float32)
+    n_real = int(real.sum())
+    for row, (start, end) in enumerate(spans):
+        inside = real & (starts >= start) & (ends <= end)
+        n = int(inside.sum())
+        if n == 0:
+            continue
+        out[row] = whole if n == n_real else _unit(hidden[inside].mean(axis=0))
+    return whole, out
+
+
+def _unit(vector: np.ndarray) -> np.ndarray:
+    return (vector / max(float(np.linalg.norm(vector)), 1e-12)).astype(np.float32)
+
+
+def embed_with_spans(
+    embedder,
+    texts: list[str],
+    spans: list[list[Span]],
+    batch_size: int = 64,
+    progress: Callable[[int, int], None] | None = None,
+) -> PooledVectors:
+    """Each text's vector and its spans' vectors, the text encoded once.
+
+    Uses the embedder's `token_states` when it has one. An embedder without it
+    (a test stand-in wrapping another) embeds each span's text alone instead.
+    Texts are encoded in batches of similar length (less padding).
+    """
+    dimension = embedder.dimension
+    text_vectors = np.zeros((len(texts), dimension), dtype=np.float32)
+    span_vectors: list[np.ndarray] = [np.zeros((len(s), dimension), dtype=np.float32) for s in spans]
+    token_states = getattr(embedder, "token_states", None)
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    if progress:
+        progress(0, len(texts))
+    for offset in range(0, len(order), batch_size):
+        batch = order[offset : offset + batch_size]
+        if token_states is not None:
+            for i, states in zip(batch, token_states([texts[i] for i in batch])):
+                text_vectors[i], span_vectors[i] = pool_spans(states, spans[i])
+        else:
+            text_vectors[batch] = embedder.embed_batch([texts[i] for i in batch])
+            alone = [texts[i][start:end] for i in batch for start, end in spans[i]]
+            vectors = embedder.embed_batch(alone) if alone else np.zeros((0, dimension), dtype=np.float32)
+            cursor = 0
+            for i in batch:
+                span_vectors[i] = vectors[cursor : cursor + len(spans[i])]
+                cursor += len(spans[i])
+        if progress:
+            progress(min(offset + batch_size, len(order)), len(order))
+    return PooledVectors(text_vectors, span_vectors)
