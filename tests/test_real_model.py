@@ -109,8 +109,11 @@ def test_the_onnx_encoder_matches_sentence_transformers(real_env):
         "Ünïcödé, عربى, 中文 and emoji 🙂",
     ]
     # The stored encoder has int8 weights (onnx_encoder._quantize): close to float32, not equal.
+    # Measured on CI's machine: 0.993, 0.977 ("x", one token, quantisation error weighs most),
+    # 0.995, 0.995, 0.990; int8 kernels differ between CPUs, hence the margin. A tokenizer or
+    # truncation mismatch between the two sides gives cosines far below these (0.5-0.8).
     cosines = np.sum(onnx.embed_batch(texts) * reference.embed_batch(texts), axis=1)
-    assert cosines.mean() >= 0.99 and cosines.min() >= 0.97, cosines
+    assert cosines.mean() >= 0.98 and cosines.min() >= 0.95, cosines
 
 
 def test_sentence_vectors_pooled_from_one_pass_agree_between_the_two_encoders(real_env):
