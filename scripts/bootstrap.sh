@@ -1,13 +1,21 @@
 #!/usr/bin/env bash
 # Creates .venv beside the repo and installs qa (with its test tools) into it.
-# Idempotent: it reinstalls only when pyproject.toml changed since the last install,
+# Idempotent: it reinstalls only when pyproject.toml or constraints.txt changed since the last install,
 # so the README's commands can call it every time at no cost.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="$root/.venv"
 stamp="$venv/.qa-installed"
-want="$(sha256sum "$root/pyproject.toml" | cut -c1-16)"
+want="$(cat "$root/pyproject.toml" "$root/constraints.txt" | sha256sum | cut -c1-16)"
+
+if [ "${1:-}" = "--relock" ]; then
+    # After a tested change of dependencies: record the versions the venv now holds.
+    { sed -n '1,2p' "$root/constraints.txt"; "$venv/bin/pip" freeze --exclude-editable | grep -v '^torch=='; } > "$root/constraints.txt.new"
+    mv "$root/constraints.txt.new" "$root/constraints.txt"
+    echo "qa: constraints.txt rewritten from $venv" >&2
+    exit 0
+fi
 
 if [ -x "$venv/bin/qa" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
     exit 0
@@ -38,6 +46,8 @@ install() {
 # torch first and pinned: a looser requirement resolved by sentence-transformers
 # would pull the CUDA build (several GB) instead of the CPU wheel.
 install torch==2.13.0
-install -e "$root[dev]"
+# Within the versions the suite last passed with: a new release of a loosely required
+# package (Playwright 1.65 began evaluating wait_for_function with eval) must not turn CI red.
+install -c "$root/constraints.txt" -e "$root[dev]"
 echo "$want" > "$stamp"
 echo "qa: environment ready" >&2
