@@ -150,3 +150,29 @@ def test_repeated_vectors_count_as_found_whichever_copy_is_returned(small_exact_
     approximate = VectorIndex.build(64, np.arange(6000), data).fitted()
     assert approximate.layout["kind"] == "ivf-pq"
     assert approximate.layout["recall_at_10"] >= vectors.TARGET_RECALL
+
+
+def test_an_ivf_sq8_file_answers_from_its_codes_without_reading_rows(small_exact_max, monkeypatch):
+    # PQ reaches the recall on this data; keep only SQ8 to build the file a million chunks get.
+    monkeypatch.setattr(vectors, "CODE_KINDS", ("ivf-sq8",))
+    data, queries = np.split(clustered(6100, seed=4), [6000])
+    ids = np.arange(6000) * 2 + 5
+    flat = VectorIndex.build(64, ids, data)
+    coded = flat.fitted()
+    assert coded.layout["kind"] == "ivf-sq8" and coded.layout["recall_at_10"] >= vectors.TARGET_RECALL
+
+    def no_disk(self, wanted):
+        raise AssertionError("an IVF-SQ8 file read its rows while answering")
+
+    monkeypatch.setattr(vectors._RowFile, "get", no_disk)
+    recall = np.mean([len({i for i, _ in coded.search(q, 10)} & {i for i, _ in flat.search(q, 10)}) / 10 for q in queries])
+    assert recall >= 0.95
+    found = coded.search(queries[0], 5)
+    exact = flat.similarities(queries[0], [i for i, _ in found])
+    for chunk_id, score in found:
+        assert score == pytest.approx(exact[chunk_id], abs=3e-3)  # the codes' estimate, close to exact
+    assert coded.similarities(queries[0], [i for i, _ in found]) == pytest.approx(exact, abs=3e-3)
+    scope = np.sort(ids[::7])  # a small scope is scored vector by vector, from the codes too
+    assert {i for i, _ in coded.search(queries[1], 5, scope)} == {i for i, _ in flat.search(queries[1], 5, scope)}
+    coded.remove([int(found[0][0])])
+    assert found[0][0] not in {i for i, _ in coded.search(queries[0], 5)}
