@@ -259,7 +259,8 @@ def _embed_on_ray(settings: Settings, embedder: Embedder, to_encode: dict, progr
             "(this model cannot be exported, or the export failed): leave out --ray"
         )
     return embed_on_ray(
-        settings.ray, directory, list(to_encode), list(to_encode.values()), embedder.dimension, counts=counts, progress=progress
+        settings.ray, directory, list(to_encode), list(to_encode.values()), embedder.dimension, counts=counts, progress=progress,
+        batch_size=_EMBED_BATCH,
     )
 
 

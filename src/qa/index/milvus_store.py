@@ -104,11 +104,9 @@ def client_for(location: MilvusLocation):
         if client is not None:
             return client
         try:
-            import logging
             import warnings
 
-            # pymilvus logs each failed call and iterator detail itself; qa says what went wrong once, at the edge.
-            logging.getLogger("pymilvus").setLevel(logging.CRITICAL + 1)
+            _quiet_pymilvus()
             from pymilvus import MilvusClient
 
             if location.is_lite:
@@ -139,6 +137,13 @@ def describe_milvus_failure(exc: Exception, store: str, doing: str, had_index: b
         f"Milvus at {store} failed while {doing} ({detail}); {kept}: check that Milvus is running and reachable, "
         f"then run `qa index --store {store}` again"
     )
+
+
+def _quiet_pymilvus() -> None:
+    """pymilvus logs each failed call and iterator detail itself; qa says what went wrong once, at the edge."""
+    import logging
+
+    logging.getLogger("pymilvus").setLevel(logging.CRITICAL + 1)
 
 
 def close_clients() -> None:
@@ -184,6 +189,7 @@ def _in(field: str, values) -> str:
 def _query_all(client, collection: str, filter: str, fields: list[str]) -> list[dict]:
     """Every row matching `filter`, page by page (one query returns at most 16,384)."""
     rows: list[dict] = []
+    _quiet_pymilvus()  # again: Ray's logging set-up, in the same process, resets it
     iterator = client.query_iterator(collection, batch_size=_BATCH, filter=filter, output_fields=fields)
     try:
         while page := iterator.next():
