@@ -188,7 +188,12 @@ def _in(field: str, values) -> str:
 
 def _query_all(client, collection: str, filter: str, fields: list[str]) -> list[dict]:
     """Every row matching `filter`, page by page (one query returns at most 16,384)."""
-    rows: list[dict] = []
+    # One query answers most calls (a question's sentences, a document's chunks); only a
+    # result as large as Milvus returns at once goes on page by page.
+    rows = client.query(collection, filter=filter, output_fields=fields, limit=_SEARCH_MAX)
+    if len(rows) < _SEARCH_MAX:
+        return list(rows)
+    rows = []
     _quiet_pymilvus()  # again: Ray's logging set-up, in the same process, resets it
     iterator = client.query_iterator(collection, batch_size=_BATCH, filter=filter, output_fields=fields)
     try:
