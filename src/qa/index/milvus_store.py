@@ -149,9 +149,14 @@ def _quiet_pymilvus() -> None:
 def close_clients() -> None:
     """Close every client this process opened (Milvus Lite's server stops with its last client)."""
     with _clients_lock:
-        for client in _clients.values():
+        for uri, client in _clients.items():
             try:
                 client.close()
+                if not re.match(r"^https?://", uri):
+                    # Closing a client leaves Milvus Lite's server running and holding the file.
+                    from milvus_lite.server_manager import server_manager_instance
+
+                    server_manager_instance.release_server(uri)
             except Exception:
                 pass
         _clients.clear()
