@@ -95,3 +95,14 @@ def test_an_unreachable_ray_cluster_is_a_clear_error_and_nothing_is_published(lo
     assert "Traceback" not in result.stderr
     status = _run(["status", "--store", store], {**env, "QA_INDEX": str(milvus_dir)})
     assert status.returncode == 0 and "state:    not built" in status.stdout, status.stdout
+
+
+def test_a_worker_that_dies_is_a_clear_error_naming_ray_and_the_fix(local_index, tmp_path):
+    from qa.models.ray_embedding import RayError, embed_on_ray
+
+    _, local_dir = local_index
+    broken = tmp_path / "encoder"
+    shutil.copytree(next((local_dir / "encoders").iterdir()), broken)
+    (broken / "model.onnx").write_bytes(b"not a graph")  # each actor dies loading it (ActorDiedError)
+    with pytest.raises(RayError, match=r"embedding on Ray at local failed \(ActorDiedError.*nothing was published.*qa index"):
+        embed_on_ray("local", broken, ["Cranes lift containers."] * 10, [[(0, 6)]] * 10, 384)
