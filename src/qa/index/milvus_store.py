@@ -106,8 +106,9 @@ def client_for(location: MilvusLocation):
         try:
             import warnings
 
-            _quiet_pymilvus()
             from pymilvus import MilvusClient
+
+            _quiet_pymilvus()  # after the import: pymilvus sets its logger's level when imported
 
             if location.is_lite:
                 Path(location.uri).parent.mkdir(parents=True, exist_ok=True)
@@ -132,6 +133,10 @@ def describe_milvus_failure(exc: Exception, store: str, doing: str, had_index: b
     if not (module.startswith("pymilvus") or module.startswith("grpc")):
         return None
     detail = (str(exc).splitlines() or [type(exc).__name__])[0][:200]
+    if doing == "answering":
+        return StoreUnreachableError(
+            f"Milvus at {store} failed while answering ({detail}): check that Milvus is running and reachable, then ask again"
+        )
     kept = "the previous index is still in use" if had_index else "nothing was published"
     return StoreUnreachableError(
         f"Milvus at {store} failed while {doing} ({detail}); {kept}: check that Milvus is running and reachable, "
@@ -143,7 +148,9 @@ def _quiet_pymilvus() -> None:
     """pymilvus logs each failed call and iterator detail itself; qa says what went wrong once, at the edge."""
     import logging
 
-    logging.getLogger("pymilvus").setLevel(logging.CRITICAL + 1)
+    # pymilvus configures its modules' loggers one by one, so each is quietened, not only the parent.
+    for name in ["pymilvus"] + [n for n in logging.root.manager.loggerDict if n.startswith("pymilvus.")]:
+        logging.getLogger(name).setLevel(logging.CRITICAL + 1)
 
 
 def close_clients() -> None:
