@@ -14,6 +14,8 @@ same run and alternating, so a busy machine slows both alike. Sections:
   tui       `qa chat` in a pseudo-terminal, question typed at once: spawn to first answer card
   fast      the stored int8 ONNX encoder vs a float32 export: texts/s and mean cosine between their vectors
   scale1m   1M-chunk synthetic index (size: --scale-chunks): warm p50, RSS, recall@10 vs exact search
+  milvus    --store milvus (Milvus Lite) vs local at MILVUS_CHUNKS synthetic chunks: warm p50/p99, alternating,
+            and the Milvus build time; `qa index --full` of 12 SQuAD articles with --ray local vs in process
   scoped    the warm 100k index asked unscoped, in a wide (~50%) and a narrow (~1%) scope, alternating:
             p50 ratios to unscoped, and recall@10 of the chunk search within each scope vs exact
 
@@ -41,7 +43,8 @@ from bench_measure import Figure, chat_to_first_answer, print_table, probe_warm,
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / "index" / "bench"
-SECTIONS = ("cold", "batch", "warm100k", "build", "tui", "fast", "scale1m", "scoped")
+SECTIONS = ("cold", "batch", "warm100k", "build", "tui", "fast", "scale1m", "scoped", "milvus")
+MILVUS_CHUNKS = 20_000  # the milvus section's size: Milvus Lite builds and answers it in minutes on 2 cores
 COLD_QUESTION = "What causes higher noise in gene expression?"
 TUI_QUESTION = "When did IS-KP announce its formation?"
 BASELINE_COMMIT = "84aaec0"  # the last commit before issue 18 (one encoder pass per chunk, int8 encoder)
@@ -419,6 +422,60 @@ def _scoped_recall(loaded, index_dir: Path, model_id: str, scopes: dict, questio
             found += int(np.sum(exact[np.searchsorted(within.chunk_ids, returned)] >= tenth - 1e-6))
         recall[name] = found / (10 * len(queries))
     return recall
+
+
+def milvus(bench: Bench) -> list[Figure]:
+    """The same synthetic corpus in the local index and in Milvus Lite, asked warm, alternating;
+    then a real-model build of 12 SQuAD articles embedded on a local Ray cluster vs in process."""
+    from qa.config import Settings
+    from qa.index.indexer import update_index
+    from qa.ingest.tokens import WordPieceCounter
+
+    built = bench.synthetic(MILVUS_CHUNKS)
+    store_file = CACHE / f"milvus-{MILVUS_CHUNKS}" / "qa.db"
+    store = f"milvus:{store_file}"
+    marker = store_file.parent / "BUILT"
+    figures = []
+    if not marker.is_file():
+        shutil.rmtree(store_file.parent, ignore_errors=True)
+        store_file.parent.mkdir(parents=True)
+        embedder = bench_corpus.ClusteredEmbedder(bench.model_id)
+        settings = Settings(corpus_dir=built.corpus_dir, index_dir=built.index_dir, model_dir=bench.model_dir, store=store)
+        report = update_index(settings, bench.model_id, lambda: embedder, lambda: WordPieceCounter(bench.model_dir), full=True)
+        from qa.index.milvus_store import close_clients
+
+        close_clients()  # the warm probes open the Lite file from their own processes
+        marker.write_text(json.dumps({"build_s": report.seconds, "embed_s": embedder.seconds, "chunks": report.chunks}))
+    info = json.loads(marker.read_text())
+    local_info = built.info
+    figures.append(Figure("milvus", f"build of {info['chunks']:,} chunks, synthetic vectors: local", local_info["build_s"], "s", None, None))
+    figures.append(Figure("milvus", "  the same into Milvus Lite", info["build_s"], "s", None, None))
+    passes = {"local": [], "Milvus Lite": []}
+    for _ in range(bench.runs):
+        passes["local"].append(probe_warm(built.corpus_dir, built.index_dir, 200, recall=False))
+        passes["Milvus Lite"].append(probe_warm(built.corpus_dir, built.index_dir, 200, recall=False, store=store))
+    for name, runs in passes.items():
+        for key in ("p50_ms", "p99_ms"):
+            figures.append(Figure("milvus", f"warm ask {key[:3]}, {info['chunks']:,} chunks, {name}",
+                                  statistics.median(p[key] for p in runs), "ms", None, None, [p[key] for p in runs]))
+    corpus = squad_corpus(CACHE / "build-squad12" / "corpus", 12)
+    paragraphs = int((corpus.parent / "PARAGRAPHS").read_text())
+    index = CACHE / "build-squad12" / "index-ray"
+    bench.qa("index", "--full", "--corpus", str(corpus), "--index", str(index))  # untimed: exports the encoder
+    seconds: dict[str, list[float]] = {"in process": [], "--ray local": []}
+    actors = ""
+    for _ in range(bench.runs):
+        for name, extra in (("in process", ()), ("--ray local", ("--ray", "local"))):
+            started = time.perf_counter()
+            result = bench.qa("index", "--full", "--corpus", str(corpus), "--index", str(index), *extra)
+            seconds[name].append(time.perf_counter() - started)
+            if extra:
+                actors = result.stdout.split(" on Ray (")[1].split(")")[0]
+    for name, runs in seconds.items():
+        label = f"{name} ({actors}, cluster start included)" if name != "in process" else name
+        figures.append(Figure("milvus", f"qa index --full, {paragraphs} SQuAD paragraphs, {label}", paragraphs / statistics.median(runs),
+                              "par/s", None, None, [round(paragraphs / r, 2) for r in runs]))
+    return figures
 
 
 def main() -> None:

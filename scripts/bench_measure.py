@@ -119,7 +119,7 @@ def timed_build(corpus: Path, index: Path):
     from qa.models.onnx_encoder import OnnxEmbedder, encoder_dir, has_encoder
     from qa.ingest.tokens import WordPieceCounter
 
-    settings = load_settings(corpus=str(corpus), index=str(index))
+    settings = load_settings(corpus=str(corpus), index=str(index), store=store)
     model_id = model_identity(settings.model_dir)
     loaded: list[tuple[float, TimedEmbedder]] = []
 
@@ -199,9 +199,10 @@ def _read_until_answer(fd: int, started: float, timeout: float) -> tuple[float, 
     raise RuntimeError(f"no answer card from qa chat within {timeout:.0f} s; last output:\n{tail}")
 
 
-def probe_warm(corpus: Path, index: Path, questions: int, recall: bool) -> dict:
+def probe_warm(corpus: Path, index: Path, questions: int, recall: bool, store: str | None = None) -> dict:
     """Run `warm_probe` in a fresh process (clean memory figures) and return its JSON."""
     args = [sys.executable, __file__, "warm", str(corpus), str(index), str(questions)] + (["--recall"] if recall else [])
+    args += [f"--store={store}"] if store else []
     src = str(Path(__file__).resolve().parents[1] / "src")
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": src + os.pathsep + os.environ.get("PYTHONPATH", "")}
     result = subprocess.run(args, capture_output=True, text=True, env=env)
@@ -210,14 +211,15 @@ def probe_warm(corpus: Path, index: Path, questions: int, recall: bool) -> dict:
     return json.loads(result.stdout)
 
 
-def warm_probe(corpus: Path, index: Path, count: int, recall: bool, warmup: int = 5) -> dict:
-    """Load as the chat app does, ask `count` questions after `warmup`; time each and its embedding."""
+def warm_probe(corpus: Path, index: Path, count: int, recall: bool, warmup: int = 5, store: str | None = None) -> dict:
+    """Load as the chat app does, ask `count` questions after `warmup`; time each and its embedding.
+    `store`: the engine holding the index (the encoder stays in `index`)."""
     from qa.assistant import Assistant
     from qa.config import load_settings
     from qa.models.embedder import model_identity
     from qa.models.onnx_encoder import OnnxEmbedder, encoder_dir
 
-    settings = load_settings(corpus=str(corpus), index=str(index))
+    settings = load_settings(corpus=str(corpus), index=str(index), store=store)
     model_id = model_identity(settings.model_dir)
     started = time.perf_counter()
     encoder = TimedEmbedder(OnnxEmbedder(encoder_dir(settings.index_dir, model_id)))
@@ -285,7 +287,8 @@ def chunk_recall_at_10(loaded, index: Path, model_id: str, questions: list[str])
 
 if __name__ == "__main__":
     if len(sys.argv) >= 5 and sys.argv[1] == "warm":
-        result = warm_probe(Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4]), recall="--recall" in sys.argv)
+        store = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--store=")), None)
+        result = warm_probe(Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4]), recall="--recall" in sys.argv, store=store)
         print(json.dumps(result))
     else:
         sys.exit(f"usage: {sys.argv[0]} warm CORPUS INDEX QUESTIONS [--recall]")

@@ -72,6 +72,7 @@ REAL_QUESTIONS = "questions.jsonl"
 REAL_NOT_CORPUS = {"SOURCES.md", REAL_QUESTIONS}  # the corpus folder's own paperwork is not indexed
 CACHE = ROOT / "index" / "eval"
 MODES = ("dense", "bm25", "hybrid")
+STORE = ["local"]  # --store: which engine the benchmark indexes are built in (one per run)
 MODE_NAMES = {"dense": "dense only (MiniLM chunks)", "bm25": "BM25 only (FTS5, Snowball stems)", "hybrid": "qa default (hybrid)"}
 # Chunks fetched per SciFact query: deep enough that ~100 distinct abstracts
 # remain after mapping chunks to documents (abstracts are 1-4 chunks).
@@ -103,7 +104,7 @@ def cached_assistant(
     write_corpus(corpus_dir)
     if seed is not None and not (folder / "index").exists() and (seed / "CURRENT").is_file():
         shutil.copytree(seed, folder / "index", ignore=shutil.ignore_patterns(".lock", ".building-*"))
-    settings = Settings(corpus_dir, folder / "index", model_dir, chunker=chunker, retrieval=retrieval)
+    settings = Settings(corpus_dir, folder / "index", model_dir, chunker=chunker, retrieval=retrieval, store=STORE[0])
     assistant = Assistant(settings)
     started = time.perf_counter()
     preparation = assistant.prepare(update=True, progress=lambda m: log(f"[{name}] {m}"))
@@ -166,6 +167,18 @@ def evaluate_squad(data: Path, cache: Path, chunker: ChunkerParams, retrieval: R
         at1 = sum(answer_found(q.answers, [c.chunk.text for c in run[:1]]) for q, run in zip(sample, runs)) / len(sample)
         at5 = sum(answer_found(q.answers, [c.chunk.text for c in run[:5]]) for q, run in zip(sample, runs)) / len(sample)
         print(f"| {MODE_NAMES[mode]:34} | {at1:8.3f} | {at5:8.3f} |")
+    fused_search = getattr(assistant.load(), "fused_search", None)
+    if fused_search is not None:
+        # Milvus' own fusion (hybrid_search + RRFRanker over chunk vectors and BM25), against qa's above.
+        reader = assistant.load()
+        for rrf_k in (10, 60):
+            found = [
+                [reader.chunks(ids)[c].text for c in ids]
+                for ids in (fused_search(vectors[i], reader.analyzer.question_stems(q.question), 5, rrf_k) for i, q in enumerate(sample))
+            ]
+            at1 = sum(answer_found(q.answers, texts[:1]) for q, texts in zip(sample, found)) / len(sample)
+            at5 = sum(answer_found(q.answers, texts[:5]) for q, texts in zip(sample, found)) / len(sample)
+            print(f"| {'Milvus hybrid_search, RRF k=' + str(rrf_k):34} | {at1:8.3f} | {at5:8.3f} |")
 
 
 def evaluate_no_answer(data: Path, cache: Path, chunker: ChunkerParams, retrieval: RetrievalParams) -> None:
@@ -274,7 +287,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DATA, help=f"benchmark folder (default {DATA})")
     parser.add_argument("--cache", type=Path, default=CACHE, help=f"where built indexes are kept (default {CACHE})")
     parser.add_argument("--build-only", action="store_true", help="build (or check) the cached indexes and stop")
+    parser.add_argument("--store", default="local", metavar="URI",
+                        help="engine of the benchmark indexes: local (default), milvus:PATH.db, milvus:http://HOST:19530")
     args = parser.parse_args(argv)
+    STORE[0] = args.store
     benches = args.bench or ["scifact", "squad", "noanswer"]
     chunker, retrieval = ChunkerParams(), RetrievalParams()
     public = [bench for bench in benches if bench != "real"]
@@ -301,7 +317,7 @@ def main(argv: list[str] | None = None) -> int:
                 for half in "AB":
                     squad_assistant(args.data, args.cache, chunker, retrieval, half)
         return 0
-    print(f"qa retrieval evaluation; chunker {chunker}; retrieval {retrieval}")
+    print(f"qa retrieval evaluation; chunker {chunker}; retrieval {retrieval}; store {args.store}")
     if "scifact" in benches:
         evaluate_scifact(args.data, args.cache, chunker, retrieval, args.split)
     if "squad" in benches:

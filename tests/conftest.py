@@ -17,7 +17,7 @@ DEFAULT_CORPUS = ROOT / "corpus"
 @pytest.fixture(autouse=True)
 def isolated_environment(monkeypatch, tmp_path):
     """No test sees the developer's QA_* settings or writes outside its tmp folder."""
-    for name in ("QA_CORPUS", "QA_INDEX", "QA_MODEL", "QA_K", "NO_COLOR"):
+    for name in ("QA_CORPUS", "QA_INDEX", "QA_MODEL", "QA_K", "NO_COLOR", "QA_STORE", "QA_RAY"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))

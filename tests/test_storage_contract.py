@@ -41,9 +41,34 @@ class LocalEngine:
         return open_index(self.folder)
 
 
-@pytest.fixture(params=["local"])
+class MilvusLiteEngine:
+    """Opens writers and readers of the Milvus engine on Milvus Lite (the real C++ engine) in a temporary file."""
+
+    def __init__(self, folder):
+        from qa.index.milvus_store import milvus_location
+
+        self.location = milvus_location(f"milvus:{folder / 'milvus.db'}", folder / "corpus")
+
+    def writer(self, previous=None):
+        from qa.index.milvus_store import MilvusWriter
+
+        return MilvusWriter(self.location, previous)
+
+    def reader(self):
+        from qa.index.milvus_store import open_milvus_index
+
+        return open_milvus_index(self.location)
+
+
+@pytest.fixture(params=["local", pytest.param("milvus-lite", marks=pytest.mark.slow)])
 def engine(request, tmp_path):
-    return LocalEngine(tmp_path / "index")
+    if request.param == "local":
+        yield LocalEngine(tmp_path / "index")
+        return
+    from qa.index.milvus_store import close_clients
+
+    yield MilvusLiteEngine(tmp_path)
+    close_clients()  # stops this test's Milvus Lite server
 
 
 def _add(writer, doc_id, texts, seed):

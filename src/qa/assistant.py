@@ -11,9 +11,8 @@ from typing import Callable
 from qa.config import Settings
 from qa.errors import IndexBusyError, IndexCorruptError, IndexFormatError, IndexMismatchError, IndexMissingError, ModelError, QAError
 from qa.index.freshness import CorpusChanges, find_changes, walk_corpus
-from qa.index.generations import current_generation
+from qa.index.engines import engine_for
 from qa.index.indexer import EmbedCounts, Progress, analyzer_mismatch, check_compatible, empty_pages_note, update_index
-from qa.index.local import open_index
 from qa.index.protocols import IndexReader
 from qa.index.vectors import describe_search
 from qa.ingest.extract import NotExtractable
@@ -73,6 +72,7 @@ class Assistant:
         model_id_factory: Callable[[Settings], str] | None = None,
     ):
         self.settings = settings
+        self.engine = engine_for(settings)  # where the index lives: the local folder or a Milvus store
         self._uses_bundled_path = embedder_factory is None  # only then is there an ONNX export to make
         self._embedder_factory = embedder_factory or self._fastest_embedder
         self._counter_factory = counter_factory or (lambda s: WordPieceCounter(s.model_dir))
@@ -158,7 +158,7 @@ class Assistant:
         return self.update(progress, counts, full=True)
 
     def has_index(self) -> bool:
-        return current_generation(self.settings.index_dir) is not None
+        return self.engine.has_index()
 
     def prepare(self, update: bool = True, progress: Progress | None = None, counts: EmbedCounts | None = None) -> Preparation:
         """Make the index fit to answer from: build, rebuild or update it as needed.
@@ -175,7 +175,7 @@ class Assistant:
             return Preparation(None, None, stale=False)
         if not update:
             if not status.built:
-                raise IndexMissingError(f"no index in {self.settings.index_dir}: run `qa index` to build it")
+                raise IndexMissingError(f"no index in {self.settings.index_location}: run `qa index` to build it")
             if status.mismatch:
                 raise IndexMismatchError(status.mismatch)
             return Preparation(
@@ -206,7 +206,7 @@ class Assistant:
             IndexMismatchError: built with another model, chunker or word rules: `qa index` fixes it.
         """
         if self._index is None:
-            index = open_index(self.settings.index_dir)
+            index = self.engine.open_reader()
             check_compatible(index.manifest, self.model_id, self.settings)
             reason = analyzer_mismatch(index.manifest, self.settings)
             if reason:
@@ -229,6 +229,11 @@ class Assistant:
             raise IndexCorruptError(
                 f"the index in {self.settings.index_dir} is damaged ({exc}): run `qa index --full` to rebuild it"
             ) from exc
+        except Exception as exc:
+            failure = self.engine.failure(exc, "answering", True)  # a Milvus server gone mid-question
+            if failure is None:
+                raise
+            raise failure from exc
 
     def source_text(self, doc_id: str, page: int | None = None) -> str:
         """The text a passage's offsets index: the file's text for .txt/.md; for PDF and
@@ -244,7 +249,7 @@ class Assistant:
         stored = None
         try:
             # The index as it is, whatever model built it: only its stored texts are read.
-            stored = (self._index or open_index(self.settings.index_dir)).stored_text(doc_id)
+            stored = (self._index or self.engine.open_reader()).stored_text(doc_id)
         except (IndexMissingError, IndexMismatchError, IndexCorruptError, IndexFormatError):
             pass  # read it afresh below: what an index built now would hold
         if stored is None:
@@ -300,12 +305,12 @@ class Assistant:
         settings = self.settings
         model_id = self.model_id
         try:
-            index = open_index(settings.index_dir)
+            index = self.engine.open_reader()
         except IndexMissingError:
-            return IndexStatus(str(settings.corpus_dir), str(settings.index_dir), model_id, False, None, None, 0, 0, None, ())
+            return IndexStatus(str(settings.corpus_dir), settings.index_location, model_id, False, None, None, 0, 0, None, ())
         except IndexMismatchError as exc:
             return IndexStatus(
-                str(settings.corpus_dir), str(settings.index_dir), model_id, True, None, None, 0, 0, None, (), mismatch=exc.reason
+                str(settings.corpus_dir), settings.index_location, model_id, True, None, None, 0, 0, None, (), mismatch=exc.reason
             )
         manifest = index.manifest
         try:
@@ -319,7 +324,7 @@ class Assistant:
             self._index = index  # answering next reuses it instead of reading the vectors again
         return IndexStatus(
             corpus_dir=str(settings.corpus_dir),
-            index_dir=str(settings.index_dir),
+            index_dir=settings.index_location,
             model_id=model_id,
             built=True,
             built_at=manifest.get("built_at"),

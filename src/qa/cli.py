@@ -78,6 +78,13 @@ def _parser() -> argparse.ArgumentParser:
     locations.add_argument("--corpus", metavar="DIR", help="folder of .txt/.md/.pdf/.html documents (default: $QA_CORPUS or the bundled corpus/)")
     locations.add_argument("--index", metavar="DIR", help="where the index lives (default: $QA_INDEX or index/<corpus>-<hash>/)")
     locations.add_argument("--model", metavar="PATH", help="local sentence-transformers model folder (default: $QA_MODEL or bundled all-MiniLM-L6-v2)")
+    locations.add_argument(
+        "--store", metavar="URI", help="where the index is held: local (default, $QA_STORE), milvus:PATH.db (Milvus Lite), milvus:http://HOST:19530"
+    )
+    locations.add_argument(
+        "--ray", nargs="?", const="local", default=None, metavar="ADDRESS",
+        help="embed a build on Ray: `local` starts a local Ray cluster, an address joins one (default: $QA_RAY, or in this process)",
+    )
 
     scoping = argparse.ArgumentParser(add_help=False)
     add_scope_options(scoping)
@@ -197,7 +204,10 @@ def _real_assistant(settings):
 def _settings(args, corpus: str | None = None):
     from qa.config import load_settings
 
-    return load_settings(corpus=corpus or args.corpus, index=args.index, model=args.model, k=getattr(args, "k", None))
+    return load_settings(
+        corpus=corpus or args.corpus, index=args.index, model=args.model, k=getattr(args, "k", None),
+        store=getattr(args, "store", None), ray=getattr(args, "ray", None),
+    )
 
 
 def _assistant(args, corpus: str | None = None):
@@ -240,8 +250,9 @@ def describe_build(report) -> str:
             f"updated: {len(report.added)} added, {len(report.changed)} changed, "
             f"{len(report.removed)} removed, {report.unchanged} unchanged documents"
         )
+    on = f" on {report.embedded_on}" if report.embedded_on else ""
     return (
-        f"{head}; embedded {report.embedded} texts; now {report.documents} documents, "
+        f"{head}; embedded {report.embedded} texts{on}; now {report.documents} documents, "
         f"{report.chunks} chunks; {report.seconds:.1f} s -> {report.index_dir}"
     )
 

@@ -65,6 +65,9 @@ class Settings:
         model_dir: local sentence-transformers model directory.
         k: passages per answer.
         max_file_mb: files larger than this are skipped with a reason.
+        ray: embed builds on Ray ("local" or a cluster address), or None for in-process.
+        store: which engine holds the index: "local" (SQLite + FAISS in index_dir),
+            "milvus:PATH.db" (Milvus Lite) or "milvus:http://HOST:19530" (a Milvus server).
     """
 
     corpus_dir: Path
@@ -75,6 +78,13 @@ class Settings:
     max_file_mb: int = DEFAULT_MAX_FILE_MB
     chunker: ChunkerParams = ChunkerParams()
     retrieval: RetrievalParams = RetrievalParams()
+    store: str = "local"
+    ray: str | None = None  # embed builds on Ray: "local" (a local cluster) or a cluster address; None: in this process
+
+    @property
+    def index_location(self) -> str:
+        """Where the index is, as messages name it: the folder, or the store URI."""
+        return str(self.index_dir) if self.store == "local" else self.store
 
 
 def project_root() -> Path | None:
@@ -124,6 +134,8 @@ def load_settings(
     model: str | None = None,
     k: int | None = None,
     environ: dict[str, str] | None = None,
+    store: str | None = None,
+    ray: str | None = None,
 ) -> Settings:
     """Merge defaults, QA_* environment variables and explicit arguments (highest wins)."""
     env = os.environ if environ is None else environ
@@ -140,7 +152,12 @@ def load_settings(
     max_file_mb = _int_from_env(env, "QA_MAX_FILE_MB", DEFAULT_MAX_FILE_MB)
     if max_file_mb < 1:
         raise QAError(f"QA_MAX_FILE_MB must be at least 1, got {max_file_mb}")
+    from qa.index.engines import check_store
+
+    store_value = check_store(store or env.get("QA_STORE") or "local")
     return Settings(
+        store=store_value,
+        ray=ray or env.get("QA_RAY") or None,
         corpus_dir=corpus_dir.absolute(),
         index_dir=index_dir.absolute(),
         model_dir=model_dir.absolute(),

@@ -199,3 +199,4 @@ class BuildReport:
     reason: str | None = None  # why a full build, when it was one
     wrote: bool = True  # False when the index was already up to date
     notes: tuple[SkippedFile, ...] = ()  # indexed files with something worth saying (PDF pages without text)
+    embedded_on: str | None = None  # "Ray (local, 2 actors)" when the texts were embedded on Ray

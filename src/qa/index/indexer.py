@@ -23,8 +23,8 @@ from qa.analyzer import ENGLISH as ANALYZER
 from qa.config import Settings
 from qa.errors import IndexCorruptError, IndexMismatchError, IndexMissingError, IndexWriteError, QAError
 from qa.index.freshness import CorpusChanges, find_changes, walk_corpus
-from qa.index.generations import FORMAT_VERSION, index_lock, remove_abandoned_builds
-from qa.index.local import LocalWriter, open_index
+from qa.index.engines import engine_for
+from qa.index.generations import FORMAT_VERSION
 from qa.index.protocols import IndexReader, IndexWriter
 from qa.ingest.chunker import LINE_END_HYPHEN, JoinedChunk, chunk_document
 from qa.ingest.loader import nothing_readable, read_corpus_files
@@ -69,9 +69,9 @@ def update_index(
     """
     started = time.perf_counter()
     present = walk_corpus(settings.corpus_dir) if corpus is None else corpus  # a missing corpus fails before anything is touched
-    with index_lock(settings.index_dir):
-        remove_abandoned_builds(settings.index_dir)
-        previous, reason = _reusable_index(settings, model_id, full)
+    engine = engine_for(settings)
+    with engine.build_lock():
+        previous, reason = _reusable_index(engine, settings, model_id, full)
         reanalyze = previous is not None and analyzer_mismatch(previous.manifest, settings) is not None
         if previous is None:
             changes = CorpusChanges(added=tuple(present), changed=(), removed=())
@@ -89,9 +89,17 @@ def update_index(
             skipped += _still_skipped(previous, changes, present)
         counter = load_counter() if documents else None
         chunked = [(document, chunk_document(document, counter, settings.chunker)) for document in documents]
-        writer = LocalWriter(settings.index_dir, previous)
         try:
-            embedded, manifest = _write_generation(
+            writer = engine.begin(previous)
+        except QAError:
+            raise
+        except Exception as exc:
+            failure = engine.failure(exc, "starting the new index", previous is not None)
+            if failure is None:
+                raise
+            raise failure from exc
+        try:
+            embedded, manifest, embedded_on = _write_generation(
                 settings, model_id, previous, changes, chunked, skipped, reanalyze, writer, load_embedder, progress, counts
             )
         except (OSError, sqlite3.Error) as exc:
@@ -101,12 +109,21 @@ def update_index(
                 f"{'the previous index is still in use' if previous else 'nothing was changed'}: "
                 "free disk space or make the folder writable, then run `qa index` again"
             ) from exc
+        except QAError:
+            writer.discard()
+            raise
+        except Exception as exc:
+            writer.discard()
+            failure = engine.failure(exc, "writing the new index", previous is not None)
+            if failure is None:
+                raise
+            raise failure from exc
         except BaseException:
             writer.discard()
             raise
         notes = tuple(SkippedFile(d.doc_id, empty_pages_note(d.empty_pages)) for d in documents if d.empty_pages)
         report = _report(settings, manifest, changes, tuple(skipped), embedded, started, reason, wrote=True, full=previous is None)
-        return replace(report, notes=notes)
+        return replace(report, notes=notes, embedded_on=embedded_on)
 
 
 def empty_pages_note(pages: tuple[int, ...]) -> str:
@@ -121,13 +138,12 @@ def _describe_write_failure(exc: Exception) -> str:
     return getattr(exc, "strerror", None) or str(exc)
 
 
-def _reusable_index(settings: Settings, model_id: str, full: bool) -> tuple[IndexReader | None, str | None]:
+def _reusable_index(engine, settings: Settings, model_id: str, full: bool) -> tuple[IndexReader | None, str | None]:
     """The current index if an update may build on it, else (None, why a full build)."""
     if full:
         return None, "full rebuild requested"
     try:
-        index = open_index(settings.index_dir)
-        index.vectors  # an update reads them anyway; damaged ones mean a full build, found now
+        index = engine.open_for_update()
     except IndexMissingError:
         return None, "no index yet"
     except (IndexCorruptError, IndexMismatchError) as exc:
@@ -157,8 +173,9 @@ def _write_generation(
     load_embedder: Callable[[], Embedder],
     progress: Progress,
     counts: EmbedCounts,
-) -> tuple[int, dict]:
-    """Change the new generation to match the corpus and publish it; returns (texts embedded, manifest).
+) -> tuple[int, dict, str | None]:
+    """Change the new generation to match the corpus and publish it; returns (texts embedded, manifest,
+    where they were embedded when not in this process).
 
     The order matters: vectors of changed and removed files are kept by text
     before their rows go (an edit elsewhere in a file, a renamed file, brings
@@ -186,12 +203,17 @@ def _write_generation(
     n_chunks = sum(len(chunks) for _, chunks in chunked)
     dimension = previous.manifest["dimension"] if previous is not None else None
     pooled = None
+    embedded_on = None
     if to_encode or previous is None:
         embedder = load_embedder()
         _check_budget(settings, embedder)
         dimension = embedder.dimension
         progress(f"embedding {len(to_encode)} chunks ({n_chunks} in all) and their sentences in one pass each")
-        pooled = embed_with_spans(embedder, list(to_encode), list(to_encode.values()), _EMBED_BATCH, counts)
+        if settings.ray and to_encode:
+            on_ray = _embed_on_ray(settings, embedder, to_encode, progress, counts)
+            pooled, embedded_on = on_ray.vectors, on_ray.where
+        else:
+            pooled = embed_with_spans(embedder, list(to_encode), list(to_encode.values()), _EMBED_BATCH, counts)
         pooled = {text: (pooled.texts[i], pooled.spans[i]) for i, text in enumerate(to_encode)}
     for (document, chunks), doc_spans in zip(chunked, spans):
         chunk_rows, sentence_rows = [], []
@@ -223,7 +245,23 @@ def _write_generation(
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         }
     )
-    return len(to_encode), manifest
+    return len(to_encode), manifest, embedded_on
+
+
+def _embed_on_ray(settings: Settings, embedder: Embedder, to_encode: dict, progress: Progress, counts: EmbedCounts):
+    """The texts embedded by an actor pool on Ray, each actor loading the exported ONNX encoder."""
+    from qa.models.ray_embedding import embed_on_ray
+
+    directory = getattr(embedder, "directory", None)
+    if directory is None:
+        raise QAError(
+            f"--ray {settings.ray} embeds with the model's ONNX export, which is not there yet "
+            "(this model cannot be exported, or the export failed): leave out --ray"
+        )
+    return embed_on_ray(
+        settings.ray, directory, list(to_encode), list(to_encode.values()), embedder.dimension, counts=counts, progress=progress,
+        batch_size=_EMBED_BATCH,
+    )
 
 
 def _embedded_spans(chunk: Chunk, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -262,7 +300,7 @@ def _report(settings, manifest, changes: CorpusChanges, skipped, embedded, start
         chunks=manifest.get("chunks", 0),
         skipped=tuple(skipped),
         seconds=time.perf_counter() - started,
-        index_dir=str(settings.index_dir),
+        index_dir=settings.index_location,
         added=changes.added,
         changed=changes.changed,
         removed=changes.removed,
@@ -295,7 +333,7 @@ def analyzer_mismatch(manifest: dict, settings: Settings) -> str | None:
     if built_with == ANALYZER.describe():
         return None
     name = built_with.get("name") if isinstance(built_with, dict) else "fts5-porter"
-    return f"the index in {settings.index_dir} was built with the word rules {name!r}, not {ANALYZER.name!r}"
+    return f"the index in {settings.index_location} was built with the word rules {name!r}, not {ANALYZER.name!r}"
 
 
 def check_compatible(manifest: dict, model_id: str, settings: Settings) -> None:
@@ -306,18 +344,18 @@ def check_compatible(manifest: dict, model_id: str, settings: Settings) -> None:
     """
     if manifest.get("model_id") != model_id:
         raise IndexMismatchError(
-            f"the index in {settings.index_dir} was built with model {manifest.get('model_id')}, not {model_id}",
+            f"the index in {settings.index_location} was built with model {manifest.get('model_id')}, not {model_id}",
             "run `qa index` to rebuild it with this model",
         )
     if manifest.get("chunker") != asdict(settings.chunker):
         raise IndexMismatchError(
-            f"the index in {settings.index_dir} was built with chunker settings {manifest.get('chunker')}, "
+            f"the index in {settings.index_location} was built with chunker settings {manifest.get('chunker')}, "
             f"not {asdict(settings.chunker)}"
         )
     if manifest.get("sentence_vectors") != SENTENCE_VECTORS:
         # Before one pass per chunk, sentences were encoded alone: those vectors are not comparable.
         raise IndexMismatchError(
-            f"the index in {settings.index_dir} holds sentence vectors made another way "
+            f"the index in {settings.index_location} holds sentence vectors made another way "
             f"({manifest.get('sentence_vectors', 'each sentence encoded alone')}), not {SENTENCE_VECTORS}",
             "run `qa index` to rebuild it",
         )

@@ -262,6 +262,9 @@ def describe_search(layouts: dict | None) -> str:
     """One line on how an index's vectors are searched, from its manifest's `vector_index`."""
     if not layouts:
         return "exact"  # indexes built before the layout was recorded are all flat
+    if layouts.get("kind") == "milvus":
+        exact = " (exact)" if layouts.get("index") == "FLAT" else ""
+        return f"Milvus {layouts.get('index')}{exact} in {layouts.get('store')}"
     parts = []
     for name, layout in layouts.items():
         if layout.get("kind") == "flat":

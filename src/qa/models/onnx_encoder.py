@@ -47,7 +47,7 @@ def has_encoder(index_dir: Path, model_id: str) -> bool:
 class OnnxEmbedder:
     """Embeds with an exported graph through onnxruntime: same vectors, no torch."""
 
-    def __init__(self, directory: Path):
+    def __init__(self, directory: Path, threads: int | None = None):
         import onnxruntime
         from tokenizers import Tokenizer
 
@@ -57,7 +57,7 @@ class OnnxEmbedder:
             options.log_severity_level = 3  # its warnings about unused initialisers are noise to a user
             # One batch at a time, its matrix products over every core: a second inter-op
             # thread only contends for the same two cores.
-            options.intra_op_num_threads = max(1, os.cpu_count() or 1)
+            options.intra_op_num_threads = threads or max(1, os.cpu_count() or 1)
             options.inter_op_num_threads = 1
             options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
             options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
@@ -67,6 +67,7 @@ class OnnxEmbedder:
             self._tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
         except Exception as exc:  # a damaged file: the caller falls back to sentence-transformers
             raise ModelError(f"the ONNX encoder in {directory} cannot be loaded ({exc}): run `qa index` to re-create it") from exc
+        self.directory = directory  # where a Ray worker loads the same graph from
         self.model_id = config["model_id"]
         self.dimension = int(config["dimension"])
         self.max_tokens = int(config["max_seq_length"])
