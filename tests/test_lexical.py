@@ -86,3 +86,13 @@ def test_a_word_no_chunk_holds_counts_once_for_the_question_not_against_each_pas
     assert word_share(ENGLISH, {"lost": 4.0, "land": 4.0}, "They lostness land", unseen=frozenset({"lost"})) == 1.0
     assert corpus_coverage(ENGLISH, weights, frozenset({"lost"})) == 0.5
     assert corpus_coverage(ENGLISH, weights, frozenset()) == 1.0
+
+
+def test_a_word_hyphenated_at_a_line_end_is_found_whole():
+    db = sqlite3.connect(":memory:")
+    db.execute(f"CREATE VIRTUAL TABLE t USING fts5(text, tokenize = '{ENGLISH.fts_tokenizer}')")
+    db.execute("INSERT INTO t (text) VALUES (?)", (ENGLISH.indexed_text("the devel-\nopment of policy-\nMakers and IS-KP"),))
+    assert db.execute("SELECT rowid FROM t WHERE t MATCH ?", (query("What is the development?"),)).fetchall() == [(1,)]
+    # A hyphen in a line, or before a capital on the next line, still parts two words.
+    assert {"is", "kp", "policy", "makers"} <= set(ENGLISH.words("policy-\nMakers and IS-KP"))
+    assert "development" in ENGLISH.words("devel-\nopment")

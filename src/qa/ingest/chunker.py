@@ -15,10 +15,10 @@ span and the text shown stay as the page has them.
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
+from qa.analyzer import LINE_END_HYPHEN
 from qa.config import ChunkerParams
 from qa.ingest.headings import PATH_SEPARATOR, heading_path_at
 from qa.ingest.page_furniture import furniture_spans
@@ -32,8 +32,6 @@ SPECIAL_TOKENS = 2  # [CLS] and [SEP] wrap every sequence the model reads
 _PARAGRAPH_BREAK_FILL = 0.6
 # At most 1/_PATH_SHARE of the budget goes to a chunk's heading path (32 of 126 word pieces).
 _PATH_SHARE = 4
-# A word broken at a line end with a hyphen, continued in lower case on the next line.
-LINE_END_HYPHEN = re.compile(r"(?<=[^\W\d_])-\n(?=[a-z])")
 
 
 def search_text(text: str) -> str:
@@ -45,8 +43,8 @@ def search_text(text: str) -> str:
 class JoinedChunk(Chunk):
     """A chunk whose text breaks words at line ends: the model reads them whole.
 
-    `text` and the offsets stay the page's; `search_text` is what is embedded and
-    what full-text search should index (the index's FTS table reads `text` today).
+    `text` and the offsets stay the page's; `search_text` is what is embedded (full-text
+    search joins the same words: the analyzer reads a line-end hyphen as inside a word).
     """
 
     search_text: str = ""
