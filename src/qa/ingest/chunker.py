@@ -155,6 +155,7 @@ def _plan(pieces, section_starts, budget, params, fitted, measure) -> list[tuple
     """
     plan = []
     i = 0
+    last_end = 0
     while i < len(pieces):
         # The path of what the chunk says: headings that lead it (a title, then a subheading) are under it too.
         content = next((piece for piece in pieces[i:] if piece.start not in section_starts), pieces[i])
@@ -163,6 +164,12 @@ def _plan(pieces, section_starts, budget, params, fitted, measure) -> list[tuple
         # A new section starts a new chunk, so each chunk's heading path is the one it sits under;
         # headings in a row (a title, then its first section's heading) stay with the text after them.
         j = next((m for m in range(i + 1, j) if pieces[m].start in section_starts and pieces[m - 1].start not in section_starts), j)
+        if j <= last_end:
+            # The overlap stepped back into a chunk that ends where this one must (a PDF
+            # section starting mid-paragraph, a running footer): it would only repeat the
+            # last chunk's tail, a near copy that takes a slot in every answer it matches.
+            i = last_end
+            continue
         if measure is not None:
             # Word pieces add up across whitespace, but not always across odd characters a
             # tokenizer normalises away; the budget is a promise, so measure the real text.
@@ -173,6 +180,7 @@ def _plan(pieces, section_starts, budget, params, fitted, measure) -> list[tuple
             if tokens > budget:  # one piece that re-tokenizes longer behind the path: embed it alone
                 path = ""
         plan.append((i, j, path))
+        last_end = j
         i = _next_start(pieces, i, j, params.overlap_tokens)
     return plan
 
