@@ -160,14 +160,17 @@ def _plan(pieces, section_starts, budget, params, fitted, measure) -> list[tuple
         # The path of what the chunk says: headings that lead it (a title, then a subheading) are under it too.
         content = next((piece for piece in pieces[i:] if piece.start not in section_starts), pieces[i])
         path, lead = fitted(content.start)
-        j = _chunk_end(pieces, i, budget - lead)
+        budget_end = j = _chunk_end(pieces, i, budget - lead)
         # A new section starts a new chunk, so each chunk's heading path is the one it sits under;
         # headings in a row (a title, then its first section's heading) stay with the text after them.
         j = next((m for m in range(i + 1, j) if pieces[m].start in section_starts and pieces[m - 1].start not in section_starts), j)
-        if j <= last_end:
+        cut_by_structure = j < budget_end or (j < len(pieces) and pieces[j].region != pieces[i].region)
+        if j <= last_end and cut_by_structure:
             # The overlap stepped back into a chunk that ends where this one must (a PDF
             # section starting mid-paragraph, a running footer): it would only repeat the
             # last chunk's tail, a near copy that takes a slot in every answer it matches.
+            # (Where the budget ends it, the shorter copy stays: dropping those too cost
+            # SQuAD answer@5 0.963 -> 0.958, its sharper vector finding answers.)
             i = last_end
             continue
         if measure is not None:
