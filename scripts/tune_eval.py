@@ -172,23 +172,24 @@ def no_answer(data: Path, cache: Path, chunker: ChunkerParams, params: Retrieval
         own = 0 if q.article in halves[0] else 1
         for which, present in ((own, 1), (1 - own, 0)):
             index = assistants[which].load()
-            top = retrieve(index, q.question, vector, params, 5).candidates
+            ranking = retrieve(index, q.question, vector, params, 5)
+            top = ranking.candidates
             relevance = [c.relevance for c in top] + [-1.0] * (5 - len(top))
             share = [c.word_share for c in top] + [0.0] * (5 - len(top))
-            rows.append([present, q.article in halves[0]] + relevance + share)
+            rows.append([present, q.article in halves[0]] + relevance + share + [ranking.coverage])
     table = np.array(rows)
     np.save(cache / "no-answer-tuning.npy", table)  # for looking at other rules without re-running
     present = table[:, 0] == 1
-    relevance, share = table[:, 2:7], table[:, 7:12]
+    relevance, share, coverage = table[:, 2:7], table[:, 7:12], table[:, 12]
 
     def rates(word_weight: float, threshold: float) -> tuple[float, float]:
         # The rule in qa.search.scoring.lacks_evidence: best cosine among the passages plus word_weight times the
-        # best share of the question's words among them, under min_evidence.
-        refused = relevance.max(axis=1) + word_weight * share.max(axis=1) < threshold
+        # best share of the question's words among them plus coverage_weight times the corpus's coverage, under min_evidence.
+        refused = relevance.max(axis=1) + word_weight * share.max(axis=1) + params.coverage_weight * coverage < threshold
         return refused[~present].mean(), refused[present].mean()
 
     absent, wrong = rates(params.word_weight, params.min_evidence)
-    print(f"current rule (word_weight {params.word_weight}, min_evidence {params.min_evidence}): "
+    print(f"current rule (word_weight {params.word_weight}, coverage_weight {params.coverage_weight}, min_evidence {params.min_evidence}): "
           f"no_answer on {absent:.3f} of absent, {wrong:.3f} of present ({present.sum()} each)")
     for word_weight in (0.0, 0.3, 0.5, 0.7, 1.0):
         # The highest threshold that keeps wrong refusals at or under 4% (a margin under the 5% target).

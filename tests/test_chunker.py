@@ -77,3 +77,20 @@ def test_line_numbers_follow_the_original_text():
 )
 def test_any_text_chunks_exactly(text, max_tokens, overlap):
     check_invariants(text, ChunkerParams(max_tokens=max_tokens, overlap_tokens=overlap))
+
+
+def test_a_section_starting_mid_paragraph_gets_no_chunks_repeating_the_tail_before_it():
+    from dataclasses import replace
+
+    from qa.records import Heading
+
+    # A PDF has no blank lines: a bookmark's section begins inside what reads as one paragraph.
+    before = " ".join(f"Before sentence {i} is here." for i in range(12))
+    text = before + " The new section starts here. " + " ".join(f"After sentence {i} follows." for i in range(4))
+    section = text.index("The new section")
+    doc = replace(document(text), headings=(Heading(section, 1, "New section"),))
+    chunks = chunk_document(doc, COUNTER, ChunkerParams(max_tokens=24, overlap_tokens=8))
+    assert any(c.char_start == section for c in chunks)
+    for earlier, later in zip(chunks, chunks[1:]):
+        # Every chunk says something the one before did not: no shorter copy of the tail before the section.
+        assert later.char_end > earlier.char_end

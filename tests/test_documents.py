@@ -413,3 +413,19 @@ def test_pdf_bookmarks_give_heading_paths_that_carry_over_pages(tmp_path):
     for chunk in chunks:
         assert document.page_text(chunk.page)[chunk.char_start : chunk.char_end] == chunk.text
         assert chunk.n_tokens == FakeCounter().count(chunk.embedded_text) + SPECIAL_TOKENS <= 96
+
+
+def test_a_page_holding_only_its_running_header_and_footer_gives_no_passage():
+    from qa.ingest.page_furniture import furniture_spans
+
+    header = "Debian Developer's Reference, Release 12.18"
+    says = ["Uploads go to the queue.", "Bugs are tracked in debbugs.", "Mail goes to the list.", "Keys are signed.", "Ports build."]
+    text = [f"{header}\n{said}\n{n} Chapter 4. Resources" for n, said in enumerate(says, start=1)]
+    blank_before_a_chapter = f"{header}\n6 Chapter 4. Resources"
+    pages = text + [blank_before_a_chapter]
+    spans = furniture_spans(pages)
+    assert [blank_before_a_chapter[a:b] for a, b in spans[5]] == [header, "6 Chapter 4. Resources"]
+    assert [pages[0][a:b] for a, b in spans[0]] == [header, "1 Chapter 4. Resources"]
+    # Pages of nothing but a line that repeats only on such pages: that line is their text.
+    steps = [f"Step {n}" for n in range(1, 5)]
+    assert furniture_spans(steps) == ((), (), (), ())

@@ -194,3 +194,28 @@ def test_evidence_adds_the_best_cosine_and_the_best_word_share():
     assert lacks_evidence([candidate(0.5, 0.2), candidate(0.3, 0.3)], params)
     # The best cosine and the best share may come from different passages.
     assert not lacks_evidence([candidate(0.5, 0.2), candidate(0.3, 0.6)], params)
+
+
+def test_evidence_names_the_question_words_no_chunk_holds(assistant):
+    from qa.search.evidence import gather
+
+    reader = assistant.load()
+    question = "When did the group lose its zeppelin bakery?"
+    evidence = gather(reader, question, assistant.embedder.embed_batch([question])[0], 10)
+    assert {"zeppelin", "bakeri"} <= evidence.unseen_terms
+    assert "group" not in evidence.unseen_terms and "group" in evidence.term_weights
+    assert " " not in evidence.term_weights  # the probe for the unseen weight is not a question word
+
+
+def test_a_paraphrase_in_words_the_corpus_lacks_is_not_refused_for_them():
+    from qa.config import RetrievalParams
+    from qa.records import ChunkRow
+    from qa.search.scoring import Candidate, lacks_evidence
+
+    passage = Candidate(ChunkRow(1, "a.txt", "t", 0, 1, 1, 1, "x"), 0.0, 0.42, 0.42, (0, 1), word_share=1.0)
+    params = RetrievalParams()
+    # The passage holds every word of the question the corpus knows; a third of the question's weight is unseen.
+    assert not lacks_evidence([passage], params, coverage=0.3)
+    # A question none of whose words the corpus holds, answered by nothing close: refused.
+    far = replace(passage, similarity=0.2, sentence_similarity=0.2, word_share=0.0)
+    assert lacks_evidence([far], params, coverage=0.0)

@@ -72,3 +72,27 @@ def test_common_words_are_left_out_only_when_bm25_would_score_too_many_chunks():
     assert within_postings_budget(words, frequency, budget=100_000) == words
     # The rarest word stays even when it alone is over.
     assert within_postings_budget(["taliban"], frequency, budget=10) == ["taliban"]
+
+
+def test_a_word_no_chunk_holds_counts_once_for_the_question_not_against_each_passage():
+    from qa.search.lexical import corpus_coverage
+
+    weights = {"lost": 4.0, "land": 2.5, "group": 1.5}
+    passage = "The group held land in Nangarhar."
+    # Without knowing the corpus lacks "lost", the passage looks like it holds half the question.
+    assert word_share(ENGLISH, weights, passage) == 0.5
+    assert word_share(ENGLISH, weights, passage, unseen=frozenset({"lost"})) == 1.0
+    # An unseen word a passage does hold (through a longer word it begins) still counts there.
+    assert word_share(ENGLISH, {"lost": 4.0, "land": 4.0}, "They lostness land", unseen=frozenset({"lost"})) == 1.0
+    assert corpus_coverage(ENGLISH, weights, frozenset({"lost"})) == 0.5
+    assert corpus_coverage(ENGLISH, weights, frozenset()) == 1.0
+
+
+def test_a_word_hyphenated_at_a_line_end_is_found_whole():
+    db = sqlite3.connect(":memory:")
+    db.execute(f"CREATE VIRTUAL TABLE t USING fts5(text, tokenize = '{ENGLISH.fts_tokenizer}')")
+    db.execute("INSERT INTO t (text) VALUES (?)", (ENGLISH.indexed_text("the devel-\nopment of policy-\nMakers and IS-KP"),))
+    assert db.execute("SELECT rowid FROM t WHERE t MATCH ?", (query("What is the development?"),)).fetchall() == [(1,)]
+    # A hyphen in a line, or before a capital on the next line, still parts two words.
+    assert {"is", "kp", "policy", "makers"} <= set(ENGLISH.words("policy-\nMakers and IS-KP"))
+    assert "development" in ENGLISH.words("devel-\nopment")

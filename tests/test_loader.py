@@ -84,3 +84,12 @@ def test_folder_without_documents_says_so_and_what_it_has(tmp_path):
 def test_an_empty_folder_says_so(tmp_path):
     with pytest.raises(CorpusError, match=r"has no \.txt, \.md, \.pdf or \.html files \(it is empty\)"):
         load_corpus(tmp_path)
+
+
+def test_a_pdf_without_a_title_is_named_by_its_first_page_else_by_its_file_name():
+    from qa.ingest.titles import pdf_title
+
+    assert pdf_title("", ("GNU Coding Standards\nRichard Stallman, et al.", "Contents")) == "GNU Coding Standards"
+    # The title page is an image: the next page's "REVISION HISTORY" is front matter, not the title.
+    assert pdf_title(None, ("", "ii\nREVISION HISTORY\nNUMBER DATE DESCRIPTION NAME")) == ""
+    assert pdf_title("Debian Developer's Reference", ("Cover",)) == "Debian Developer's Reference"

@@ -68,3 +68,15 @@ def test_answer_sentences_fall_back_to_what_there_is():
         "Popular posts from this blog",
         "Geopolitical Forecast For 2025",
     ]
+
+
+def test_a_list_item_wrapped_onto_the_next_line_is_one_sentence():
+    text = (
+        "• developers-reference - the Debian Developer's Reference (http://www.debian.org/doc/devref) describes\n"
+        "all matters not specifically about the technical details of packaging.\n"
+        "• quilt - manages patches\n"
+        "The following is important."
+    )
+    sentences = [text[s.start : s.end] for s in split_sentences(text)]
+    assert sentences[0].startswith("• developers-reference") and sentences[0].endswith("details of packaging.")
+    assert sentences[1:] == ["• quilt - manages patches", "The following is important."]

@@ -50,6 +50,9 @@ META_WORDS = ("report", "article", "document", "paper", "author", "text", "essay
 
 # Index words: letters, digits, underscores, any script. "IS-KP" is two words, as FTS5 sees it.
 _WORD = re.compile(r"\w+", re.UNICODE)
+# A word broken at a line end with a hyphen, continued in lower case on the next line
+# ("devel-\nopment", as PDFs and wrapped text break words): one word to search for.
+LINE_END_HYPHEN = re.compile(r"(?<=[^\W\d_])-\n(?=[a-z])")
 # Surface tokens for reading a question as a person does: "IS-KP" and "al-Azaim's" stay whole,
 # so a name is recognised as one name.
 _TOKEN = re.compile(r"\w[\w'’-]*\w|\w", re.UNICODE)
@@ -77,8 +80,8 @@ class Analyzer:
         return cleaned
 
     def words(self, text: str) -> list[str]:
-        """Lower-cased index words of `text`."""
-        return [w.lower() for w in _WORD.findall(text)]
+        """Lower-cased index words of `text`; a word hyphenated at a line end is one word."""
+        return [w.lower() for w in _WORD.findall(LINE_END_HYPHEN.sub("", text))]
 
     def word_spans(self, text: str) -> list[tuple[int, int]]:
         """Where each index word of `text` lies: for marking a question's words in a passage."""
@@ -185,4 +188,4 @@ def within_postings_budget(terms: list[str], frequency: dict[str, int], budget: 
     return kept
 
 
-ENGLISH = Analyzer(name="english-snowball-1", stopwords=STOPWORDS, fts_tokenizer="unicode61 remove_diacritics 0")
+ENGLISH = Analyzer(name="english-snowball-2", stopwords=STOPWORDS, fts_tokenizer="unicode61 remove_diacritics 0")

@@ -50,9 +50,11 @@ class RetrievalParams:
     min_similarity: float = 0.2
     # "No passage answers" also when the evidence of the whole answer is low: the best
     # cosine among its passages plus word_weight times the largest IDF-weighted share of
-    # the question's content words one passage holds.
-    word_weight: float = 1.0
-    min_evidence: float = 0.95
+    # the question's content words (those the corpus holds) one passage holds, plus
+    # coverage_weight times the share of the question's words the corpus holds at all.
+    word_weight: float = 0.5
+    coverage_weight: float = 0.1
+    min_evidence: float = 0.79
 
 
 @dataclass(frozen=True)

@@ -40,21 +40,24 @@ def furniture_spans(pages: Sequence[str]) -> tuple[tuple[tuple[int, int], ...], 
             seen[key].add(number)
     running = {key for key, on in seen.items() if _repeats(key, on)}
     numbers_pages = sum(1 for lines in edges if any(outermost and _PAGE_NUMBER.match(key) for *_, key, outermost in lines))
-    spans = []
+    chosen_by_page = []
     for lines in edges:
         chosen = [
-            (start, end)
+            (start, end, key)
             for start, end, key, outermost in lines
             if key in running or (outermost and _PAGE_NUMBER.match(key) and numbers_pages >= _MIN_PAGES)
         ]
-        if len(set(chosen)) == len(lines) and len(lines) == len(_edge_lines_all(lines)):
-            chosen = []  # a page of nothing but repeated lines: those are its text
-        spans.append(tuple(sorted(set(chosen))))
+        chosen_by_page.append(chosen)
+    # Lines that frame pages which also say something: on a page of nothing but such
+    # lines (the blank page before a new chapter) they are still only furniture.
+    counts = [sum(1 for line in page.split("\n") if line.strip()) for page in pages]
+    framing = {key for chosen, count in zip(chosen_by_page, counts) if len(chosen) < count for _, _, key in chosen}
+    spans = []
+    for chosen, count in zip(chosen_by_page, counts):
+        if len(chosen) == count and not all(key in framing for _, _, key in chosen):
+            chosen = []  # a page of nothing but lines repeated on such pages ("Step 1", "Step 2"): those are its text
+        spans.append(tuple(sorted({(start, end) for start, end, _ in chosen})))
     return tuple(spans)
-
-
-def _edge_lines_all(lines):
-    return lines
 
 
 def _repeats(key: str, pages: set[int]) -> bool:

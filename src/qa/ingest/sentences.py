@@ -96,8 +96,12 @@ def _is_hard_break(line: str, next_line: str) -> bool:
         return True
     if line[-1] in ".!?:;\u2026\"'\u201d\u2019)]":
         return True
-    if _BULLET.match(next_line) or _BULLET.match(line):
+    if _BULLET.match(next_line):
         return True
+    if _BULLET.match(line):
+        # A list item a PDF wraps onto the next line goes on in lower case there
+        # ("...Reference describes\nall matters..."): that is the same sentence.
+        return not next_line.lstrip()[:1].islower()
     return len(line.split()) < _SHORT_LINE_WORDS
 
 

@@ -73,13 +73,15 @@ def _reads_as_title(line: str) -> bool:
 
 
 def pdf_title(metadata_title: str | None, pages: tuple[str, ...]) -> str:
-    """The PDF's Title when it is a real one, else the first line of its first page with text that reads as one."""
+    """The PDF's Title when it is a real one, else the first line of its first page that reads as one.
+
+    Only the first page: a title stands there. When that page has no text (a title
+    page drawn as an image), a later page's first line is front matter ("REVISION
+    HISTORY", "Contents") or a chapter, and the file name says more.
+    """
     if metadata_title and not _META_JUNK.match(metadata_title.strip()) and any(ch.isalpha() for ch in metadata_title):
         return metadata_title
-    for page in pages:
-        if page.strip():
-            return plain_text_title(page)
-    return ""
+    return plain_text_title(pages[0]) if pages else ""
 
 
 def clean_markup(text: str) -> str:

@@ -22,6 +22,9 @@ from qa.records import ChunkRow
 from qa.search.answer_types import expected_answer
 from qa.search.scope import EVERYTHING, Scope
 
+# The analyzer's words are runs of \w, so no question stem holds a space.
+_NEVER_A_STEM = " "
+
 
 @dataclass(frozen=True)
 class Evidence:
@@ -39,6 +42,7 @@ class Evidence:
     term_weights: dict[str, float]  # IDF of the question's stems
     wanted: str | None  # the kind of answer the question asks for ("time", "number"), if its form says
     scope: Scope = EVERYTHING  # the documents every ranking was searched in
+    unseen_terms: frozenset[str] = frozenset()  # the question's stems no chunk of the corpus holds
 
     def sentence_similarity(self, chunk_id: int) -> float:
         """The best cosine of the question with one of the chunk's sentences (-1 when it has none)."""
@@ -75,6 +79,9 @@ def gather(reader: IndexReader, question: str, vector: np.ndarray, depth: int, s
     similarity = {chunk_id: cosine for chunk_id, cosine in dense}
     similarity.update(reader.chunk_similarities(vector, [c for c in ids if c not in similarity and c in rows]))
     present = [c for c in ids if c in rows]
+    weights = reader.term_weights(set(stems) | {_NEVER_A_STEM})
+    # Stems no chunk holds all weigh what a stem that cannot exist weighs (IndexReader.term_weights).
+    unseen_weight = weights.pop(_NEVER_A_STEM, None)
     return Evidence(
         question=question,
         analyzer=analyzer,
@@ -85,7 +92,8 @@ def gather(reader: IndexReader, question: str, vector: np.ndarray, depth: int, s
         rows=rows,
         similarity=similarity,
         sentences=reader.sentence_similarities(vector, present),
-        term_weights=reader.term_weights(set(stems)),
+        term_weights=weights,
         wanted=expected_answer(question),
         scope=scope,
+        unseen_terms=frozenset(t for t, w in weights.items() if unseen_weight is not None and w >= unseen_weight),
     )

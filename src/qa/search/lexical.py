@@ -18,28 +18,53 @@ def term_overlap(question_weights: dict[str, float], text_stems: set[str]) -> fl
     return sum(weight for term, weight in question_weights.items() if term in text_stems) / total
 
 
-def word_share(analyzer: Analyzer, question_weights: dict[str, float], text: str) -> float:
+def word_share(analyzer: Analyzer, question_weights: dict[str, float], text: str, unseen: frozenset[str] = frozenset()) -> float:
     """Like `term_overlap`, but a question stem of 4+ letters also matches a longer word it begins.
 
     Evidence for the no-answer call, not ranking: "formed" (stem "form") should count
     as present in a passage that says "formation" (stem "format"), which stemming misses.
     Words naming the corpus itself ("report") are left out, and the advice words an
     advice question searches for count once, as present when any of them is.
+
+    Stems in `unseen` (no chunk of the corpus holds them) count only where the text
+    holds them: a word the whole corpus lacks says nothing about which passage
+    answers, and `corpus_coverage` weighs it once for the whole question.
     """
-    meta, advice_stems = analyzer.meta_stems, analyzer.advice_stems
-    weights = {t: w for t, w in question_weights.items() if t not in meta}
-    advice = {t: w for t, w in weights.items() if t in advice_stems}
-    if advice:
-        weights = {t: w for t, w in weights.items() if t not in advice}
-    total = sum(weights.values()) + (max(advice.values()) if advice else 0.0)
-    if total <= 0:
-        return 0.0
+    weights, advice = _content_weights(analyzer, question_weights)
     present = analyzer.stems(text)
 
     def holds(term: str) -> bool:
         return term in present or (len(term) >= 4 and any(s.startswith(term) for s in present))
 
+    weights = {t: w for t, w in weights.items() if t not in unseen or holds(t)}
+    total = sum(weights.values()) + (max(advice.values()) if advice else 0.0)
+    if total <= 0:
+        return 0.0
     found = sum(weight for term, weight in weights.items() if holds(term))
-    if advice and any(holds(term) for term in advice_stems):
+    if advice and any(holds(term) for term in analyzer.advice_stems):
         found += max(advice.values())
     return found / total
+
+
+def corpus_coverage(analyzer: Analyzer, question_weights: dict[str, float], unseen: frozenset[str]) -> float:
+    """The (IDF-weighted) share of the question's content words that some chunk of the corpus holds.
+
+    A question about something the corpus never mentions uses words it lacks;
+    but a reader's paraphrase does too ("lost", "first", "took" are missing from
+    a two-article corpus), so this is weak evidence, weighed once per question.
+    """
+    weights, _ = _content_weights(analyzer, question_weights)
+    total = sum(weights.values())
+    if total <= 0:
+        return 1.0
+    return sum(w for t, w in weights.items() if t not in unseen) / total
+
+
+def _content_weights(analyzer: Analyzer, question_weights: dict[str, float]) -> tuple[dict[str, float], dict[str, float]]:
+    """(the question's own words, the advice words it searches for) with their weights; corpus-naming words left out."""
+    meta, advice_stems = analyzer.meta_stems, analyzer.advice_stems
+    weights = {t: w for t, w in question_weights.items() if t not in meta}
+    advice = {t: w for t, w in weights.items() if t in advice_stems}
+    if advice:
+        weights = {t: w for t, w in weights.items() if t not in advice}
+    return weights, advice

@@ -15,7 +15,7 @@ from qa.ingest.sentences import is_prose
 from qa.records import ChunkRow
 from qa.search.answer_types import has_answer_of
 from qa.search.evidence import Evidence
-from qa.search.lexical import term_overlap, word_share
+from qa.search.lexical import corpus_coverage, term_overlap, word_share
 
 _NOT_PROSE_PENALTY = 0.15
 
@@ -27,7 +27,7 @@ class Candidate:
     similarity: float  # cosine of question and chunk vectors
     sentence_similarity: float  # best cosine of the question and one of the chunk's sentences
     highlight: tuple[int, int]  # span in the chunk text of the sentence that best answers
-    word_share: float = 0.0  # IDF-weighted share of the question's content words the chunk contains
+    word_share: float = 0.0  # IDF-weighted share of the question's content words (those the corpus holds) the chunk contains
     sibling_bonus: float = 0.0  # the part of `score` owed to other passages of its document
 
     @property
@@ -47,6 +47,7 @@ class Ranking:
 
     candidates: tuple[Candidate, ...]
     no_answer: bool
+    coverage: float = 1.0  # share of the question's (IDF-weighted) words some chunk of the corpus holds
 
 
 def score(evidence: Evidence, params: RetrievalParams, k: int) -> Ranking:
@@ -107,21 +108,27 @@ def _plain(evidence: Evidence, chunk_id: int, ranking_score: float) -> Candidate
 
 def _decided(evidence: Evidence, picked: list[Candidate], params: RetrievalParams) -> Ranking:
     # Only the passages shown need the word evidence the no-answer call reads.
-    shown = tuple(replace(c, word_share=word_share(evidence.analyzer, evidence.term_weights, c.chunk.text)) for c in picked)
-    return Ranking(shown, no_answer=not shown or lacks_evidence(shown, params))
+    analyzer, weights, unseen = evidence.analyzer, evidence.term_weights, evidence.unseen_terms
+    shown = tuple(replace(c, word_share=word_share(analyzer, weights, c.chunk.text, unseen)) for c in picked)
+    coverage = corpus_coverage(analyzer, weights, unseen)
+    return Ranking(shown, no_answer=not shown or lacks_evidence(shown, params, coverage), coverage=coverage)
 
 
-def lacks_evidence(candidates: tuple[Candidate, ...] | list[Candidate], params: RetrievalParams) -> bool:
+def lacks_evidence(candidates: tuple[Candidate, ...] | list[Candidate], params: RetrievalParams, coverage: float = 1.0) -> bool:
     """Whether, taken together, the passages show too little sign of answering.
 
-    The best cosine among them plus `word_weight` times the largest share of the
-    question's (IDF-weighted) words one of them holds, under `min_evidence`:
-    cosine alone cannot tell a passage on the question's subject from one on a
-    neighbouring subject, and a passage that answers also holds the question's rare words.
+    The best cosine among them, plus `word_weight` times the largest share of the
+    question's (IDF-weighted) words one of them holds, plus `coverage_weight` times
+    the share of the question's words the corpus holds at all, under `min_evidence`.
+    Cosine alone cannot tell a passage on the question's subject from one on a
+    neighbouring subject, and a passage that answers also holds the question's rare
+    words. A word no chunk holds is not counted against each passage: a reader's
+    paraphrase uses everyday words ("lost", "took") a small corpus happens to lack,
+    so it counts once, weakly, through `coverage`.
     """
     semantic = max(c.relevance for c in candidates)
     lexical = max(c.word_share for c in candidates)
-    return semantic + params.word_weight * lexical < params.min_evidence
+    return semantic + params.word_weight * lexical + params.coverage_weight * coverage < params.min_evidence
 
 
 def fuse_rankings(rankings: list[tuple[tuple[int, ...] | list[int], float]], rrf_k: int) -> dict[int, float]:
