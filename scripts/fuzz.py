@@ -86,11 +86,9 @@ class Fuzzer:
             formats.write_rtf(self.tmp / "seed.rtf"),
             formats.write_eml(self.tmp / "seed.eml", attachment),
             formats.write_eml(self.tmp / "html.eml", html=True),
+            formats.write_msg(self.tmp / "seed.msg", attachment),
             formats.write_scanned_pdf(self.tmp / "scan.pdf", pages=1, fact_page=1),
         ]
-        # .msg has no writer in Python: a mail's bytes under that name test the refusal path.
-        (self.tmp / "seed.msg").write_bytes((self.tmp / "seed.eml").read_bytes())
-        written.append(self.tmp / "seed.msg")
         self.extract_seeds += [(path.read_bytes(), self.load_file(path.suffix)) for path in written]
 
     # -- inputs ---------------------------------------------------------------

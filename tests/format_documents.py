@@ -199,3 +199,52 @@ def write_scanned_pdf(path: Path, pages: int = 2, fact_page: int = 2) -> Path:
         image.close()
     path.write_bytes(bytes(pdf.output()))
     return path
+
+
+def write_msg(path: Path, attachment: Path | None = None) -> Path:
+    """An Outlook .msg (an OLE compound file of MAPI property streams, written with extract-msg's
+    own OleWriter): subject, sender, one To recipient, the submit time, a plain body, an attachment."""
+    import struct
+
+    from extract_msg.ole_writer import OleWriter
+
+    def utf16(text: str) -> bytes:
+        return text.encode("utf-16-le")
+
+    def fixed(property_id: int, property_type: int, value: bytes) -> bytes:
+        # A fixed-size property entry: type, id, flags (readable, writable), 8 value bytes.
+        return struct.pack("<HHI", property_type, property_id, 6) + value.ljust(8, b"\0")
+
+    submitted = dt.datetime(2024, 5, 7, 9, 15, tzinfo=dt.timezone.utc)
+    filetime = struct.pack("<Q", int((submitted - dt.datetime(1601, 1, 1, tzinfo=dt.timezone.utc)).total_seconds() * 10_000_000))
+    writer = OleWriter()
+    # Top-level header: reserved, next recipient id, next attachment id, recipient count, attachment count, reserved.
+    header = b"\0" * 8 + struct.pack("<IIII", 1, 1, 1, 1 if attachment else 0) + b"\0" * 8
+    writer.addEntry("__properties_version1.0", header + fixed(0x0039, 0x0040, filetime) + fixed(0x0E06, 0x0040, filetime))
+    for property_id, value in (
+        (0x001A, "IPM.Note"),
+        (0x0037, "Delegation visit"),
+        (0x1000, f"Dear colleagues,\r\n\r\n{EML_FACT}\r\n\r\n{FILLER}\r\n"),
+        (0x0C1A, "Amina Yusuf"),
+        (0x0C1F, "amina@example.org"),
+        (0x0E04, "Field Office"),
+    ):
+        writer.addEntry(f"__substg1.0_{property_id:04X}001F", utf16(value))
+    writer.addEntry("__nameid_version1.0", storage=True)
+    for stream in ("0002", "0003", "0004"):  # the named-property GUID, entry and string streams
+        writer.addEntry(f"__nameid_version1.0/__substg1.0_{stream}0102", b"")
+    recipient = "__recip_version1.0_#00000000"
+    writer.addEntry(recipient, storage=True)
+    writer.addEntry(f"{recipient}/__properties_version1.0", b"\0" * 8 + fixed(0x0C15, 0x0003, struct.pack("<I", 1)))  # To
+    writer.addEntry(f"{recipient}/__substg1.0_3001001F", utf16("Field Office"))
+    writer.addEntry(f"{recipient}/__substg1.0_3003001F", utf16("office@example.org"))
+    writer.addEntry(f"{recipient}/__substg1.0_39FE001F", utf16("office@example.org"))
+    if attachment is not None:
+        stored = "__attach_version1.0_#00000000"
+        writer.addEntry(stored, storage=True)
+        writer.addEntry(f"{stored}/__properties_version1.0", b"\0" * 8 + fixed(0x3705, 0x0003, struct.pack("<I", 1)))  # by value
+        writer.addEntry(f"{stored}/__substg1.0_37010102", attachment.read_bytes())
+        writer.addEntry(f"{stored}/__substg1.0_3707001F", utf16(attachment.name))
+        writer.addEntry(f"{stored}/__substg1.0_3704001F", utf16(attachment.name))
+    writer.write(str(path))
+    return path

@@ -113,6 +113,35 @@ def test_eml_subject_headers_and_body_then_its_pdf_attachment_cited_inside_the_m
     assert "`" + citation(passage) + "`" in render_markdown(answer)
 
 
+def test_msg_outlook_mail_and_its_attachment(tmp_path):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    files.write_msg(folder / "visit.msg", files.write_attachment_pdf(tmp_path / "audit.pdf"))
+    settings = Settings(folder, tmp_path / "index", tmp_path / "no-model", chunker=ChunkerParams(max_tokens=96, overlap_tokens=24))
+    assistant = make_assistant(settings)
+    assistant.update()
+    _, passage = top(assistant, "When will the delegation arrive at the airport?")
+    assert (passage.doc_id, passage.kind, passage.title) == ("visit.msg", "msg", "Delegation visit")
+    assert_offsets_check(assistant, passage)
+    mail = assistant.source_text("visit.msg")
+    assert "From: Amina Yusuf" in mail and "To: Field Office <office@example.org>" in mail and "Attachments: audit.pdf" in mail
+    assert assistant.status().dates["visit.msg"] == ("2024-05-07", "msg Date")
+    _, passage = top(assistant, "Where did the vaccination clinic store its vaccines?")
+    assert (passage.doc_id, passage.page) == ("visit.msg › audit.pdf", 2)
+    assert citation(passage).endswith("visit.msg › audit.pdf p. 2")
+    assert_offsets_check(assistant, passage)
+
+
+def test_an_html_only_mail_is_read_as_its_main_text(tmp_path):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    files.write_eml(folder / "html.eml", html=True)
+    documents, skipped = read_corpus_files(folder, ["html.eml"])
+    assert skipped == [] and len(documents) == 1
+    text = documents[0].text
+    assert files.EML_FACT in text and "<p>" not in text and "From: Amina Yusuf <amina@example.org>" in text
+
+
 def test_an_attachment_goes_with_its_mail_when_the_mail_is_unchanged_changed_or_removed(built, office):
     assistant, report, _ = built
     assert "mail/visit.eml › audit.pdf" in {row.doc_id for row in assistant.load().documents()}
