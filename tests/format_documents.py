@@ -60,6 +60,10 @@ def write_pptx(path: Path) -> Path:
         slide = deck.slides.add_slide(deck.slide_layouts[1])
         slide.shapes.title.text = title
         slide.placeholders[1].text = body
+        if title == "Overview":  # a group of shapes: its text is read too
+            group = slide.shapes.add_group_shape()
+            box = group.shapes.add_textbox(Inches(1), Inches(6), Inches(6), Inches(1))
+            box.text_frame.text = "Prepared by the regional food security cluster."
         if notes:
             slide.notes_slide.notes_text_frame.text = notes
     blank = deck.slides.add_slide(deck.slide_layouts[6])

@@ -26,7 +26,15 @@ _ODF_NS = {
 }
 
 
-def _unreadable(kind: str, exc: Exception) -> NotExtractable:
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # a compound file: a password-protected package, or an old binary .doc/.ppt
+
+
+def _unreadable(kind: str, exc: Exception, raw: bytes = b"") -> NotExtractable:
+    if raw.startswith(_OLE_MAGIC):
+        return NotExtractable(
+            f"not a {kind} package: encrypted with a password, or an old binary Office file renamed"
+            f" (save it unprotected as .{kind.lower()})"
+        )
     if isinstance(exc, (zipfile.BadZipFile, KeyError)) or "zip" in type(exc).__name__.lower():
         # Office files are zip packages; an encrypted one is an OLE container instead.
         return NotExtractable(f"not a readable {kind} file (damaged, or encrypted with a password: save it unprotected)")
@@ -74,7 +82,7 @@ def extract_docx(raw: bytes) -> ExtractedText:
     except NotExtractable:
         raise
     except Exception as exc:
-        raise _unreadable("DOCX", exc) from exc
+        raise _unreadable("DOCX", exc, raw) from exc
     return _checked(ExtractedText(builder.text, builder.headings, title, stated), "DOCX")
 
 
@@ -134,7 +142,7 @@ def extract_odt(raw: bytes) -> ExtractedText:
     except NotExtractable:
         raise
     except Exception as exc:
-        raise _unreadable("ODT", exc) from exc
+        raise _unreadable("ODT", exc, raw) from exc
     return _checked(ExtractedText(builder.text, builder.headings, title, stated), "ODT")
 
 
@@ -239,7 +247,7 @@ def extract_pptx(raw: bytes) -> ExtractedText:
     except NotExtractable:
         raise
     except Exception as exc:
-        raise _unreadable("PPTX", exc) from exc
+        raise _unreadable("PPTX", exc, raw) from exc
     if not pages:
         raise NotExtractable("no slides in the deck")
     text, starts, headings = join_pages(pages, PAGE_BREAK)
@@ -272,7 +280,9 @@ def _reading_order(shapes) -> list:
 
 
 def _shape_text(shape, builder: TextBuilder) -> None:
-    if getattr(shape, "shape_type", None) is not None and shape.shape_type == 6:  # MSO_SHAPE_TYPE.GROUP
+    from pptx.enum.shapes import MSO_SHAPE_TYPE
+
+    if getattr(shape, "shape_type", None) == MSO_SHAPE_TYPE.GROUP:
         for member in _reading_order(shape.shapes):
             _shape_text(member, builder)
         return
