@@ -49,5 +49,13 @@ install torch==2.13.0
 # Within the versions the suite last passed with: a new release of a loosely required
 # package (Playwright 1.65 began evaluating wait_for_function with eval) must not turn CI red.
 install -c "$root/constraints.txt" -e "$root[dev]"
+# Scanned PDF pages are read with Debian's Tesseract (OCR at index time). Installed when we can
+# (root with apt), as scripts/test installs chromium; otherwise `qa` says what to install when it
+# meets a scan, and indexes the rest.
+if ! command -v tesseract >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "qa: installing Tesseract for scanned PDFs (apt-get)" >&2
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tesseract-ocr tesseract-ocr-eng; } >/dev/null 2>&1 \
+        || echo "qa: could not install Tesseract; scanned PDF pages will not be read (apt-get install -y tesseract-ocr tesseract-ocr-eng)" >&2
+fi
 echo "$want" > "$stamp"
 echo "qa: environment ready" >&2

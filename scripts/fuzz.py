@@ -10,6 +10,12 @@ For a set time it feeds:
     every invariant citations rely on;
   - mutated PDFs and web pages (written with fpdf2 at start) to the extractors,
     which may only skip a file with a reason (NotExtractable), never fail;
+  - mutated DOCX, PPTX, ODT, EPUB, RTF, EML (with a PDF attachment) and MSG files and an
+    image-only PDF (OCR'd when Tesseract is installed), written at start with the
+    libraries of tests/format_documents.py, through the loader: skipped with a reason
+    or read into documents whose headings, pages and chunks index their text. Zip-based
+    formats are also mutated inside one of their XML members, so the parsers get past
+    the zip layer;
   - random and adversarial strings to question handling, checking each gives a
     valid FTS5 query (run against a real FTS5 table) or none.
 It prints what it tried and every failure, saves failing inputs, and exits 1 on any.
@@ -38,6 +44,7 @@ from qa.config import ChunkerParams, default_model_dir  # noqa: E402
 from qa.errors import QuestionError  # noqa: E402
 from qa.ingest.extract import NotExtractable, extract_html, extract_pdf  # noqa: E402
 from qa.ingest.headings import markdown_headings  # noqa: E402
+from qa.ingest.loader import read_corpus_files  # noqa: E402
 from qa.records import Document  # noqa: E402
 from qa.ingest.text_decoding import NotText, decode_text  # noqa: E402
 from qa.ingest.tokens import WordPieceCounter  # noqa: E402
@@ -68,6 +75,21 @@ class Fuzzer:
             (write_report_pdf(self.tmp / "seed.pdf").read_bytes(), extract_pdf),
             (write_article_html(self.tmp / "seed.html").read_bytes(), extract_html),
         ]
+        from tests import format_documents as formats
+
+        attachment = formats.write_attachment_pdf(self.tmp / "audit.pdf")
+        written = [
+            formats.write_docx(self.tmp / "seed.docx"),
+            formats.write_pptx(self.tmp / "seed.pptx"),
+            formats.write_odt(self.tmp / "seed.odt"),
+            formats.write_epub(self.tmp / "seed.epub"),
+            formats.write_rtf(self.tmp / "seed.rtf"),
+            formats.write_eml(self.tmp / "seed.eml", attachment),
+            formats.write_eml(self.tmp / "html.eml", html=True),
+            formats.write_msg(self.tmp / "seed.msg", attachment),
+            formats.write_scanned_pdf(self.tmp / "scan.pdf", pages=1, fact_page=1),
+        ]
+        self.extract_seeds += [(path.read_bytes(), self.load_file(path.suffix)) for path in written]
 
     # -- inputs ---------------------------------------------------------------
 
@@ -165,9 +187,37 @@ class Fuzzer:
         except NotExtractable:
             pass  # skipped with a reason: allowed
 
+    def load_file(self, suffix: str):
+        """A check that reads bytes as a corpus file of `suffix` through the loader (OCR on)."""
+
+        def load(raw: bytes) -> None:
+            folder = self.tmp / "corpus"
+            folder.mkdir(exist_ok=True)
+            (folder / f"fuzzed{suffix}").write_bytes(raw)
+            documents, skipped = read_corpus_files(folder, [f"fuzzed{suffix}"], progress=lambda message: None)
+            assert all(item.reason.strip() for item in skipped), "skipped without a reason"
+            for document in documents:
+                self.check_document(document)
+
+        return load
+
+    def check_document(self, document: Document) -> None:
+        text = document.text
+        assert all(0 <= h.start <= len(text) for h in document.headings), "a heading outside the text"
+        assert all(text[h.start :].startswith(h.title.split()[0]) for h in document.headings if h.title.split()), "a heading not where it says"
+        assert list(document.page_starts) == sorted(set(document.page_starts)), "pages out of order"
+        assert all(0 <= start <= len(text) for start in document.page_starts), "a page outside the text"
+        params = ChunkerParams(max_tokens=self.rng.choice((16, 48, 128)), overlap_tokens=8)
+        for chunk in chunk_document(document, self.counter, params):
+            shown = document.page_text(chunk.page) if chunk.page is not None else text
+            assert shown[chunk.char_start : chunk.char_end] == chunk.text, "chunk text is not the slice `qa show` prints"
+            assert "\f" not in chunk.text, "a chunk crosses a page"
+
     def mutated_document(self) -> tuple[bytes, object]:
         rng = self.rng
         original, function = rng.choice(self.extract_seeds)
+        if original[:2] == b"PK" and rng.random() < 0.6:
+            return mutated_zip_member(rng, original), function
         data = bytearray(original)
         for _ in range(rng.randint(1, 16)):
             position = rng.randrange(len(data))
@@ -204,6 +254,35 @@ class Fuzzer:
             self.check("extract", self.mutated_document(), self.extract)
 
 
+def mutated_zip_member(rng: random.Random, original: bytes) -> bytes:
+    """The zip package (DOCX, PPTX, ODT, EPUB) rewritten with one member's bytes mutated or cut."""
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(original)) as source:
+        members = [(info, source.read(info)) for info in source.infolist()]
+    target = rng.randrange(len(members))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as package:
+        for n, (info, content) in enumerate(members):
+            if n == target and content:
+                data = bytearray(content)
+                for _ in range(rng.randint(1, 12)):
+                    position = rng.randrange(len(data)) if data else 0
+                    choice = rng.random()
+                    if choice < 0.4 and data:
+                        data[position] = rng.choice(b"<>&\"'/ =x\x00\xff")
+                    elif choice < 0.8:
+                        del data[position : position + rng.randint(1, 80)]
+                    else:
+                        data[position:position] = rng.choice(NASTY).encode("utf-8", "surrogatepass")
+                content = bytes(data)
+            if rng.random() < 0.03:
+                continue  # a member missing altogether
+            package.writestr(info, content)
+    return out.getvalue()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=600)
@@ -220,7 +299,7 @@ def main() -> int:
     total = sum(fuzzer.tried.values())
     print(f"seed {seed}: {total} inputs in {elapsed:.0f} s "
           f"(loader {fuzzer.tried['loader']}, chunker {fuzzer.tried['chunker']}, questions {fuzzer.tried['question']}, "
-          f"PDF/HTML {fuzzer.tried['extract']})")
+          f"files of every format {fuzzer.tried['extract']})")
     print(f"failures: {len(fuzzer.failures)}")
     for failure in fuzzer.failures[:20]:
         print(f"  {failure}")

@@ -8,7 +8,7 @@ def test_reads_txt_and_md_recursively_with_titles_and_relative_ids(tmp_path):
     (tmp_path / "a.txt").write_text("\n\n  First Line Title  \nbody text\n", encoding="utf-8")
     (tmp_path / "sub" / "deeper").mkdir(parents=True)
     (tmp_path / "sub" / "deeper" / "b.md").write_text("intro line\n\n## The Heading ##\ntext\n", encoding="utf-8")
-    (tmp_path / "ignored.docx").write_bytes(b"PK")
+    (tmp_path / "ignored.xlsx").write_bytes(b"PK")  # a type qa does not read
     scan = load_corpus(tmp_path)
     assert [(d.doc_id, d.title) for d in scan.documents] == [
         ("a.txt", "First Line Title"),
@@ -76,8 +76,8 @@ def test_missing_folder_names_the_folder_and_the_fix(tmp_path):
 
 def test_folder_without_documents_says_so_and_what_it_has(tmp_path):
     (tmp_path / "x.xlsx").write_bytes(b"")
-    (tmp_path / "y.docx").write_bytes(b"")
-    with pytest.raises(CorpusError, match=r"has no \.txt, \.md, \.pdf or \.html files \(it has \.docx, \.xlsx files\): add"):
+    (tmp_path / "y.doc").write_bytes(b"")  # old binary Word: not read (.docx is)
+    with pytest.raises(CorpusError, match=r"has no \.txt, \.md, \.pdf or \.html files \(it has \.doc, \.xlsx files\): add"):
         load_corpus(tmp_path)
 
 

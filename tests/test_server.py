@@ -156,7 +156,7 @@ def test_errors_are_json_never_a_traceback(base):
         assert set(response.json()) == {"error"}
         assert "Traceback" not in response.text
     no_pages = httpx.get(f"{base}/api/source", params={"path": "notes/bread.md", "page": "1"}).json()["error"]
-    assert no_pages == "notes/bread.md has no pages (only PDF files do): leave out --page"  # qa show's words
+    assert no_pages == "notes/bread.md has no pages (only PDF files and slide decks do): leave out --page"  # qa show's words
 
 
 # --- refusals -------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from qa.index.indexer import EmbedCounts, Progress, analyzer_mismatch, check_com
 from qa.index.protocols import IndexReader
 from qa.index.vectors import describe_search
 from qa.ingest.extract import NotExtractable
-from qa.ingest.loader import read_document
+from qa.ingest.loader import parent_document_id, read_documents, unsupported_files
 from qa.ingest.text_decoding import NotText
 from qa.ingest.tokens import TokenCounter, WordPieceCounter
 from qa.models.embedder import Embedder, SentenceTransformerEmbedder, model_identity
@@ -42,6 +42,7 @@ class IndexStatus:
     notes: tuple[SkippedFile, ...] = ()  # indexed files with something worth saying (PDF pages without text)
     search: str = ""  # how the vectors are searched: exact, or IVF with its tuning (from the manifest)
     dates: dict[str, tuple[str, str]] | None = None  # doc_id -> (date --since/--until compare, where it came from)
+    unsupported: tuple[str, ...] = ()  # corpus files of types qa does not read
 
     @property
     def up_to_date(self) -> bool:
@@ -253,17 +254,21 @@ class Assistant:
         except (IndexMissingError, IndexMismatchError, IndexCorruptError, IndexFormatError):
             pass  # read it afresh below: what an index built now would hold
         if stored is None:
-            if not path.is_file():
+            parent = parent_document_id(doc_id)  # a mail's attachment is read with its mail
+            if not (self.settings.corpus_dir / parent).is_file():
                 raise QAError(f"{doc_id} is not a file in the corpus {self.settings.corpus_dir}: pass a path from a citation")
             try:
-                document = read_document(self.settings.corpus_dir, path)
+                found, _ = read_documents(self.settings.corpus_dir, self.settings.corpus_dir / parent)
             except (NotText, NotExtractable) as exc:
                 raise QAError(f"cannot read {doc_id}: {exc}") from exc
+            document = next((d for d in found if d.doc_id == doc_id), None)
+            if document is None:
+                raise QAError(f"{parent} has no attachment {doc_id[len(parent) + 3:]} that qa reads: pass a path from a citation")
             stored = StoredText(
                 document.kind, None if document.kind == "text" else document.text, document.page_starts, document.encoding
             )
         if page is not None and not stored.page_starts:
-            raise QAError(f"{doc_id} has no pages (only PDF files do): leave out --page")
+            raise QAError(f"{doc_id} has no pages (only PDF files and slide decks do): leave out --page")
         if stored.text is None:
             with open(path, encoding=stored.encoding) as handle:
                 return handle.read()
@@ -337,4 +342,5 @@ class Assistant:
             notes=tuple(SkippedFile(row.doc_id, empty_pages_note(row.empty_pages)) for row in documents if row.empty_pages),
             search=describe_search(manifest.get("vector_index")),
             dates=index.document_dates(),
+            unsupported=unsupported_files(settings.corpus_dir),
         )

@@ -227,6 +227,7 @@ def run_index(args) -> int:
         report = assistant.update(progress=_progress, counts=counts, full=args.full)
     _print_skipped(report.skipped)
     _print_document_notes(report.notes)
+    _print_unsupported(report.unsupported)
     _print_notes(assistant)
     print(describe_build(report))
     return 0
@@ -260,6 +261,23 @@ def describe_build(report) -> str:
 def _print_skipped(skipped) -> None:
     for item in skipped:
         print(f"warning: skipped {printable_path(item.doc_id)}: {item.reason}", file=sys.stderr)
+
+
+_LISTED_UNSUPPORTED = 50  # names printed; a folder of 10,000 images is counted, not recited
+
+
+def _print_unsupported(doc_ids, prefix: str = "qa: not read: ", item: str = "  ") -> None:
+    """Files of types qa does not read: counted by type, then each named (none is silently ignored)."""
+    from qa.ingest.loader import describe_unsupported
+
+    if not doc_ids:
+        return
+    stream = sys.stderr if prefix.startswith("qa:") else sys.stdout
+    print(f"{prefix}{describe_unsupported(doc_ids)}", file=stream)
+    for doc_id in doc_ids[:_LISTED_UNSUPPORTED]:
+        print(f"{item}{printable_path(doc_id)}", file=stream)
+    if len(doc_ids) > _LISTED_UNSUPPORTED:
+        print(f"{item}... and {len(doc_ids) - _LISTED_UNSUPPORTED} more (`qa status --json` lists every one)", file=stream)
 
 
 def _print_document_notes(notes) -> None:
@@ -456,6 +474,7 @@ def run_status(args) -> int:
         print(f"skipped:  {printable_path(item.doc_id)}: {item.reason}")
     for item in status.notes:
         print(f"note:     {printable_path(item.doc_id)}: {item.reason}")
+    _print_unsupported(status.unsupported, prefix="not read: ", item="  not read: ")
     _print_dates(status.dates or {})
     if status.up_to_date:
         print("state:    up to date")

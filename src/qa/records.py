@@ -32,8 +32,10 @@ class Document:
     size: int
     mtime_ns: int
     encoding: str = "utf-8"
-    kind: str = "text"  # "text" (.txt/.md: offsets index the file), "pdf" or "html" (extracted text)
-    page_starts: tuple[int, ...] = ()  # PDF only: offset in `text` where each page starts
+    # "text" (.txt/.md: offsets index the file); extracted text: "pdf", "html", "docx", "odt",
+    # "pptx" (a page per slide), "epub", "rtf", "eml", "msg"
+    kind: str = "text"
+    page_starts: tuple[int, ...] = ()  # PDF and slides only: offset in `text` where each page starts
     empty_pages: tuple[int, ...] = ()  # PDF pages (1-based) with no text layer
     headings: tuple[Heading, ...] = ()
     # The date the document states about itself (PDF CreationDate, <meta> dates, Office and
@@ -108,7 +110,8 @@ class ChunkRow:
     encoding: str = "utf-8"  # open(path, encoding=encoding) reads the text the offsets index
     page: int | None = None  # PDF page the chunk is on; offsets index that page's extracted text
     heading_path: str = ""  # "Tactics > Urban Terrorism", "" when none
-    kind: str = "text"  # "text": offsets index the file; "pdf"/"html": the text `qa show` prints
+    kind: str = "text"  # "text": offsets index the file; "pdf"/"html"/"docx"/"pptx"/...: the text `qa show` prints
+    ocr: bool = False  # the chunk's page was read by OCR from a scanned image (no text layer)
 
 
 @dataclass(frozen=True)
@@ -200,3 +203,4 @@ class BuildReport:
     wrote: bool = True  # False when the index was already up to date
     notes: tuple[SkippedFile, ...] = ()  # indexed files with something worth saying (PDF pages without text)
     embedded_on: str | None = None  # "Ray (local, 2 actors)" when the texts were embedded on Ray
+    unsupported: tuple[str, ...] = ()  # corpus files of types qa does not read, listed so none is silently ignored

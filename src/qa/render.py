@@ -49,18 +49,28 @@ def passage_to_dict(passage: Passage) -> dict:
         "page": passage.page,
         "end_page": passage.end_page,
         "heading_path": passage.heading_path,
+        # Added with issue 14: true when the page's text was read by OCR from a scanned image.
+        "ocr": passage.ocr,
     }
+
+
+# Kinds whose pages are slides: cited `deck.pptx slide 3`.
+SLIDE_KINDS = frozenset({"pptx"})
 
 
 def citation(passage: Passage) -> str:
     """Where to look: `path:START-END` (`path:LINE` on one line) for text files,
-    `path p. N` for a PDF, `path (text:START-END)` for a web page, whose lines are
-    those of its extracted text (`qa show PATH`), not of its HTML source."""
+    `path p. N` for a PDF (`p. N (OCR)` for a page read from a scan), `path slide N`
+    for a slide deck, `path (text:START-END)` for a web page, Word, OpenDocument,
+    EPUB, RTF or mail file, whose lines are those of its extracted text (`qa show
+    PATH`), not of the file. A mail's attachment is `mail.eml › report.pdf p. 2`."""
     path = printable_path(display_path(passage.file))
     if passage.page is not None:
+        unit = "slide" if passage.kind in SLIDE_KINDS else "p."
+        ocr = " (OCR)" if passage.ocr else ""
         if passage.end_page is not None and passage.end_page != passage.page:
-            return f"{path} pp. {passage.page}-{passage.end_page}"
-        return f"{path} p. {passage.page}"
+            return f"{path} {'slides' if unit == 'slide' else 'pp.'} {passage.page}-{passage.end_page}{ocr}"
+        return f"{path} {unit} {passage.page}{ocr}"
     lines = str(passage.start_line) if passage.start_line == passage.end_line else f"{passage.start_line}-{passage.end_line}"
     if passage.kind != "text":
         return f"{path} (text:{lines})"

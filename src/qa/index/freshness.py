@@ -11,7 +11,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from qa.ingest.loader import document_id, list_corpus_files
+from qa.ingest.loader import document_id, list_corpus_files, parent_document_id
 from qa.records import DocumentRow
 
 
@@ -56,6 +56,10 @@ def find_changes(
     if present is None:
         present = walk_corpus(corpus_dir)
     added, changed, unchanged, touched = [], [], [], []
+    # A mail's attachments are documents without a file of their own: they go with their mail.
+    attachments = [doc_id for doc_id in known if parent_document_id(doc_id) != doc_id]
+    for doc_id in attachments:
+        known.pop(doc_id)
     for doc_id, path in present.items():
         row = known.get(doc_id)
         if row is None:
@@ -75,6 +79,11 @@ def find_changes(
             pass  # unreadable now: it differs from what was indexed
         changed.append(doc_id)
     removed = [doc_id for doc_id in known if doc_id not in present]
+    # Read again with a changed mail, gone with a removed one; else unchanged like their mail.
+    stale = set(changed) | set(removed)
+    for doc_id in attachments:
+        parent = parent_document_id(doc_id)
+        (removed if parent in stale or parent not in present else unchanged).append(doc_id)
     return CorpusChanges(tuple(added), tuple(changed), tuple(removed), tuple(unchanged), tuple(touched))
 
 

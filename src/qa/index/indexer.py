@@ -27,7 +27,7 @@ from qa.index.engines import engine_for
 from qa.index.generations import FORMAT_VERSION
 from qa.index.protocols import IndexReader, IndexWriter
 from qa.ingest.chunker import LINE_END_HYPHEN, JoinedChunk, chunk_document
-from qa.ingest.loader import nothing_readable, read_corpus_files
+from qa.ingest.loader import nothing_readable, parent_document_id, read_corpus_files, unsupported_files
 from qa.ingest.sentences import answer_sentence_spans
 from qa.ingest.tokens import TokenCounter
 from qa.models.embedder import Embedder
@@ -78,11 +78,12 @@ def update_index(
         else:
             changes = find_changes(settings.corpus_dir, previous.documents(), previous.skipped_stats(), present)
             if changes.up_to_date and not changes.touched and not reanalyze:
-                return _report(settings, previous.manifest, changes, (), 0, started, reason=None, wrote=False, full=False)
+                report = _report(settings, previous.manifest, changes, (), 0, started, reason=None, wrote=False, full=False)
+                return replace(report, unsupported=unsupported_files(settings.corpus_dir))
         to_read = changes.added + changes.changed
         what = "files" if previous is None else "new or changed files"
         progress(f"reading {len(to_read)} {what} in {settings.corpus_dir}")
-        documents, skipped = read_corpus_files(settings.corpus_dir, to_read, settings.max_file_mb * 1_000_000)
+        documents, skipped = read_corpus_files(settings.corpus_dir, to_read, settings.max_file_mb * 1_000_000, progress)
         if previous is None and not documents:
             raise nothing_readable(settings.corpus_dir, skipped)
         if previous is not None:
@@ -123,13 +124,17 @@ def update_index(
             raise
         notes = tuple(SkippedFile(d.doc_id, empty_pages_note(d.empty_pages)) for d in documents if d.empty_pages)
         report = _report(settings, manifest, changes, tuple(skipped), embedded, started, reason, wrote=True, full=previous is None)
-        return replace(report, notes=notes, embedded_on=embedded_on)
+        return replace(report, notes=notes, embedded_on=embedded_on, unsupported=unsupported_files(settings.corpus_dir))
 
 
 def empty_pages_note(pages: tuple[int, ...]) -> str:
     """Says which PDF pages were indexed without text, so nobody expects answers from them."""
+    from qa.ingest.ocr import tesseract_problem
+
     listed = ", ".join(str(page) for page in pages)
-    return f"{'page' if len(pages) == 1 else 'pages'} {listed} {'has' if len(pages) == 1 else 'have'} no text (scanned images?)"
+    note = f"{'page' if len(pages) == 1 else 'pages'} {listed} {'has' if len(pages) == 1 else 'have'} no text (scanned images?)"
+    problem = tesseract_problem()  # with Tesseract ready, such a page was OCR'd and held no words
+    return f"{note}: {problem}" if problem else note
 
 
 def _describe_write_failure(exc: Exception) -> str:
@@ -158,7 +163,8 @@ def _reusable_index(engine, settings: Settings, model_id: str, full: bool) -> tu
 def _still_skipped(previous: IndexReader, changes: CorpusChanges, present: dict[str, Path]) -> list:
     """Skipped files that were not retried this time (unchanged since they were skipped)."""
     retried = set(changes.added) | set(changes.changed) | set(changes.removed)
-    return [s for s in previous.skipped() if s.doc_id not in retried and s.doc_id in present]
+    # A mail's unreadable attachment stays listed while its mail is unchanged.
+    return [s for s in previous.skipped() if parent_document_id(s.doc_id) not in retried and parent_document_id(s.doc_id) in present]
 
 
 def _write_generation(

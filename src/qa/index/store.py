@@ -46,7 +46,8 @@ CREATE TABLE documents (
     page_starts TEXT NOT NULL DEFAULT '[]', -- PDF: JSON list of where each page starts in `extracted`
     empty_pages TEXT NOT NULL DEFAULT '[]', -- PDF: JSON list of pages without text (scanned images?)
     date TEXT,                            -- YYYY-MM-DD the document states about itself; NULL: none (scoping uses mtime)
-    date_source TEXT                      -- where that date was read ("pdf CreationDate", "html meta article:published_time")
+    date_source TEXT,                     -- where that date was read ("pdf CreationDate", "html meta article:published_time")
+    ocr_pages TEXT                        -- PDF: JSON list of pages whose text is OCR'd from scanned images; NULL: none
 );
 CREATE TABLE chunks (
     id INTEGER PRIMARY KEY,               -- also the FTS5 rowid and the FAISS id
@@ -80,7 +81,7 @@ CREATE VIRTUAL TABLE chunks_fts USING fts5(text, tokenize = '{fts_tokenizer}');
 """
 
 # Columns added after FORMAT_VERSION 3: an older index gains them on its next update (NULL values).
-_LATER_COLUMNS = ("date", "date_source")
+_LATER_COLUMNS = ("date", "date_source", "ocr_pages")
 MTIME_DATE_SOURCE = "file mtime"
 _MAX_LISTED_DOCUMENTS = 30_000  # SQLite takes at most 32,766 parameters in one statement
 # A rowid-range FTS5 query costs ~1 ms on 100k chunks (the matches in its range); joining
@@ -170,7 +171,7 @@ class Store:
         """Insert a document and its chunks; returns the chunk ids (consecutive from `first_chunk_id`)."""
         cursor = self._db.execute(
             "INSERT INTO documents (doc_id, title, content_hash, size, mtime_ns, encoding, kind, extracted, page_starts, empty_pages,"
-            " date, date_source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " date, date_source, ocr_pages) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 document.doc_id,
                 document.title,
@@ -184,6 +185,7 @@ class Store:
                 json.dumps(list(document.empty_pages)),
                 document.date,
                 document.date_source,
+                json.dumps(list(document.ocr_pages)) if document.ocr_pages else None,
             ),
         )
         document_row = cursor.lastrowid
@@ -485,10 +487,11 @@ class Store:
         marks = ",".join("?" * len(chunk_ids))
         rows = self._db.execute(
             "SELECT c.id, d.doc_id, d.title, c.char_start, c.char_end, c.start_line, c.end_line, c.text, d.encoding,"
-            f" c.page, c.heading_path, d.kind FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id IN ({marks})",
+            f" c.page, c.heading_path, d.kind, {self._column('ocr_pages')}"
+            f" FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id IN ({marks})",
             list(chunk_ids),
         ).fetchall()
-        return {row[0]: ChunkRow(*row) for row in rows}
+        return {row[0]: ChunkRow(*row[:-1], ocr=bool(row[-1]) and row[9] in json.loads(row[-1])) for row in rows}
 
     def sentences_of(self, chunk_ids: list[int]) -> dict[int, list[tuple[int, int, int]]]:
         """For each chunk, its (sentence id, start, end) in order."""

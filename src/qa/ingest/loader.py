@@ -6,7 +6,10 @@ bytes tell (UTF-8 nearly always) and with universal-newline translation (CRLF
 and CR become LF), a UTF-8 BOM kept as Python keeps it.
 
 PDF and HTML files have no such text: theirs is extracted (see `extract`), the
-index stores it, and `qa show` prints exactly what offsets index.
+index stores it, and `qa show` prints exactly what offsets index. So is that of
+Word, OpenDocument, slide, EPUB, RTF and mail files (`office`, `ebook`,
+`mail`); a mail's attachments of these types are documents of their own, with
+ids `mail.eml › report.pdf`.
 """
 
 from __future__ import annotations
@@ -26,7 +29,20 @@ from qa.records import Document, Heading, SkippedFile
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 PDF_SUFFIXES = (".pdf",)
 HTML_SUFFIXES = (".html", ".htm")
-SUPPORTED_SUFFIXES = (".txt",) + MARKDOWN_SUFFIXES + PDF_SUFFIXES + HTML_SUFFIXES
+# Extracted formats: suffix -> the document kind (what `qa show` and citations call it).
+EXTRACTED_KINDS = {
+    ".docx": "docx",
+    ".odt": "odt",
+    ".pptx": "pptx",
+    ".epub": "epub",
+    ".rtf": "rtf",
+    ".eml": "eml",
+    ".msg": "msg",
+}
+SUPPORTED_SUFFIXES = (".txt",) + MARKDOWN_SUFFIXES + PDF_SUFFIXES + HTML_SUFFIXES + tuple(EXTRACTED_KINDS)
+# Between a mail's id and its attachment's name in the attachment's document id and citation.
+ATTACHMENT_SEPARATOR = " › "
+_MAX_ATTACHMENT_DEPTH = 2  # a mail attached to a mail is read; one attached deeper is not
 
 
 @dataclass(frozen=True)
@@ -57,6 +73,29 @@ def list_corpus_files(corpus_dir: Path) -> list[Path]:
     return found
 
 
+def unsupported_files(corpus_dir: Path) -> tuple[str, ...]:
+    """Files under `corpus_dir` of types `qa` does not read (ids, in a stable order), walked as
+    `list_corpus_files` walks, so nothing is ignored without a word. () for a missing folder."""
+    if not corpus_dir.is_dir():
+        return ()
+    found = []
+    for folder, subfolders, files in os.walk(corpus_dir, followlinks=False):
+        subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
+        for name in sorted(files):
+            if not name.startswith(".") and not name.lower().endswith(SUPPORTED_SUFFIXES):
+                found.append(document_id(corpus_dir, Path(folder) / name))
+    return tuple(found)
+
+
+def describe_unsupported(doc_ids: tuple[str, ...]) -> str:
+    """"3 files of types qa does not read: .xlsx (2), .zip (1)"."""
+    from collections import Counter
+
+    types = Counter(Path(doc_id).suffix.lower() or "(no extension)" for doc_id in doc_ids)
+    listed = ", ".join(f"{suffix} ({count})" for suffix, count in sorted(types.items(), key=lambda item: (-item[1], item[0])))
+    return f"{len(doc_ids)} {'file' if len(doc_ids) == 1 else 'files'} of types qa does not read: {listed}"
+
+
 def document_id(corpus_dir: Path, path: Path) -> str:
     return path.relative_to(corpus_dir).as_posix()
 
@@ -65,31 +104,50 @@ class FileTooLarge(ValueError):
     pass
 
 
-def read_document(corpus_dir: Path, path: Path, max_bytes: int | None = None) -> Document:
-    """Read one file.
+def read_document(corpus_dir: Path, path: Path, max_bytes: int | None = None, progress=None) -> Document:
+    """Read one file (a mail without its attachments: see `read_documents`).
 
     Raises:
         OSError: it cannot be read. NotText: it is not text in an encoding that can be told.
-        NotExtractable: a PDF or HTML file that is damaged or has no text.
+        NotExtractable: a PDF, HTML, Office, EPUB or mail file that is damaged or has no text.
         FileTooLarge: it is over `max_bytes` (checked before reading it).
+    """
+    return read_documents(corpus_dir, path, max_bytes, progress)[0][0]
+
+
+def read_documents(
+    corpus_dir: Path, path: Path, max_bytes: int | None = None, progress=None
+) -> tuple[list[Document], list[SkippedFile]]:
+    """Read one file, and the attachments of a mail: ([the file's document, attachments...],
+    attachments that could not be read). `progress`, when given, is told about OCR page by page
+    (and turns OCR on: pages are OCR'd while indexing, never while answering).
+
+    Raises: as `read_document`, for the file itself.
     """
     stat = path.stat()
     if max_bytes is not None and stat.st_size > max_bytes:
         raise FileTooLarge(
             f"{stat.st_size / 1e6:.0f} MB, over the {max_bytes / 1e6:.0f} MB limit (set QA_MAX_FILE_MB to index it)"
         )
-    raw = path.read_bytes()
+    return _read_bytes(path.read_bytes(), document_id(corpus_dir, path), stat.st_mtime_ns, progress, 0)
+
+
+def _read_bytes(raw: bytes, doc_id: str, mtime_ns: int, progress, depth: int) -> tuple[list[Document], list[SkippedFile]]:
+    path = Path(doc_id.rsplit(ATTACHMENT_SEPARATOR, 1)[-1])
     suffix = path.suffix.lower()
-    common = dict(
-        doc_id=document_id(corpus_dir, path),
-        content_hash=hashlib.sha256(raw).hexdigest(),
-        size=len(raw),
-        mtime_ns=stat.st_mtime_ns,
-    )
+    common = dict(doc_id=doc_id, content_hash=hashlib.sha256(raw).hexdigest(), size=len(raw), mtime_ns=mtime_ns)
+    if suffix in (".eml", ".msg"):
+        return _mail_documents(raw, path, common, progress, depth)
+    return [_single_document(raw, path, suffix, common, progress)], []
+
+
+def _single_document(raw: bytes, path: Path, suffix: str, common: dict, progress) -> Document:
     if suffix in PDF_SUFFIXES:
-        return _pdf_document(raw, path, common)
+        return _pdf_document(raw, path, common, progress)
     if suffix in HTML_SUFFIXES:
         return _html_document(raw, path, common)
+    if suffix in EXTRACTED_KINDS:
+        return _extracted_document(_extract(raw, suffix), EXTRACTED_KINDS[suffix], path, common)
     decoded = decode_text(raw)
     markdown = suffix in MARKDOWN_SUFFIXES
     found = markdown_title(decoded.text) if markdown else plain_text_title(decoded.text)
@@ -102,8 +160,83 @@ def read_document(corpus_dir: Path, path: Path, max_bytes: int | None = None) ->
     )
 
 
-def _pdf_document(raw: bytes, path: Path, common: dict) -> Document:
-    extracted = extract_pdf(raw)
+def _extract(raw: bytes, suffix: str):
+    from qa.ingest import ebook, office
+
+    readers = {".docx": office.extract_docx, ".odt": office.extract_odt, ".pptx": office.extract_pptx}
+    readers.update({".rtf": office.extract_rtf, ".epub": ebook.extract_epub})
+    return readers[suffix](raw)
+
+
+def _extracted_document(extracted, kind: str, path: Path, common: dict) -> Document:
+    from qa.ingest.headings import plain_text_headings
+
+    headings = extracted.headings
+    title = extracted.title or (headings[0].title if headings else None) or plain_text_title(extracted.text)
+    return Document(
+        title=short_title(title or readable_file_name(path)),
+        text=extracted.text,
+        kind=kind,
+        page_starts=extracted.page_starts,
+        headings=headings,
+        date=extracted.stated_date[0] if extracted.stated_date else None,
+        date_source=extracted.stated_date[1] if extracted.stated_date else None,
+        **common,
+    )
+
+
+def _mail_documents(raw: bytes, path: Path, common: dict, progress, depth: int) -> tuple[list[Document], list[SkippedFile]]:
+    from qa.ingest.mail import extract_eml, extract_msg
+
+    mail = (extract_eml if path.suffix.lower() == ".eml" else extract_msg)(raw)
+    message = _extracted_document(mail.message, path.suffix.lower()[1:], path, common)
+    documents, skipped = [message], []
+    if depth >= _MAX_ATTACHMENT_DEPTH:
+        return documents, skipped
+    used: set[str] = set()
+    for name, content in mail.attachments:
+        name = _attachment_name(name, used)
+        if not name.lower().endswith(SUPPORTED_SUFFIXES):
+            continue  # listed in the message's text; a type qa does not read
+        doc_id = f"{message.doc_id}{ATTACHMENT_SEPARATOR}{name}"
+        try:
+            found, inner_skipped = _read_bytes(content, doc_id, message.mtime_ns, progress, depth + 1)
+        except (NotText, NotExtractable) as exc:
+            skipped.append(SkippedFile(doc_id, str(exc)))
+            continue
+        for document in found:
+            if document.text.strip():
+                documents.append(document)
+            else:
+                skipped.append(SkippedFile(document.doc_id, "empty file"))
+        skipped += inner_skipped
+    return documents, skipped
+
+
+def _attachment_name(name: str, used: set[str]) -> str:
+    """An attachment's name as one path part, unique within its message."""
+    clean = "".join(ch if ch.isprintable() and ch not in "/\\" else "_" for ch in name).replace(ATTACHMENT_SEPARATOR, "_")
+    clean = clean.strip() or "attachment"
+    candidate, n = clean, 2
+    while candidate in used:
+        stem, dot, suffix = clean.rpartition(".")
+        candidate = f"{stem} ({n}).{suffix}" if dot else f"{clean} ({n})"
+        n += 1
+    used.add(candidate)
+    return candidate
+
+
+def parent_document_id(doc_id: str) -> str:
+    """The corpus file a document comes from: itself, or for an attachment its mail."""
+    return doc_id.split(ATTACHMENT_SEPARATOR, 1)[0]
+
+
+def _pdf_document(raw: bytes, path: Path, common: dict, progress=None) -> Document:
+    from qa.ingest.ocr import PageReader, tesseract_problem
+
+    problem = tesseract_problem() if progress is not None else None
+    reader = PageReader(common["doc_id"], progress) if progress is not None and problem is None else None
+    extracted = extract_pdf(raw, reader, problem)
     pages = extracted.pages
     starts = []
     offset = 0
@@ -117,6 +250,7 @@ def _pdf_document(raw: bytes, path: Path, common: dict) -> Document:
         kind="pdf",
         page_starts=tuple(starts),
         empty_pages=tuple(n for n, page in enumerate(pages, start=1) if not page.strip()),
+        ocr_pages=extracted.ocr_pages,
         headings=_outline_headings(extracted.outline, pages, starts),
         date=extracted.stated_date[0] if extracted.stated_date else None,
         date_source=extracted.stated_date[1] if extracted.stated_date else None,
@@ -151,14 +285,16 @@ def _html_document(raw: bytes, path: Path, common: dict) -> Document:
 
 
 def read_corpus_files(
-    corpus_dir: Path, doc_ids: list[str] | tuple[str, ...], max_bytes: int | None = None
+    corpus_dir: Path, doc_ids: list[str] | tuple[str, ...], max_bytes: int | None = None, progress=None
 ) -> tuple[list[Document], list[SkippedFile]]:
-    """Read the given files; each one that cannot be read is skipped with a reason, never fatal."""
+    """Read the given files (and mails' attachments); each one that cannot be read is skipped
+    with a reason, never fatal. `progress`: OCR scanned PDF pages, saying so page by page."""
     documents = []
     skipped = []
     for doc_id in doc_ids:
         try:
-            document = read_document(corpus_dir, corpus_dir / doc_id, max_bytes)
+            found, found_skipped = read_documents(corpus_dir, corpus_dir / doc_id, max_bytes, progress)
+            document, attachments = found[0], found[1:]
         except (NotText, NotExtractable, FileTooLarge) as exc:
             skipped.append(SkippedFile(doc_id, str(exc)))
             continue
@@ -170,6 +306,8 @@ def read_corpus_files(
             skipped.append(SkippedFile(doc_id, "empty file"))
             continue
         documents.append(document)
+        documents += attachments
+        skipped += found_skipped
     return documents, skipped
 
 
@@ -179,7 +317,8 @@ def nothing_readable(corpus_dir: Path, skipped: list[SkippedFile]) -> CorpusErro
         others = sorted({p.suffix.lower() or p.name for p in corpus_dir.rglob("*") if p.is_file()} - {""})[:6]
         found = f" (it has {', '.join(others)} files)" if others else " (it is empty)"
         return CorpusError(
-            f"corpus folder {corpus_dir} has no .txt, .md, .pdf or .html files{found}: add documents or pass --corpus DIR"
+            f"corpus folder {corpus_dir} has no .txt, .md, .pdf or .html files{found}: add documents"
+            f" ({', '.join(EXTRACTED_KINDS)} are read too) or pass --corpus DIR"
         )
     reasons = "; ".join(f"{s.doc_id}: {s.reason}" for s in skipped[:5])
     return CorpusError(f"no file in {corpus_dir} could be read ({reasons})")

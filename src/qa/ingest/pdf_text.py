@@ -52,6 +52,7 @@ class ExtractedPdf:
     title: str | None  # from the document information, when the file has one
     outline: tuple[Bookmark, ...] = ()
     stated_date: tuple[str, str] | None = None  # (YYYY-MM-DD, "pdf CreationDate") from the document information
+    ocr_pages: tuple[int, ...] = ()  # pages (1-based) whose text `read_scanned` read from the page's image
 
 
 @dataclass(frozen=True)
@@ -71,8 +72,12 @@ class _Destination:
     left: float | None
 
 
-def extract_pdf(raw: bytes) -> ExtractedPdf:
+def extract_pdf(raw: bytes, read_scanned=None, scan_problem: str | None = None) -> ExtractedPdf:
     """The text of each page, the document title and the bookmarks.
+
+    `read_scanned(page, number, pages)`, when given, reads the text of a page that
+    has no text layer (OCR, `qa.ingest.ocr.PageReader`), one page at a time;
+    `scan_problem` says why it cannot (what to install), for the skip reason.
 
     Raises:
         NotExtractable: not a readable PDF, encrypted, or no page has any text.
@@ -95,12 +100,20 @@ def extract_pdf(raw: bytes) -> ExtractedPdf:
         # Glyph positions cost a call per character: read them only on pages a bookmark points into.
         placed_pages = {d.page for d in destinations if d.top is not None}
         pages: list[str] = []
+        ocr_pages: list[int] = []
         lines: dict[int, list[_Line]] = {}
         for number in range(len(document)):
             try:
                 text, page_lines = _page_text(document[number], number in placed_pages)
             except Exception:
                 text, page_lines = "", []  # a page PDFium cannot read costs that page, not the file
+            if not text.strip() and read_scanned is not None:
+                try:
+                    text = read_scanned(document[number], number + 1, len(document))
+                except Exception:
+                    text = ""  # a page OCR cannot read costs that page, not the file
+                if text.strip():
+                    ocr_pages.append(number + 1)
             pages.append(text)
             lines[number] = page_lines
         title = _metadata_title(document)
@@ -110,13 +123,15 @@ def extract_pdf(raw: bytes) -> ExtractedPdf:
     if not pages:
         raise NotExtractable("PDF with no pages")
     if not any(page.strip() for page in pages):
-        raise NotExtractable(f"no text on any of its {len(pages)} pages (scanned images? run OCR first)")
+        if read_scanned is not None:
+            raise NotExtractable(f"no text on any of its {len(pages)} pages, and OCR found none (blank or unreadable scans?)")
+        raise NotExtractable(f"no text on any of its {len(pages)} pages (scanned images? {scan_problem or 'run OCR first'})")
     outline = tuple(
         Bookmark(d.level, d.page + 1, d.title, _place(pages[d.page], lines[d.page], d.title, d.top, d.left))
         for d in destinations
         if d.page < len(pages)
     )
-    return ExtractedPdf(tuple(pages), title, outline, stated)
+    return ExtractedPdf(tuple(pages), title, outline, stated, tuple(ocr_pages))
 
 
 def _metadata_date(document) -> tuple[str, str] | None:

@@ -35,7 +35,7 @@ class CitedPassage(BaseModel):
     title: str
     heading_path: str
     path: str = Field(description="pass this to the show tool to read the whole source")
-    page: int | None = Field(description="PDF page; pass it to show with the path")
+    page: int | None = Field(description="PDF page or slide number; pass it to show with the path")
     start_line: int
     end_line: int
     char_start: int = Field(description="offset of text in what show returns for path (and page)")
@@ -43,6 +43,7 @@ class CitedPassage(BaseModel):
     kind: str
     score: float
     similarity: float
+    ocr: bool = Field(default=False, description="true: the page's text was read by OCR from a scanned image")
 
 
 class SearchResult(BaseModel):

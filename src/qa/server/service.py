@@ -165,6 +165,7 @@ def status_json(status: IndexStatus) -> dict:
         },
         "skipped": [{"path": item.doc_id, "reason": item.reason} for item in status.skipped],
         "notes": [{"path": item.doc_id, "reason": item.reason} for item in status.notes],
+        "unsupported": list(status.unsupported),  # files of types qa does not read
         # The date --since/--until compare for each document, and where it came from
         # ("pdf CreationDate", "html meta article:published_time", "file mtime").
         "documents_dates": [

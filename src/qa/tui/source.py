@@ -57,6 +57,8 @@ class SourceScreen(Screen):
             # Offsets index the extracted text shown here, not the file's bytes.
             page = f" --page {passage.page}" if passage.page is not None else ""
             where.append(f"   extracted text, as `qa show {shlex.quote(display_path(passage.file))}{page}` prints it", style="dim")
+            if passage.ocr:
+                where.append(" (read by OCR from a scanned page: check the words against the scan)", style="dim")
         with Vertical(id="source-head"):
             yield Static(Text(f"[{passage.rank}] {heading_trail(passage)}", style="bold"), id="source-title")
             yield Static(where, id="source-where")
