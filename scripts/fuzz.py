@@ -220,13 +220,15 @@ class Fuzzer:
             return mutated_zip_member(rng, original), function
         data = bytearray(original)
         for _ in range(rng.randint(1, 16)):
+            if not data:
+                break  # a small seed (RTF, mail) can be cut away entirely: the empty file is an input too
             position = rng.randrange(len(data))
             if rng.random() < 0.5:
                 data[position] = rng.randrange(256)
             else:
                 del data[position : position + rng.randint(1, 200)]
         if rng.random() < 0.1:
-            data = data[: rng.randrange(len(data))]
+            data = data[: rng.randrange(len(data) + 1)]
         return bytes(data), function
 
     def question(self, question: str) -> None:
