@@ -63,7 +63,7 @@ def find_changes(
     for doc_id, path in present.items():
         row = known.get(doc_id)
         if row is None:
-            if doc_id not in skipped or _stat_key(path) != tuple(skipped[doc_id]):
+            if doc_id not in skipped or file_stat(path) != tuple(skipped[doc_id]):
                 added.append(doc_id)
             continue
         try:
@@ -87,7 +87,8 @@ def find_changes(
     return CorpusChanges(tuple(added), tuple(changed), tuple(removed), tuple(unchanged), tuple(touched))
 
 
-def _stat_key(path: Path) -> tuple:
+def file_stat(path: Path) -> tuple[int | None, int | None]:
+    """(size, mtime_ns) of a file, or (None, None) when it cannot be read: what freshness compares."""
     try:
         stat = path.stat()
     except OSError:

@@ -41,6 +41,7 @@ import numpy as np
 
 from qa.analyzer import ENGLISH, Analyzer
 from qa.errors import IndexCorruptError, IndexFormatError, IndexMismatchError, IndexMissingError, QAError
+from qa.index.freshness import file_stat
 from qa.index.generations import FORMAT_VERSION
 from qa.index.protocols import SentenceScore
 from qa.records import Chunk, ChunkRow, Document, DocumentRow, SkippedFile, StoredText, embedded_text
@@ -663,14 +664,7 @@ class MilvusWriter:
             self._documents[doc_id].update(size=size, mtime_ns=mtime_ns)
 
     def replace_skipped(self, skipped: tuple[SkippedFile, ...], corpus_dir: Path) -> None:
-        self._skipped = {}
-        for item in skipped:
-            try:
-                stat = (corpus_dir / item.doc_id).stat()
-                size, mtime_ns = stat.st_size, stat.st_mtime_ns
-            except OSError:
-                size = mtime_ns = None
-            self._skipped[item.doc_id] = (item.reason, size, mtime_ns)
+        self._skipped = {item.doc_id: (item.reason, *file_stat(corpus_dir / item.doc_id)) for item in skipped}
 
     def reanalyze(self) -> None:
         """Rewrite every chunk's words with this analyzer; Milvus' BM25 function re-derives the sparse vectors."""

@@ -18,6 +18,7 @@ import numpy as np
 
 from qa.analyzer import ENGLISH, Analyzer, within_postings_budget
 from qa.errors import IndexCorruptError
+from qa.index.freshness import file_stat
 from qa.records import (
     Chunk,
     ChunkRow,
@@ -291,12 +292,7 @@ class Store:
     def add_skipped(self, skipped: tuple[SkippedFile, ...], corpus_dir: Path) -> None:
         rows = []
         for item in skipped:
-            try:
-                stat = (corpus_dir / item.doc_id).stat()
-                size, mtime = stat.st_size, stat.st_mtime_ns
-            except OSError:
-                size = mtime = None
-            rows.append((item.doc_id, item.reason, size, mtime))
+            rows.append((item.doc_id, item.reason, *file_stat(corpus_dir / item.doc_id)))
         self._db.executemany("INSERT OR REPLACE INTO skipped (doc_id, reason, size, mtime_ns) VALUES (?, ?, ?, ?)", rows)
 
     def commit(self) -> None:
