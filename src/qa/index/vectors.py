@@ -58,7 +58,7 @@ def layout_path(path: Path) -> Path:
 
 
 class VectorIndex:
-    """Flat (exact) or IVF (approximate, re-scored) search over vectors with integer ids."""
+    """Flat (exact) or IVF search over vectors with integer ids: IVF-PQ shortlists re-scored from the rows, IVF-SQ8 scored from its codes."""
 
     def __init__(self, index, rows: "_RowFile | None" = None, layout: dict | None = None):
         self._index = index
