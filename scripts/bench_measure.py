@@ -230,12 +230,14 @@ def warm_probe(corpus: Path, index: Path, count: int, recall: bool, warmup: int 
     for question in questions[:warmup]:
         assistant.ask(question)
     totals, embeds = [], []
+    read_before = _disk_read_bytes()
     for question in questions[warmup:]:
         encoder.seconds = 0.0
         began = time.perf_counter()
         assistant.ask(question)
         totals.append(1000 * (time.perf_counter() - began))
         embeds.append(1000 * encoder.seconds)
+    disk_read = _disk_read_bytes() - read_before
     memory = _memory_mb()
     figures = {
         "load_s": load_s,
@@ -244,6 +246,7 @@ def warm_probe(corpus: Path, index: Path, count: int, recall: bool, warmup: int 
         "p99_ms": percentile(totals, 99),
         "embed_p50_ms": percentile(embeds, 50),
         "retrieve_p50_ms": percentile([t - e for t, e in zip(totals, embeds)], 50),
+        "disk_kb_per_question": disk_read / 1024 / max(len(totals), 1),
         "rss_mb": memory["VmRSS"],
         "peak_rss_mb": memory["VmHWM"],
         "vector_index": json.dumps(loaded.manifest.get("vector_index", "flat (no vector_index in the manifest)")),
@@ -251,6 +254,12 @@ def warm_probe(corpus: Path, index: Path, count: int, recall: bool, warmup: int 
     if recall:
         figures["recall_at_10"] = chunk_recall_at_10(loaded, index, model_id, questions[:200])
     return figures
+
+
+def _disk_read_bytes() -> int:
+    """Bytes this process made the kernel fetch from storage (not from the page cache)."""
+    with open("/proc/self/io", encoding="ascii") as handle:
+        return next(int(line.split()[1]) for line in handle if line.startswith("read_bytes:"))
 
 
 def _memory_mb() -> dict[str, float]:
