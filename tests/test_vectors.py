@@ -176,3 +176,29 @@ def test_an_ivf_sq8_file_answers_from_its_codes_without_reading_rows(small_exact
     assert {i for i, _ in coded.search(queries[1], 5, scope)} == {i for i, _ in flat.search(queries[1], 5, scope)}
     coded.remove([int(found[0][0])])
     assert found[0][0] not in {i for i, _ in coded.search(queries[0], 5)}
+
+
+def test_ivf_pq_sentences_nominate_chunks_by_codes_and_order_them_exactly_reading_a_run_per_chunk(monkeypatch, settings):
+    _big_corpus(settings.corpus_dir)
+    monkeypatch.setattr(vectors, "EXACT_MAX", 300)
+    make_assistant(settings, NarrowFakeEmbedder()).build()
+    loaded = open_index(settings.index_dir)
+    assert loaded.manifest["vector_index"]["sentences"]["kind"] == "ivf-pq" and not loaded.sentence_vectors.ranks_exactly
+    query = NarrowFakeEmbedder().embed_batch(["kareno munil telust sorom"])[0]
+    every_chunk = [int(i) for i in loaded.vectors.all_ids()]
+    best = {c: max(cos for cos, _, _ in s) for c, s in loaded.sentence_similarities(query, every_chunk).items() if s}
+    exact = sorted(best, key=lambda c: -best[c])[:10]
+
+    reads = []
+    real_get = vectors._RowFile.get
+
+    def counted(self, ids):
+        runs = 1 + int(np.sum(np.diff(np.asarray(ids)) != 1)) if len(ids) else 0
+        reads.append(runs)
+        return real_get(self, ids)
+
+    monkeypatch.setattr(vectors._RowFile, "get", counted)
+    found = loaded.sentence_search(query, 10)
+    assert found[:3] == exact[:3] and len(set(found) & set(exact)) >= 9
+    # The old way re-scored 330 single sentences: as many reads. Now: one run per nominated chunk at most.
+    assert sum(reads) <= 2 * 10

@@ -113,6 +113,11 @@ class VectorIndex:
         return self._rows is None
 
     @property
+    def ranks_exactly(self) -> bool:
+        """Whether `search(rescore=False)` still ranks by (near-)exact cosines: flat or IVF-SQ8."""
+        return self._rows is None or self._scores_from_codes
+
+    @property
     def _scores_from_codes(self) -> bool:
         """IVF-SQ8: its codes score within ~0.001 of exact, closer than re-scoring needs."""
         return self._layout.get("kind") == "ivf-sq8"
@@ -176,8 +181,14 @@ class VectorIndex:
     def __len__(self) -> int:
         return self._index.ntotal
 
-    def search(self, query: np.ndarray, limit: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
-        """(id, cosine) of the nearest vectors, best first; only ids in `allowed` (sorted) when given."""
+    def search(
+        self, query: np.ndarray, limit: int, allowed: np.ndarray | None = None, rescore: bool = True
+    ) -> list[tuple[int, float]]:
+        """(id, cosine) of the nearest vectors, best first; only ids in `allowed` (sorted) when given.
+
+        `rescore=False`: an IVF-PQ file returns its codes' rough order and scores
+        and reads no rows, for a caller that scores what it keeps exactly itself.
+        """
         if len(self) == 0 or (allowed is not None and not len(allowed)):
             return []
         query = query.reshape(1, -1).astype(np.float32)
@@ -186,7 +197,7 @@ class VectorIndex:
             if len(allowed) <= SCOPED_EXACT_MAX:
                 return self._exact_among(query, limit, allowed)
             params = self._selecting(allowed)
-        if self._rows is None or self._scores_from_codes:
+        if self._rows is None or self._scores_from_codes or not rescore:
             with _one_thread():
                 scores, ids = self._index.search(query, min(limit, len(self)), params=params)
             return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i != -1]
