@@ -359,9 +359,15 @@ class LocalWriter:
 
 
 def _joined(parts: list[tuple[np.ndarray, np.ndarray]], dimension: int) -> tuple[np.ndarray, np.ndarray]:
-    if not parts:
-        return np.zeros(0, dtype=np.int64), np.zeros((0, dimension), dtype=np.float32)
-    ids = np.concatenate([ids for ids, _ in parts])
-    vectors = np.vstack([v.reshape(-1, dimension) for _, v in parts]).astype(np.float32, copy=False)
+    """The parts' ids and vectors in one array each, emptying `parts` as it copies them:
+    the parts and their joined copy are never held whole at once (gigabytes at 1M chunks)."""
+    ids = np.concatenate([ids for ids, _ in parts]) if parts else np.zeros(0, dtype=np.int64)
+    vectors = np.empty((len(ids), dimension), dtype=np.float32)
+    at = 0
+    parts.reverse()
+    while parts:
+        _, part = parts.pop()
+        vectors[at : at + len(part)] = part.reshape(-1, dimension)
+        at += len(part)
     return ids, vectors
 

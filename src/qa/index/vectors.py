@@ -47,6 +47,7 @@ _ROW_ERROR = 1e-5  # float32 rounding between two ways of computing one cosine
 # searches with an id selector, probing up to _MAX_PROBE_GROWTH times the lists.
 SCOPED_EXACT_MAX = 8_192
 _MAX_PROBE_GROWTH = 4
+_ADD_SLICE = 65_536  # vectors handed to FAISS at a time
 
 
 def rows_path(path: Path) -> Path:
@@ -136,7 +137,10 @@ class VectorIndex:
         if len(ids):
             vectors = np.ascontiguousarray(vectors, dtype=np.float32)
             ids = np.asarray(ids, dtype=np.int64)
-            self._index.add_with_ids(vectors, ids)
+            # In slices: FAISS encodes an IVF-PQ batch from residuals as large as the batch
+            # (4.4 GB for the 2.85M sentence vectors of a 1M-chunk index, all at once).
+            for start in range(0, len(ids), _ADD_SLICE):
+                self._index.add_with_ids(vectors[start : start + _ADD_SLICE], ids[start : start + _ADD_SLICE])
             if self._rows is not None:
                 self._rows.put(ids, vectors)
 
@@ -416,7 +420,12 @@ class _RowFile:
 
     @classmethod
     def open(cls, path: Path, dimension: int) -> "_RowFile":
-        return cls(dimension, path, os.open(path, os.O_RDONLY))
+        fd = os.open(path, os.O_RDONLY)
+        if hasattr(os, "posix_fadvise"):
+            # Rows are read a few at a time anywhere in the file: without this hint the
+            # kernel reads ahead on every miss, 3.3 MB from disk a question at 1M chunks.
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_RANDOM)
+        return cls(dimension, path, fd)
 
     def put(self, ids: np.ndarray, vectors: np.ndarray) -> None:
         # No copy: at a million chunks the sentence rows alone are 4.4 GB, and a copy here,
