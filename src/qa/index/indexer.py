@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 from bisect import bisect_left
+from collections import Counter
 import sqlite3
 import time
 from dataclasses import asdict, replace
@@ -221,11 +222,15 @@ def _write_generation(
         else:
             pooled = embed_with_spans(embedder, list(to_encode), list(to_encode.values()), _EMBED_BATCH, counts)
         pooled = {text: (pooled.texts[i], pooled.spans[i]) for i, text in enumerate(to_encode)}
+    # A text's vectors are released after its last chunk takes them: the writer holds its
+    # own copy, and at a million chunks each copy is gigabytes.
+    uses = Counter(chunk.embedded_text for _, chunks in chunked for chunk in chunks) if pooled else Counter()
     for (document, chunks), doc_spans in zip(chunked, spans):
         chunk_rows, sentence_rows = [], []
         for chunk, chunk_spans in zip(chunks, doc_spans):
             if pooled is not None and chunk.embedded_text in pooled:
-                vector, sentence_vectors = pooled[chunk.embedded_text]
+                uses[chunk.embedded_text] -= 1
+                vector, sentence_vectors = pooled[chunk.embedded_text] if uses[chunk.embedded_text] else pooled.pop(chunk.embedded_text)
                 chunk_rows.append(vector)
                 sentence_rows += list(sentence_vectors)
             else:
