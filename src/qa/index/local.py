@@ -67,6 +67,7 @@ class LocalIndex:
         self._loading = threading.Lock()
         self._selecting = threading.Lock()
         self._selections: dict[Scope, LocalSelection] = {}  # the last few scopes resolved, oldest first
+        self._lexical_store: Store | None = None  # BM25's own connection, so it runs beside the vector side's SQL
 
     @property
     def manifest(self) -> dict:
@@ -141,9 +142,19 @@ class LocalIndex:
         return sorted(best, key=lambda chunk_id: -best[chunk_id])[:k]
 
     def lexical_search(self, stems: list[str], k: int, within: LocalSelection | None = None) -> list[int]:
+        store = self._lexical()
         if within is None:
-            return self.store.lexical_search(stems, k)
-        return self.store.lexical_search(stems, k, within.scope, within.rows, within.chunk_ranges)
+            return store.lexical_search(stems, k)
+        return store.lexical_search(stems, k, within.scope, within.rows, within.chunk_ranges)
+
+    def _lexical(self) -> Store:
+        # One SQLite connection serializes its statements: with BM25 on the shared one, the
+        # sentence lookups of the vector side would wait for it (see evidence.gather).
+        with self._loading:
+            if self._lexical_store is None:
+                self._lexical_store = Store.open_readonly(self.generation / STORE_FILE)
+                self._lexical_store.analyzer = self.store.analyzer
+        return self._lexical_store
 
     def chunk_similarities(self, vector: np.ndarray, chunk_ids: list[int]) -> dict[int, float]:
         return self.vectors.similarities(vector, chunk_ids)

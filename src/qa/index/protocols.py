@@ -61,7 +61,10 @@ class IndexReader(Protocol):
         ...
 
     def lexical_search(self, stems: list[str], k: int, within: Selection | None = None) -> list[int]:
-        """The k chunk ids BM25 ranks best for these analyzer stems, best first (within the selection)."""
+        """The k chunk ids BM25 ranks best for these analyzer stems, best first (within the selection).
+
+        Called on another thread, at the same time as dense_search and sentence_search (evidence.gather).
+        """
         ...
 
     def chunk_similarities(self, vector: np.ndarray, chunk_ids: list[int]) -> dict[int, float]:
