@@ -25,6 +25,7 @@ from qa.config import Settings
 from qa.errors import IndexCorruptError, IndexMismatchError, IndexMissingError, IndexWriteError, QAError
 from qa.index.freshness import CorpusChanges, find_changes, walk_corpus
 from qa.index.engines import engine_for
+from qa.index.memory import release_freed_memory
 from qa.index.generations import FORMAT_VERSION
 from qa.index.protocols import IndexReader, IndexWriter
 from qa.ingest.chunker import LINE_END_HYPHEN, JoinedChunk, chunk_document
@@ -239,6 +240,7 @@ def _write_generation(
         writer.add_document(document, chunks, _stack(chunk_rows, dimension), doc_spans, _stack(sentence_rows, dimension))
     pooled = None
     reusable = None  # the writer holds every vector now; at a million chunks each copy is gigabytes
+    release_freed_memory()
     writer.replace_skipped(tuple(skipped), settings.corpus_dir)
     if writer.document_count() == 0:
         raise QAError(f"no file in {settings.corpus_dir} could be read: see the warnings above")

@@ -31,6 +31,7 @@ from qa.index.generations import (
 )
 from qa.index.protocols import SentenceScore
 from qa.index.store import Store
+from qa.index.memory import release_freed_memory
 from qa.index.vectors import EXACT_MAX, VectorIndex
 from qa.records import Chunk, ChunkRow, Document, DocumentRow, SkippedFile, StoredText
 
@@ -187,6 +188,7 @@ class LocalIndex:
 
 
 _KEPT_SELECTIONS = 8
+_RELEASE_EVERY = 256 * 2**20  # bytes of joined parts between handing freed memory back
 # Sentences the codes shortlist beyond three per chunk asked for (as vectors.py's re-scoring did).
 _NOMINATED_EXTRA = 300
 
@@ -374,11 +376,17 @@ def _joined(parts: list[tuple[np.ndarray, np.ndarray]], dimension: int) -> tuple
     the parts and their joined copy are never held whole at once (gigabytes at 1M chunks)."""
     ids = np.concatenate([ids for ids, _ in parts]) if parts else np.zeros(0, dtype=np.int64)
     vectors = np.empty((len(ids), dimension), dtype=np.float32)
-    at = 0
+    at = freed = 0
     parts.reverse()
     while parts:
         _, part = parts.pop()
         vectors[at : at + len(part)] = part.reshape(-1, dimension)
         at += len(part)
+        freed += part.nbytes
+        del part
+        if freed > _RELEASE_EVERY:
+            release_freed_memory()
+            freed = 0
+    release_freed_memory()
     return ids, vectors
 

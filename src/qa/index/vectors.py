@@ -485,7 +485,7 @@ class _RowFile:
             if ids[-1] - ids[0] + 1 == len(ids):
                 # One contiguous run of ids (a full build): one write.
                 handle.seek(int(ids[0]) * self._row_bytes)
-                handle.write(rows.tobytes())
+                handle.write(memoryview(np.ascontiguousarray(rows)).cast("B"))  # tobytes() would copy 4.4 GB at 1M
             else:
                 for i, row in zip(ids.tolist(), rows):
                     handle.seek(i * self._row_bytes)
