@@ -108,7 +108,7 @@ class TimedEmbedder:
             self.seconds += time.perf_counter() - started
 
 
-def timed_build(corpus: Path, index: Path):
+def timed_build(corpus: Path, index: Path, store: str | None = None):
     """A full in-process build as `qa index --full` does it; returns (BuildReport, encoder seconds).
 
     Encoder seconds = loading the encoder + all embed_batch calls.
