@@ -121,11 +121,13 @@ def _chunk_text(
     # Planned on the pieces' own counts, then every chunk's real text counted in one batch
     # (word pieces nearly always add up); only a document where one does not fit is
     # planned again measuring each chunk as it goes, which gives the same chunks otherwise.
+    # A word hyphenated at a line end inside a span is one in the whole text too: most texts have none.
+    hyphenates = LINE_END_HYPHEN.search(text) is not None
     plan = _plan(pieces, section_starts, budget, params, fitted, None)
-    measured = _count_planned(counter, spans_counter, text, pieces, plan, paths)
+    measured = _count_planned(counter, spans_counter, text, pieces, plan, paths, hyphenates)
     if any(tokens > budget for tokens in measured):
         plan = _plan(pieces, section_starts, budget, params, fitted, lambda path, i, j: _embedded_tokens(counter, path, text[pieces[i].start : pieces[j - 1].end]))
-        measured = _count_planned(counter, spans_counter, text, pieces, plan, paths)
+        measured = _count_planned(counter, spans_counter, text, pieces, plan, paths, hyphenates)
     chunks = []
     for (i, j, path), tokens in zip(plan, measured):
         first, last = pieces[i], pieces[j - 1]
@@ -141,7 +143,7 @@ def _chunk_text(
             page=page,
             heading_path=path,
         )
-        joined = search_text(span)
+        joined = search_text(span) if hyphenates else span
         if joined != span:
             chunks.append(JoinedChunk(**fields, n_tokens=counter.count(embedded_text(path, joined)) + SPECIAL_TOKENS, search_text=joined))
         else:
@@ -203,14 +205,14 @@ class _SpanCounter:
         return _count_many(self._counter, [self._text[start:end] for start, end in spans])
 
 
-def _count_planned(counter: TokenCounter, spans_counter: _SpanCounter, text: str, pieces, plan, paths) -> list[int]:
+def _count_planned(counter: TokenCounter, spans_counter: _SpanCounter, text: str, pieces, plan, paths, hyphenates: bool) -> list[int]:
     """`_embedded_tokens` of each planned chunk: its heading path's lead (counted once per
     section, `paths`) plus its span's word pieces; a chunk whose page hyphenates words at line
     ends is counted on its real text both ways, as `_count_embedded` does."""
     spans = [(pieces[i].start, pieces[j - 1].end) for i, j, _ in plan]
     leads = {path: lead for path, lead in paths.values()}
     tokens = [leads[path] + count if path else count for (_, _, path), count in zip(plan, spans_counter.count_spans(spans))]
-    hyphenated = [n for n, (start, end) in enumerate(spans) if search_text(text[start:end]) != text[start:end]]
+    hyphenated = [n for n, (start, end) in enumerate(spans) if hyphenates and search_text(text[start:end]) != text[start:end]]
     if hyphenated:
         recounted = _count_embedded(counter, [(plan[n][2], text[spans[n][0] : spans[n][1]]) for n in hyphenated])
         for n, count in zip(hyphenated, recounted):

@@ -7,6 +7,7 @@ directly, in milliseconds, without importing torch or transformers.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from pathlib import Path
 from typing import Protocol, Sequence
 
@@ -56,28 +57,12 @@ class WordPieceCounter:
     def pieces_of(self, text: str) -> "TextPieces":
         """`text` tokenized once, to count any number of its spans."""
         if not self._words_stand_alone:
-            return TextPieces(self, text, None, None, None)
-        import numpy as np
-
+            return TextPieces(self, text, (), ())
         # Cut at line breaks (where words end anyway) into parts tokenized side by side on
         # every core: one long document would otherwise be one thread's work.
         parts = _line_parts(text)
         encodings = self._tokenizer.encode_batch([text[start:end] for start, end in parts], add_special_tokens=False)
-        starts, ends, new_word = [], [], []
-        for (start, _), encoding in zip(parts, encodings):
-            if not encoding.ids:
-                continue
-            offsets = np.asarray(encoding.offsets, dtype=np.int64).reshape(-1, 2) + start
-            words = np.asarray([-1 if w is None else w for w in encoding.word_ids], dtype=np.int64)
-            starts.append(offsets[:, 0])
-            ends.append(offsets[:, 1])
-            new_word.append(np.concatenate([[True], words[1:] != words[:-1]]))
-        if not starts:
-            starts, ends, new_word = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=bool)]
-        # A sentinel after the last piece (a new word, ending nowhere), so "the piece after a span" always exists.
-        ends.append(np.array([np.iinfo(np.int64).max]))
-        new_word.append(np.array([True]))
-        return TextPieces(self, text, np.concatenate(starts), np.concatenate(ends), np.concatenate(new_word))
+        return TextPieces(self, text, parts, encodings)
 
 
 _PART_CHARS = 2048
@@ -102,42 +87,58 @@ class TextPieces:
     Tokenizing a document's sentences and then its chunks one by one was most of
     a build's time outside the model. A word-piece tokenizer that splits words
     before cutting them (BERT's) reads each word alone, so a span whose edges fall
-    between two of its words holds exactly the pieces it would have on its own. A
-    span with an edge inside a word as the tokenizer sees it (characters it drops
-    can join two words: "a\\x1cb" reads as "ab"), and every span of a tokenizer
-    that is not that kind, is tokenized alone.
+    between two of its words holds exactly the pieces it would have on its own: a
+    span is counted from the text's pieces when its first piece starts where it
+    starts and begins a word, and its last piece ends where it ends and the next
+    piece begins a word. Any other span (an edge inside a word as the tokenizer
+    sees it: characters it drops can join two words, "a\\x1cb" reads as "ab"; an
+    edge on a dropped character), and every span of a tokenizer that is not that
+    kind, is tokenized alone.
     """
 
-    def __init__(self, counter: WordPieceCounter, text: str, starts, ends, new_word):
+    def __init__(self, counter: WordPieceCounter, text: str, parts: Sequence[tuple[int, int]], encodings: Sequence):
         self._counter, self._text = counter, text
-        # Per piece: where it starts and ends, and whether it begins a word (not a "##" part of the one before).
-        self._starts, self._ends, self._new_word = starts, ends, new_word
+        self._part_starts = [start for start, _ in parts]
+        self._encodings = list(encodings)
+        self._lengths = [len(encoding) for encoding in self._encodings]
+        self._before = [0]  # pieces in the parts before each part
+        for length in self._lengths:
+            self._before.append(self._before[-1] + length)
 
     def count_spans(self, spans: Sequence[tuple[int, int]]) -> list[int]:
         """Word pieces of each `text[start:end]`, special tokens excluded, as `count` gives them."""
-        if not spans:
-            return []
-        if self._starts is None:
-            return self._counter.count_batch([self._text[start:end] for start, end in spans])
-        import numpy as np
-
-        starts, ends, new_word = self._starts, self._ends, self._new_word
-        bounds = np.asarray(spans, dtype=np.int64).reshape(-1, 2)
-        first = np.searchsorted(starts, bounds[:, 0], side="left")  # the first piece starting in the span
-        after = np.searchsorted(starts, bounds[:, 1], side="left")  # the first piece starting at or past its end
-        # Clean edges: no piece reaches across either edge, and the piece after each edge begins
-        # a word (a word cut at an edge would re-tokenize differently alone).
-        previous = np.maximum(first - 1, 0)
-        last = np.maximum(after - 1, 0)
-        start_clean = (first == 0) | ((ends[previous] <= bounds[:, 0]) & new_word[first])
-        end_clean = (after == first) | ((ends[last] <= bounds[:, 1]) & new_word[after])
-        counts = (after - first).tolist()
-        unclean = np.flatnonzero(~(start_clean & end_clean & (bounds[:, 1] >= bounds[:, 0]))).tolist()
-        if unclean:
-            alone = self._counter.count_batch([self._text[spans[n][0] : spans[n][1]] for n in unclean])
-            for n, count in zip(unclean, alone):
+        counts = [self._count_from_pieces(start, end) for start, end in spans]
+        alone = [n for n, count in enumerate(counts) if count is None]
+        if alone:
+            for n, count in zip(alone, self._counter.count_batch([self._text[spans[n][0] : spans[n][1]] for n in alone])):
                 counts[n] = count
         return counts
+
+    def _count_from_pieces(self, start: int, end: int) -> int | None:
+        """The span's pieces, or None when its edges are not clean (see the class)."""
+        if not self._encodings or end <= start:
+            return None
+        first = self._piece_at(start)
+        last = self._piece_at(end - 1)
+        if first is None or last is None:
+            return None
+        (first_part, first_piece), (last_part, last_piece) = first, last
+        head, tail = self._encodings[first_part], self._encodings[last_part]
+        if head.token_to_chars(first_piece)[0] + self._part_starts[first_part] != start:
+            return None
+        if first_piece > 0 and head.token_to_word(first_piece - 1) == head.token_to_word(first_piece):
+            return None
+        if tail.token_to_chars(last_piece)[1] + self._part_starts[last_part] != end:
+            return None
+        if last_piece + 1 < self._lengths[last_part] and tail.token_to_word(last_piece + 1) == tail.token_to_word(last_piece):
+            return None
+        return self._before[last_part] + last_piece - (self._before[first_part] + first_piece) + 1
+
+    def _piece_at(self, position: int) -> tuple[int, int] | None:
+        """(part, piece in it) of the piece holding the character at `position`, None when none does."""
+        part = bisect_right(self._part_starts, position) - 1
+        piece = self._encodings[part].char_to_token(position - self._part_starts[part])
+        return None if piece is None else (part, piece)
 
 
 def _words_stand_alone(tokenizer_json: Path) -> bool:
