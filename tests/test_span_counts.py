@@ -52,3 +52,16 @@ def test_a_heading_path_adds_its_own_pieces(path, text):
     # The chunker counts a chunk behind its heading path as the path's lead plus the chunk's own pieces.
     lead = COUNTER.count(embedded_text(path, "x")) - COUNTER.count("x")
     assert COUNTER.count(embedded_text(path, text)) == lead + COUNTER.count(text)
+
+
+def test_only_a_tokenizer_that_cuts_words_one_at_a_time_is_counted_from_one_tokenization(tmp_path):
+    import json
+
+    config = json.loads((default_model_dir() / "tokenizer.json").read_text(encoding="utf-8"))
+    config["pre_tokenizer"] = {"type": "Metaspace", "replacement": "\u2581", "prepend_scheme": "always", "split": False}
+    (tmp_path / "tokenizer.json").write_text(json.dumps(config), encoding="utf-8")
+    other = WordPieceCounter(tmp_path)
+    assert COUNTER._words_stand_alone and not other._words_stand_alone
+    text = "Hello, world. Don't split me!"
+    spans = [(0, 13), (14, 29), (3, 9)]
+    assert other.count_spans(text, spans) == [other.count(text[a:b]) for a, b in spans]

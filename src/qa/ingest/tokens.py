@@ -38,7 +38,7 @@ class WordPieceCounter:
         # The file ships with truncation at 128; counting must see every piece.
         self._tokenizer.no_truncation()
         self._tokenizer.no_padding()
-        self._words_stand_alone = _words_stand_alone(path)
+        self._words_stand_alone = _words_stand_alone(self._tokenizer)
 
     def count(self, text: str) -> int:
         return len(self._tokenizer.encode(text, add_special_tokens=False).ids)
@@ -141,17 +141,12 @@ class TextPieces:
         return None if piece is None else (part, piece)
 
 
-def _words_stand_alone(tokenizer_json: Path) -> bool:
+def _words_stand_alone(tokenizer) -> bool:
     """True when the tokenizer cuts words into pieces one word at a time (BERT's WordPiece after its pre-tokenizer)."""
-    import json
+    from tokenizers import models, normalizers, pre_tokenizers
 
-    try:
-        config = json.loads(tokenizer_json.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    normalizer, pre_tokenizer, model = (config.get(key) or {} for key in ("normalizer", "pre_tokenizer", "model"))
     return (
-        normalizer.get("type") in (None, "BertNormalizer")
-        and pre_tokenizer.get("type") == "BertPreTokenizer"
-        and model.get("type") == "WordPiece"
+        (tokenizer.normalizer is None or isinstance(tokenizer.normalizer, normalizers.BertNormalizer))
+        and isinstance(tokenizer.pre_tokenizer, pre_tokenizers.BertPreTokenizer)
+        and isinstance(tokenizer.model, models.WordPiece)
     )
