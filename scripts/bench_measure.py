@@ -108,10 +108,13 @@ class TimedEmbedder:
             self.seconds += time.perf_counter() - started
 
 
-def timed_build(corpus: Path, index: Path):
+def timed_build(corpus: Path, index: Path, store: str | None = None):
     """A full in-process build as `qa index --full` does it; returns (BuildReport, encoder seconds).
 
-    Encoder seconds = loading the encoder + all embed_batch calls.
+    Encoder seconds = loading the encoder + the wall time of every embed_batch and
+    token_states call (each call tokenizes its own texts for the model, and that
+    is inside it; chunking's word-piece counting and pooling sentence vectors
+    from the states are outside).
     """
     from qa.config import load_settings
     from qa.models.embedder import SentenceTransformerEmbedder, model_identity

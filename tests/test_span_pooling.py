@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from hypothesis import given, settings as hypothesis_settings, strategies as st
 
 from tests.fakes import FakeEmbedder
 from qa.index.indexer import _embedded_spans
@@ -30,6 +31,42 @@ def test_a_span_pools_the_pieces_inside_it_and_the_text_pools_them_all():
 def test_a_span_covering_every_piece_is_the_text_itself():
     whole, spans = pool_spans(_states(), [(0, 9)])
     assert np.allclose(spans[0], whole)
+
+
+def _pooled_by_masks(states, spans):
+    """The span vectors as pool_spans first computed them: a mask of the pieces inside each span."""
+    hidden = states.hidden
+    whole = hidden.mean(axis=0) / np.linalg.norm(hidden.mean(axis=0))
+    starts, ends = states.offsets[:, 0], states.offsets[:, 1]
+    real = ends > starts
+    out = np.zeros((len(spans), hidden.shape[1]), dtype=np.float32)
+    for row, (start, end) in enumerate(spans):
+        inside = real & (starts >= start) & (ends <= end)
+        if inside.sum():
+            mean = hidden[inside].mean(axis=0)
+            out[row] = whole if inside.sum() == real.sum() else mean / np.linalg.norm(mean)
+    return out
+
+
+@hypothesis_settings(max_examples=200, deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_spans_pool_the_same_pieces_as_a_mask_per_span_does(seed):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(0, 40))
+    widths, gaps = rng.integers(1, 6, n), rng.integers(0, 3, n)  # pieces left to right, some touching
+    starts = np.cumsum(gaps + np.concatenate([[0], widths[:-1]])) if n else np.zeros(0, dtype=int)
+    pieces = np.stack([starts, starts + widths], axis=1) if n else np.zeros((0, 2), dtype=int)
+    offsets = np.concatenate([[[0, 0]], pieces, [[0, 0]]]).astype(np.int64)  # [CLS] ... [SEP]
+    hidden = rng.normal(size=(len(offsets), 8)).astype(np.float32)
+    length = int(offsets[:, 1].max())
+    spans = [tuple(sorted(rng.integers(0, length + 2, 2).tolist())) for _ in range(int(rng.integers(0, 12)))]
+    spans += [(0, length)] if n else []
+    states = TokenStates(hidden, offsets)
+    _, pooled = pool_spans(states, spans)
+    expected = _pooled_by_masks(states, spans)
+    assert pooled.shape == expected.shape
+    assert np.allclose(pooled, expected, atol=1e-5)
+    assert ((pooled == 0).all(axis=1) == (expected == 0).all(axis=1)).all()  # the same spans match nothing
 
 
 def test_an_embedder_without_token_states_embeds_each_span_alone():

@@ -104,7 +104,9 @@ def _chunk_text(
     # With headings, a share of the budget is kept for the heading path that leads
     # each chunk's embedded text, so a sentence cut to fit still fits behind it.
     path_budget = budget // _PATH_SHARE if headings else 0
-    pieces = _pieces(text, counter, budget - path_budget, left_out)
+    # The text tokenized once counts its sentences and then its chunks (see tokens.TextPieces).
+    spans_counter = _SpanCounter(counter, text)
+    pieces = _pieces(text, counter, budget - path_budget, left_out, spans_counter)
     line_starts = _line_starts(text)
     section_starts = {heading.start for heading in headings}
     paths: dict[str, tuple[str, int]] = {}  # a section's chunks share its heading path: count it once
@@ -119,11 +121,13 @@ def _chunk_text(
     # Planned on the pieces' own counts, then every chunk's real text counted in one batch
     # (word pieces nearly always add up); only a document where one does not fit is
     # planned again measuring each chunk as it goes, which gives the same chunks otherwise.
+    # A word hyphenated at a line end inside a span is one in the whole text too: most texts have none.
+    hyphenates = LINE_END_HYPHEN.search(text) is not None
     plan = _plan(pieces, section_starts, budget, params, fitted, None)
-    measured = _count_embedded(counter, [(path, text[pieces[i].start : pieces[j - 1].end]) for i, j, path in plan])
+    measured = _count_planned(counter, spans_counter, text, pieces, plan, paths, hyphenates)
     if any(tokens > budget for tokens in measured):
         plan = _plan(pieces, section_starts, budget, params, fitted, lambda path, i, j: _embedded_tokens(counter, path, text[pieces[i].start : pieces[j - 1].end]))
-        measured = _count_embedded(counter, [(path, text[pieces[i].start : pieces[j - 1].end]) for i, j, path in plan])
+        measured = _count_planned(counter, spans_counter, text, pieces, plan, paths, hyphenates)
     chunks = []
     for (i, j, path), tokens in zip(plan, measured):
         first, last = pieces[i], pieces[j - 1]
@@ -139,7 +143,7 @@ def _chunk_text(
             page=page,
             heading_path=path,
         )
-        joined = search_text(span)
+        joined = search_text(span) if hyphenates else span
         if joined != span:
             chunks.append(JoinedChunk(**fields, n_tokens=counter.count(embedded_text(path, joined)) + SPECIAL_TOKENS, search_text=joined))
         else:
@@ -188,6 +192,34 @@ def _plan(pieces, section_starts, budget, params, fitted, measure) -> list[tuple
     return plan
 
 
+class _SpanCounter:
+    """Counts spans of one text: from its one tokenization when the counter can (`pieces_of`), else each alone."""
+
+    def __init__(self, counter: TokenCounter, text: str):
+        self._counter, self._text = counter, text
+        self._pieces = counter.pieces_of(text) if hasattr(counter, "pieces_of") else None
+
+    def count_spans(self, spans: list[tuple[int, int]]) -> list[int]:
+        if self._pieces is not None:
+            return self._pieces.count_spans(spans)
+        return _count_many(self._counter, [self._text[start:end] for start, end in spans])
+
+
+def _count_planned(counter: TokenCounter, spans_counter: _SpanCounter, text: str, pieces, plan, paths, hyphenates: bool) -> list[int]:
+    """`_embedded_tokens` of each planned chunk: its heading path's lead (counted once per
+    section, `paths`) plus its span's word pieces; a chunk whose page hyphenates words at line
+    ends is counted on its real text both ways, as `_count_embedded` does."""
+    spans = [(pieces[i].start, pieces[j - 1].end) for i, j, _ in plan]
+    leads = {path: lead for path, lead in paths.values()}
+    tokens = [leads[path] + count if path else count for (_, _, path), count in zip(plan, spans_counter.count_spans(spans))]
+    hyphenated = [n for n, (start, end) in enumerate(spans) if hyphenates and search_text(text[start:end]) != text[start:end]]
+    if hyphenated:
+        recounted = _count_embedded(counter, [(plan[n][2], text[spans[n][0] : spans[n][1]]) for n in hyphenated])
+        for n, count in zip(hyphenated, recounted):
+            tokens[n] = count
+    return tokens
+
+
 def _count_embedded(counter: TokenCounter, chunks: list[tuple[str, str]]) -> list[int]:
     """`_embedded_tokens` of many (path, span) pairs, the tokenizer called once."""
     texts = [embedded_text(path, span) for path, span in chunks]
@@ -224,7 +256,9 @@ def _fitting_path(path: str, counter: TokenCounter, path_budget: int) -> str:
     return " ".join(words)
 
 
-def _pieces(text: str, counter: TokenCounter, budget: int, left_out: tuple[tuple[int, int], ...] = ()) -> list[_Piece]:
+def _pieces(
+    text: str, counter: TokenCounter, budget: int, left_out: tuple[tuple[int, int], ...] = (), spans_counter: _SpanCounter | None = None
+) -> list[_Piece]:
     """Sentence pieces of `text`, none inside a `left_out` span (running headers and footers).
 
     Left-out lines are blanked (same length, so offsets hold) before sentences are
@@ -235,8 +269,7 @@ def _pieces(text: str, counter: TokenCounter, budget: int, left_out: tuple[tuple
         masked = masked[:start] + " " * (end - start) + masked[end:]
     starts = sorted(start for start, _ in left_out)
     sentences = split_sentences(masked)
-    spans = [text[s.start : s.end] for s in sentences]
-    counts = counter.count_batch(spans) if hasattr(counter, "count_batch") else [counter.count(s) for s in spans]
+    counts = (spans_counter or _SpanCounter(counter, text)).count_spans([(s.start, s.end) for s in sentences])
     pieces = []
     for sentence, tokens in zip(sentences, counts):
         region = bisect_right(starts, sentence.start)

@@ -50,22 +50,45 @@ def pool_spans(states: TokenStates, spans: Sequence[Span]) -> tuple[np.ndarray, 
     piece (only characters the tokenizer drops) gets a zero row: it matches nothing.
     """
     hidden = states.hidden.astype(np.float32, copy=False)
-    whole = _unit(hidden.mean(axis=0))
-    starts, ends = states.offsets[:, 0], states.offsets[:, 1]
-    real = ends > starts  # special tokens have empty offsets
+    whole = _unit(hidden.sum(axis=0) / len(hidden))  # a sum and a division are what `mean` does, in half the time
     out = np.zeros((len(spans), hidden.shape[1]), dtype=np.float32)
-    n_real = int(real.sum())
-    for row, (start, end) in enumerate(spans):
-        inside = real & (starts >= start) & (ends <= end)
-        n = int(inside.sum())
-        if n == 0:
-            continue
-        out[row] = whole if n == n_real else _unit(hidden[inside].mean(axis=0))
+    if not len(spans):
+        return whole, out
+    starts, ends = states.offsets[:, 0], states.offsets[:, 1]
+    real = np.flatnonzero(ends > starts)  # special tokens have empty offsets
+    starts, ends = starts[real], ends[real]
+    bounds = np.asarray(spans, dtype=np.int64).reshape(-1, 2)
+    if (starts[1:] < starts[:-1]).any() or (ends[1:] < ends[:-1]).any():
+        return whole, _pool_by_masks(hidden, whole, real, starts, ends, bounds)
+    # The word pieces run left to right, so those wholly inside a span are one run of them:
+    # from the first starting at or after its start to the last ending at or before its end.
+    # (A mask per span over every piece was a fifth of a build's time outside the model.)
+    first = np.searchsorted(starts, bounds[:, 0], side="left")
+    after = np.searchsorted(ends, bounds[:, 1], side="right")
+    # Real pieces are one run of rows between [CLS] and [SEP]: slice the rows, no copy.
+    inner = hidden[real[0] : real[-1] + 1] if len(real) and real[-1] - real[0] + 1 == len(real) else hidden[real]
+    for row, a, b in zip(range(len(bounds)), first.tolist(), after.tolist()):
+        if b > a:
+            out[row] = inner[a:b].sum(axis=0) / (b - a)
+    # Each row to unit length at once (zero rows stay zero: they match nothing).
+    out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+    n = after - first
+    out[(n == len(real)) & (n > 0)] = whole  # the whole text: the text's own vector, exactly
     return whole, out
 
 
+def _pool_by_masks(hidden, whole, real, starts, ends, bounds) -> np.ndarray:
+    """`pool_spans`' span vectors for pieces that do not run left to right (no tokenizer here does that)."""
+    out = np.zeros((len(bounds), hidden.shape[1]), dtype=np.float32)
+    for row, (start, end) in enumerate(bounds):
+        inside = real[(starts >= start) & (ends <= end)]
+        if len(inside):
+            out[row] = whole if len(inside) == len(real) else _unit(hidden[inside].mean(axis=0))
+    return out
+
+
 def _unit(vector: np.ndarray) -> np.ndarray:
-    return (vector / max(float(np.linalg.norm(vector)), 1e-12)).astype(np.float32)
+    return (vector / max(float(np.sqrt(vector @ vector)), 1e-12)).astype(np.float32)
 
 
 def embed_with_spans(
