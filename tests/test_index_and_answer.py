@@ -181,19 +181,26 @@ def test_an_answer_whose_passages_lack_evidence_as_a_whole_is_no_answer(assistan
     assert answer.passages and all(p.weak for p in answer.passages)
 
 
-def test_evidence_adds_the_best_cosine_and_the_best_word_share():
+def test_evidence_is_the_best_cosine_scaled_by_the_best_word_shares():
     from qa.config import RetrievalParams
     from qa.search.scoring import Candidate, lacks_evidence
     from qa.records import ChunkRow
 
-    def candidate(relevance, share):
-        return Candidate(ChunkRow(1, "a.txt", "t", 0, 1, 1, 1, "x"), 0.0, relevance, relevance, (0, 1), word_share=share)
+    def candidate(relevance, share, sentence_share):
+        return Candidate(
+            ChunkRow(1, "a.txt", "t", 0, 1, 1, 1, "x"), 0.0, relevance, relevance, (0, 1),
+            word_share=share, sentence_share=sentence_share,
+        )
 
-    params = RetrievalParams(word_weight=1.0, min_evidence=0.95)
-    # On the subject (cosine 0.5) but holding few of the question's words: no answer.
-    assert lacks_evidence([candidate(0.5, 0.2), candidate(0.3, 0.3)], params)
-    # The best cosine and the best share may come from different passages.
-    assert not lacks_evidence([candidate(0.5, 0.2), candidate(0.3, 0.6)], params)
+    params = RetrievalParams(word_weight=1.0, sentence_word_weight=2.0, coverage_weight=0.0, min_evidence=1.08)
+    # On the subject (cosine 0.5) but holding few of the question's words: 0.5 x (1 + 0.2 + 2 x 0.1) = 0.7, no answer.
+    assert lacks_evidence([candidate(0.5, 0.2, 0.1), candidate(0.3, 0.3, 0.1)], params)
+    # The same cosine with the question's words in one sentence: 0.5 x (1 + 0.6 + 2 x 0.5) = 1.3.
+    assert not lacks_evidence([candidate(0.5, 0.6, 0.5)], params)
+    # The best cosine and the best shares may come from different passages.
+    assert not lacks_evidence([candidate(0.5, 0.2, 0.1), candidate(0.3, 0.6, 0.5)], params)
+    # Words scale the cosine: a passage far in meaning does not pass on shared words alone (0.25 x 4 = 1.0).
+    assert lacks_evidence([candidate(0.25, 1.0, 1.0)], params)
 
 
 def test_evidence_names_the_question_words_no_chunk_holds(assistant):
@@ -207,15 +214,29 @@ def test_evidence_names_the_question_words_no_chunk_holds(assistant):
     assert " " not in evidence.term_weights  # the probe for the unseen weight is not a question word
 
 
+def test_the_corpus_size_is_read_from_the_weight_of_a_word_no_chunk_holds(assistant):
+    from qa.search.evidence import gather
+    from qa.search.lexical import unseen_word_count
+
+    reader = assistant.load()
+    question = "When did the group lose its zeppelin bakery?"
+    evidence = gather(reader, question, assistant.embedder.embed_batch([question])[0], 10)
+    chunks = reader.manifest["chunks"]
+    # If the index's IDF formula changes, unseen words would count against passages in the wrong measure.
+    assert unseen_word_count(evidence.term_weights, evidence.unseen_terms, chunks) == pytest.approx(1.0)
+    assert unseen_word_count(evidence.term_weights, evidence.unseen_terms, 4 * chunks) == pytest.approx(0.25)
+    assert unseen_word_count(evidence.term_weights, frozenset(), chunks) == 0.0
+
+
 def test_a_paraphrase_in_words_the_corpus_lacks_is_not_refused_for_them():
     from qa.config import RetrievalParams
     from qa.records import ChunkRow
     from qa.search.scoring import Candidate, lacks_evidence
 
-    passage = Candidate(ChunkRow(1, "a.txt", "t", 0, 1, 1, 1, "x"), 0.0, 0.42, 0.42, (0, 1), word_share=1.0)
+    passage = Candidate(ChunkRow(1, "a.txt", "t", 0, 1, 1, 1, "x"), 0.0, 0.42, 0.42, (0, 1), word_share=1.0, sentence_share=0.6)
     params = RetrievalParams()
-    # The passage holds every word of the question the corpus knows; a third of the question's weight is unseen.
+    # The passage holds every word of the question the (small) corpus knows; a third of the question's weight is unseen.
     assert not lacks_evidence([passage], params, coverage=0.3)
     # A question none of whose words the corpus holds, answered by nothing close: refused.
-    far = replace(passage, similarity=0.2, sentence_similarity=0.2, word_share=0.0)
+    far = replace(passage, similarity=0.2, sentence_similarity=0.2, word_share=0.0, sentence_share=0.0)
     assert lacks_evidence([far], params, coverage=0.0)

@@ -1,5 +1,6 @@
 import sqlite3
 
+import pytest
 from hypothesis import given, settings as hypothesis_settings, strategies as st
 
 from qa.analyzer import ENGLISH, within_postings_budget
@@ -86,6 +87,28 @@ def test_a_word_no_chunk_holds_counts_once_for_the_question_not_against_each_pas
     assert word_share(ENGLISH, {"lost": 4.0, "land": 4.0}, "They lostness land", unseen=frozenset({"lost"})) == 1.0
     assert corpus_coverage(ENGLISH, weights, frozenset({"lost"})) == 0.5
     assert corpus_coverage(ENGLISH, weights, frozenset()) == 1.0
+
+
+def test_a_word_no_chunk_holds_counts_against_passages_by_the_size_of_the_corpus():
+    import math
+
+    from qa.search.lexical import unseen_word_count
+
+    def weights_in(chunks):
+        # IndexReader.term_weights: log(1 + chunks / (df + 0.5)); "lost" is in no chunk.
+        return {"lost": math.log(1 + chunks / 0.5), "land": math.log(1 + chunks / 3.5), "group": math.log(1 + chunks / 10.5)}
+
+    unseen = frozenset({"lost"})
+    # Two articles (26 chunks): a missing everyday word barely counts; thousands of chunks: in full.
+    assert unseen_word_count(weights_in(26), unseen, 1000) == pytest.approx(0.026)
+    assert unseen_word_count(weights_in(5000), unseen, 1000) == 1.0
+    assert unseen_word_count(weights_in(5000), frozenset(), 1000) == 0.0
+    big = weights_in(5000)
+    passage = "The group held land in Nangarhar."
+    assert word_share(ENGLISH, big, passage, unseen, unseen_counts=0.0) == 1.0
+    assert word_share(ENGLISH, big, passage, unseen, unseen_counts=1.0) == pytest.approx(word_share(ENGLISH, big, passage))
+    half = word_share(ENGLISH, big, passage, unseen, unseen_counts=0.5)
+    assert word_share(ENGLISH, big, passage) < half < 1.0
 
 
 def test_a_word_hyphenated_at_a_line_end_is_found_whole():

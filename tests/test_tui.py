@@ -13,7 +13,7 @@ from qa.tui.source import SourceScreen
 from qa.tui.system import clipboard_command, viewer_command
 from qa.tui.widgets import Exchange, PassageCard, QuestionInput
 from tests.conftest import make_assistant
-from tests.tui_helpers import GatedEmbedder, built_assistant, gated_assistant, plain, wait_for
+from tests.tui_helpers import GatedEmbedder, answering_settings, built_assistant, gated_assistant, plain, wait_for
 
 # anyio's pytest plugin (installed with textual's dependencies) runs the async tests.
 pytestmark = pytest.mark.anyio
@@ -29,7 +29,7 @@ def app_for(settings, tmp_path, monkeypatch):
 
     def make(assistant_factory=None, environ=None) -> QAApp:
         return QAApp(
-            assistant_factory or (lambda: make_assistant(settings)),
+            assistant_factory or (lambda: make_assistant(answering_settings(settings))),
             history_path=tmp_path / "history.jsonl",
             export_dir=tmp_path,
             environ={} if environ is None else environ,

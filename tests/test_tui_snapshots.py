@@ -13,7 +13,7 @@ import pytest
 from qa.tui.app import QAApp
 from qa.tui.source import SourceScreen
 from qa.tui.widgets import Exchange, QuestionInput
-from tests.tui_helpers import built_assistant, wait_for
+from tests.tui_helpers import answering_settings, built_assistant, wait_for
 
 FORMATION = "When did IS-KP announce its formation?"
 
@@ -21,7 +21,7 @@ FORMATION = "When did IS-KP announce its formation?"
 @pytest.fixture
 def app(settings, tmp_path, monkeypatch) -> QAApp:
     monkeypatch.chdir(tmp_path)
-    assistant = built_assistant(settings)
+    assistant = built_assistant(answering_settings(settings))
     return QAApp(lambda: assistant, history_path=tmp_path / "history.jsonl", export_dir=tmp_path, environ={})
 
 

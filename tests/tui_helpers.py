@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 
 from qa.assistant import Assistant
 from qa.config import Settings
@@ -31,6 +32,18 @@ def gated_assistant(settings: Settings, embedder: GatedEmbedder) -> Assistant:
         counter_factory=lambda s: FakeCounter(),
         model_id_factory=lambda s: embedder.model_id,
     )
+
+
+def answering_settings(settings: Settings) -> Settings:
+    """The test settings with the no-answer bar lowered to what the fake embedder reaches.
+
+    `RetrievalParams.min_evidence` is calibrated on all-MiniLM-L6-v2, which gives a
+    passage that answers cosine 0.4-0.8; the fake's bag of hashed words gives a
+    long chunk 0.2-0.35 for the same match. These tests show answers; the rule
+    has its own tests (test_index_and_answer.py, and on the real model
+    test_real_model.py and test_reader_questions.py).
+    """
+    return replace(settings, retrieval=replace(settings.retrieval, min_evidence=0.7))
 
 
 def built_assistant(settings: Settings) -> Assistant:

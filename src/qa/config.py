@@ -49,12 +49,17 @@ class RetrievalParams:
     # Cosine (question vs passage) under which a passage is "weak": not an answer.
     min_similarity: float = 0.2
     # "No passage answers" also when the evidence of the whole answer is low: the best
-    # cosine among its passages plus word_weight times the largest IDF-weighted share of
-    # the question's content words (those the corpus holds) one passage holds, plus
-    # coverage_weight times the share of the question's words the corpus holds at all.
-    word_weight: float = 0.5
+    # cosine among its passages, times 1 + word_weight x the largest IDF-weighted share of
+    # the question's content words one passage holds + sentence_word_weight x the largest
+    # share one highlighted sentence holds, plus coverage_weight times the share of the
+    # question's words the corpus holds at all, under min_evidence.
+    word_weight: float = 1.0
+    sentence_word_weight: float = 2.0
     coverage_weight: float = 0.1
-    min_evidence: float = 0.79
+    min_evidence: float = 1.08
+    # A question word no chunk holds counts against a passage in full in a corpus of at
+    # least this many chunks, in proportion in a smaller one (a small corpus lacks everyday words).
+    unseen_full_chunks: int = 1000
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,8 @@ than sharing the corpus's subject ("IS-KP").
 
 from __future__ import annotations
 
+import math
+
 from qa.analyzer import Analyzer
 
 
@@ -18,7 +20,13 @@ def term_overlap(question_weights: dict[str, float], text_stems: set[str]) -> fl
     return sum(weight for term, weight in question_weights.items() if term in text_stems) / total
 
 
-def word_share(analyzer: Analyzer, question_weights: dict[str, float], text: str, unseen: frozenset[str] = frozenset()) -> float:
+def word_share(
+    analyzer: Analyzer,
+    question_weights: dict[str, float],
+    text: str,
+    unseen: frozenset[str] = frozenset(),
+    unseen_counts: float = 0.0,
+) -> float:
     """Like `term_overlap`, but a question stem of 4+ letters also matches a longer word it begins.
 
     Evidence for the no-answer call, not ranking: "formed" (stem "form") should count
@@ -26,9 +34,10 @@ def word_share(analyzer: Analyzer, question_weights: dict[str, float], text: str
     Words naming the corpus itself ("report") are left out, and the advice words an
     advice question searches for count once, as present when any of them is.
 
-    Stems in `unseen` (no chunk of the corpus holds them) count only where the text
-    holds them: a word the whole corpus lacks says nothing about which passage
-    answers, and `corpus_coverage` weighs it once for the whole question.
+    Stems in `unseen` (no chunk of the corpus holds them) count against the text
+    with `unseen_counts` times their weight (0: only where the text holds them; see
+    `unseen_word_count` for why that depends on the size of the corpus), and
+    `corpus_coverage` weighs them once for the whole question.
     """
     weights, advice = _content_weights(analyzer, question_weights)
     present = analyzer.stems(text)
@@ -36,7 +45,7 @@ def word_share(analyzer: Analyzer, question_weights: dict[str, float], text: str
     def holds(term: str) -> bool:
         return term in present or (len(term) >= 4 and any(s.startswith(term) for s in present))
 
-    weights = {t: w for t, w in weights.items() if t not in unseen or holds(t)}
+    weights = {t: w if t not in unseen or holds(t) else unseen_counts * w for t, w in weights.items()}
     total = sum(weights.values()) + (max(advice.values()) if advice else 0.0)
     if total <= 0:
         return 0.0
@@ -44,6 +53,23 @@ def word_share(analyzer: Analyzer, question_weights: dict[str, float], text: str
     if advice and any(holds(term) for term in analyzer.advice_stems):
         found += max(advice.values())
     return found / total
+
+
+def unseen_word_count(question_weights: dict[str, float], unseen: frozenset[str], full_chunks: int) -> float:
+    """How much a question word no chunk holds counts against a passage: in proportion to the
+    corpus's size, in full from `full_chunks` chunks on.
+
+    A two-article corpus lacks everyday words a reader's paraphrase uses ("lost",
+    "took"), so there a missing word says little; a corpus of thousands of chunks
+    that lacks a question's word most likely lacks its subject. The size is read
+    from the unseen words' own weight: `IndexReader.term_weights` gives a word in
+    no chunk the IDF log(1 + chunks / 0.5).
+    """
+    held = [question_weights[t] for t in unseen if t in question_weights]
+    if not held or full_chunks <= 0:
+        return 0.0
+    chunks = (math.exp(max(held)) - 1.0) / 2.0
+    return min(1.0, chunks / full_chunks)
 
 
 def corpus_coverage(analyzer: Analyzer, question_weights: dict[str, float], unseen: frozenset[str]) -> float:

@@ -15,7 +15,7 @@ from qa.ingest.sentences import is_prose
 from qa.records import ChunkRow
 from qa.search.answer_types import has_answer_of
 from qa.search.evidence import Evidence
-from qa.search.lexical import corpus_coverage, term_overlap, word_share
+from qa.search.lexical import corpus_coverage, term_overlap, unseen_word_count, word_share
 
 _NOT_PROSE_PENALTY = 0.15
 
@@ -27,7 +27,8 @@ class Candidate:
     similarity: float  # cosine of question and chunk vectors
     sentence_similarity: float  # best cosine of the question and one of the chunk's sentences
     highlight: tuple[int, int]  # span in the chunk text of the sentence that best answers
-    word_share: float = 0.0  # IDF-weighted share of the question's content words (those the corpus holds) the chunk contains
+    word_share: float = 0.0  # IDF-weighted share of the question's content words the chunk contains (lexical.word_share)
+    sentence_share: float = 0.0  # the same share in its highlighted sentence, the one that best answers
     sibling_bonus: float = 0.0  # the part of `score` owed to other passages of its document
 
     @property
@@ -109,7 +110,15 @@ def _plain(evidence: Evidence, chunk_id: int, ranking_score: float) -> Candidate
 def _decided(evidence: Evidence, picked: list[Candidate], params: RetrievalParams) -> Ranking:
     # Only the passages shown need the word evidence the no-answer call reads.
     analyzer, weights, unseen = evidence.analyzer, evidence.term_weights, evidence.unseen_terms
-    shown = tuple(replace(c, word_share=word_share(analyzer, weights, c.chunk.text, unseen)) for c in picked)
+    counts = unseen_word_count(weights, unseen, params.unseen_full_chunks)
+
+    def share(text: str) -> float:
+        return word_share(analyzer, weights, text, unseen, counts)
+
+    shown = tuple(
+        replace(c, word_share=share(c.chunk.text), sentence_share=share(c.chunk.text[c.highlight[0] : c.highlight[1]]))
+        for c in picked
+    )
     coverage = corpus_coverage(analyzer, weights, unseen)
     return Ranking(shown, no_answer=not shown or lacks_evidence(shown, params, coverage), coverage=coverage)
 
@@ -117,18 +126,24 @@ def _decided(evidence: Evidence, picked: list[Candidate], params: RetrievalParam
 def lacks_evidence(candidates: tuple[Candidate, ...] | list[Candidate], params: RetrievalParams, coverage: float = 1.0) -> bool:
     """Whether, taken together, the passages show too little sign of answering.
 
-    The best cosine among them, plus `word_weight` times the largest share of the
-    question's (IDF-weighted) words one of them holds, plus `coverage_weight` times
-    the share of the question's words the corpus holds at all, under `min_evidence`.
-    Cosine alone cannot tell a passage on the question's subject from one on a
-    neighbouring subject, and a passage that answers also holds the question's rare
-    words. A word no chunk holds is not counted against each passage: a reader's
-    paraphrase uses everyday words ("lost", "took") a small corpus happens to lack,
-    so it counts once, weakly, through `coverage`.
+    The best cosine among them, times 1 + `word_weight` times the largest share of
+    the question's (IDF-weighted) words one passage holds + `sentence_word_weight`
+    times the largest share one highlighted sentence holds; plus `coverage_weight`
+    times the share of the question's words the corpus holds at all; under
+    `min_evidence`. Cosine alone cannot tell a passage on the question's subject
+    from one on a neighbouring subject; a passage that answers also holds the
+    question's rare words, mostly in the one sentence that answers. The words
+    scale the cosine rather than add to it, so a passage far from the question in
+    meaning cannot pass on shared words alone. How much a word no chunk holds
+    counts against a passage depends on the corpus's size (`unseen_word_count`):
+    a reader's paraphrase uses everyday words ("lost", "took") a small corpus
+    happens to lack.
     """
     semantic = max(c.relevance for c in candidates)
-    lexical = max(c.word_share for c in candidates)
-    return semantic + params.word_weight * lexical + params.coverage_weight * coverage < params.min_evidence
+    words = max(c.word_share for c in candidates)
+    sentence = max(c.sentence_share for c in candidates)
+    evidence = semantic * (1.0 + params.word_weight * words + params.sentence_word_weight * sentence)
+    return evidence + params.coverage_weight * coverage < params.min_evidence
 
 
 def fuse_rankings(rankings: list[tuple[tuple[int, ...] | list[int], float]], rrf_k: int) -> dict[int, float]:
