@@ -64,7 +64,7 @@ def show(value: float | None, unit: str) -> str:
         return ""
     if unit == "%":
         return f"{100 * value:.1f}%"
-    if unit in ("MB", "texts/s", "q/s"):
+    if unit in ("MB", "KB", "texts/s", "q/s"):
         return f"{value:,.0f} {unit}"
     if unit == "ms":
         return f"{value:.1f} ms"
