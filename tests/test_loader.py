@@ -93,3 +93,17 @@ def test_a_pdf_without_a_title_is_named_by_its_first_page_else_by_its_file_name(
     # The title page is an image: the next page's "REVISION HISTORY" is front matter, not the title.
     assert pdf_title(None, ("", "ii\nREVISION HISTORY\nNUMBER DATE DESCRIPTION NAME")) == ""
     assert pdf_title("Debian Developer's Reference", ("Cover",)) == "Debian Developer's Reference"
+
+
+def test_a_text_file_is_titled_by_the_opening_line_it_is_named_after(tmp_path):
+    # A page saved as text that opens with a teaser of another article (the default corpus does).
+    from qa.ingest.titles import plain_text_title
+
+    text = (
+        "Humanitarian Rhetoric, Strategic Interests, and the Politics of Contradiction\n\nImage\n"
+        "The Israel-Gaza conflict serves as a lens through which diplomacy is revealed.\n\n"
+        "A Shadow Caliphate: The Enduring Threat of the Islamic State Khorasan Province\n\nThe global struggle...\n"
+    )
+    assert plain_text_title(text, "shadow-caliphate-islamic-state-khorasan").startswith("A Shadow Caliphate")
+    assert plain_text_title(text, "notes").startswith("Humanitarian Rhetoric")  # a name of one word names no line
+    assert plain_text_title(text).startswith("Humanitarian Rhetoric")

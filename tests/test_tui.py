@@ -62,7 +62,7 @@ async def test_asking_shows_cards_with_citation_and_highlighted_sentence(app_for
         assert shown.startswith("corpus/shadow-caliphate-islamic-state-khorasan.txt:13-15 › Origins and History\n")
         assert str(first.border_subtitle) == f"score {first.passage.score:.2f}"
         assert f"▌ {FORMATION_SENTENCE}" in shown
-        assert str(first.border_title).startswith("[1] Humanitarian Rhetoric")
+        assert str(first.border_title).startswith("[1] A Shadow Caliphate")
         assert "3 documents" in plain(app.query_one("StatusHeader #corpus")) and "up to date" in plain(app.query_one("StatusHeader #corpus"))
         assert plain(app.query_one("StatusHeader #state")) == "ready"
 
@@ -214,7 +214,7 @@ async def test_export_writes_markdown_with_numbered_citations(app_for, tmp_path)
         (exported,) = tmp_path.glob("qa-conversation-*.md")
         text = exported.read_text(encoding="utf-8")
         assert f"## {FORMATION}" in text and "_Searched for: IS-KP What should be done about it?_" in text
-        assert "[1] Humanitarian Rhetoric" in text and "› Origins and History — `corpus/shadow-caliphate-islamic-state-khorasan.txt:13-15`" in text
+        assert "[1] A Shadow Caliphate" in text and "› Origins and History — `corpus/shadow-caliphate-islamic-state-khorasan.txt:13-15`" in text
 
 
 async def test_copy_puts_the_passage_and_its_citation_on_the_clipboard(app_for):
@@ -224,7 +224,7 @@ async def test_copy_puts_the_passage_and_its_citation_on_the_clipboard(app_for):
         await ask(pilot, FORMATION)
         await pilot.press("tab", "c")
         await wait_for(pilot, lambda: any("Copied" in n.message for n in app._notifications))
-        assert app.clipboard.endswith("— Humanitarian Rhetoric, Strategic Interests, and the Politics of Contradiction: UNSC, Arms Exports, and the Gaza Conflict › Origins and History, corpus/shadow-caliphate-islamic-state-khorasan.txt:13-15")
+        assert app.clipboard.endswith("— A Shadow Caliphate: The Enduring Threat of the Islamic State Khorasan Province › Origins and History, corpus/shadow-caliphate-islamic-state-khorasan.txt:13-15")
         assert FORMATION_SENTENCE in app.clipboard
         message = next(n.message for n in app._notifications if "Copied" in n.message)
         assert "OSC 52" in message

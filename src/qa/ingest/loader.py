@@ -150,7 +150,7 @@ def _single_document(raw: bytes, path: Path, suffix: str, common: dict, progress
         return _extracted_document(_extract(raw, suffix), EXTRACTED_KINDS[suffix], path, common)
     decoded = decode_text(raw)
     markdown = suffix in MARKDOWN_SUFFIXES
-    found = markdown_title(decoded.text) if markdown else plain_text_title(decoded.text)
+    found = markdown_title(decoded.text) if markdown else plain_text_title(decoded.text, path.stem)
     return Document(
         title=short_title(found or readable_file_name(path)),
         text=decoded.text,

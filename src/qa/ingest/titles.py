@@ -27,6 +27,8 @@ _NOT_A_TITLE = re.compile(
     r"|^(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4}$",
     re.IGNORECASE,
 )
+_NAME_WORDS = 3  # a file name of fewer words ("notes", "report-2024") names no particular line
+_NAME_SHARE = 0.75  # of its words a line must hold to be the title it was named after
 _MAX_SENTENCE_TITLE_WORDS = 12  # a line ending like a sentence and longer than this is prose
 # How far down a document its title may stand, below navigation words and dates.
 _TITLE_SEARCH_LINES = 6
@@ -44,14 +46,22 @@ def markdown_title(text: str) -> str:
     return plain_text_title("\n".join(clean_markup(line) for line in text.splitlines()))
 
 
-def plain_text_title(text: str) -> str:
+def plain_text_title(text: str, file_stem: str | None = None) -> str:
     """The first of the opening lines that reads as a title (a navigation word or a date
-    before it is passed over); "" when none does (the caller names the file instead)."""
+    before it is passed over); "" when none does (the caller names the file instead).
+
+    An opening line the file is named after wins: a page saved as text often starts
+    with a teaser of another article, and "shadow-caliphate-islamic-state-khorasan.txt"
+    says which line is this one's title.
+    """
     lines = [" ".join(line.replace("\ufeff", " ").split()) for line in text.splitlines()]
     lines = [line for line in lines if line and any(ch.isalnum() for ch in line)][:_TITLE_SEARCH_LINES]
     candidates = [line for line in lines if _reads_as_title(line)]
     if not candidates:
         return ""
+    named = [line for line in candidates if file_stem and _named_after(line, file_stem)]
+    if named:
+        return named[0]
     first = candidates[0]
     if len(first.split()) == 1 and lines and lines[0] == first:
         # A lone word first ("Pages", "Menu") is a site's navigation when a real title follows.
@@ -59,6 +69,15 @@ def plain_text_title(text: str) -> str:
             if len(line.split()) >= 2:
                 return line
     return first
+
+
+def _named_after(line: str, file_stem: str) -> bool:
+    """Whether a file name of three or more words is made of this line's words (most of them)."""
+    named = {word for word in re.split(r"[^a-z0-9]+", file_stem.lower()) if len(word) > 2}
+    if len(named) < _NAME_WORDS:
+        return False
+    words = set(re.split(r"[^a-z0-9]+", line.lower()))
+    return len(named & words) >= _NAME_SHARE * len(named)
 
 
 def _reads_as_title(line: str) -> bool:
