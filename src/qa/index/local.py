@@ -69,6 +69,7 @@ class LocalIndex:
         self._selecting = threading.Lock()
         self._selections: dict[Scope, LocalSelection] = {}  # the last few scopes resolved, oldest first
         self._lexical_store: Store | None = None  # BM25's own connection, so it runs beside the vector side's SQL
+        self._opening_lexical = threading.Lock()  # not _loading: BM25 need not wait for the vector files to load
 
     @property
     def manifest(self) -> dict:
@@ -151,7 +152,7 @@ class LocalIndex:
     def _lexical(self) -> Store:
         # One SQLite connection serializes its statements: with BM25 on the shared one, the
         # sentence lookups of the vector side would wait for it (see evidence.gather).
-        with self._loading:
+        with self._opening_lexical:
             if self._lexical_store is None:
                 self._lexical_store = Store.open_readonly(self.generation / STORE_FILE)
                 self._lexical_store.analyzer = self.store.analyzer
