@@ -214,7 +214,9 @@ def test_evidence_names_the_question_words_no_chunk_holds(assistant):
     assert " " not in evidence.term_weights  # the probe for the unseen weight is not a question word
 
 
-def test_the_corpus_size_is_read_from_the_weight_of_a_word_no_chunk_holds(assistant):
+def test_the_corpus_size_unseen_words_count_by_is_the_chunks_the_term_weights_count_over(assistant):
+    import math
+
     from qa.search.evidence import gather
     from qa.search.lexical import unseen_word_count
 
@@ -222,10 +224,12 @@ def test_the_corpus_size_is_read_from_the_weight_of_a_word_no_chunk_holds(assist
     question = "When did the group lose its zeppelin bakery?"
     evidence = gather(reader, question, assistant.embedder.embed_batch([question])[0], 10)
     chunks = reader.manifest["chunks"]
-    # If the index's IDF formula changes, unseen words would count against passages in the wrong measure.
-    assert unseen_word_count(evidence.term_weights, evidence.unseen_terms, chunks) == pytest.approx(1.0)
-    assert unseen_word_count(evidence.term_weights, evidence.unseen_terms, 4 * chunks) == pytest.approx(0.25)
-    assert unseen_word_count(evidence.term_weights, frozenset(), chunks) == 0.0
+    # The size the IDF of a word no chunk holds was computed over: log(1 + chunks / 0.5).
+    assert evidence.corpus_chunks == chunks
+    assert max(evidence.term_weights[t] for t in evidence.unseen_terms) == pytest.approx(math.log(1 + chunks / 0.5))
+    assert unseen_word_count(evidence.corpus_chunks, evidence.unseen_terms, chunks) == pytest.approx(1.0)
+    assert unseen_word_count(evidence.corpus_chunks, evidence.unseen_terms, 4 * chunks) == pytest.approx(0.25)
+    assert unseen_word_count(evidence.corpus_chunks, frozenset(), chunks) == 0.0
 
 
 def test_a_paraphrase_in_words_the_corpus_lacks_is_not_refused_for_them():

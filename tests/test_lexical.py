@@ -100,9 +100,9 @@ def test_a_word_no_chunk_holds_counts_against_passages_by_the_size_of_the_corpus
 
     unseen = frozenset({"lost"})
     # Two articles (26 chunks): a missing everyday word barely counts; thousands of chunks: in full.
-    assert unseen_word_count(weights_in(26), unseen, 1000) == pytest.approx(0.026)
-    assert unseen_word_count(weights_in(5000), unseen, 1000) == 1.0
-    assert unseen_word_count(weights_in(5000), frozenset(), 1000) == 0.0
+    assert unseen_word_count(26, unseen, 1000) == pytest.approx(0.026)
+    assert unseen_word_count(5000, unseen, 1000) == 1.0
+    assert unseen_word_count(5000, frozenset(), 1000) == 0.0
     big = weights_in(5000)
     passage = "The group held land in Nangarhar."
     assert word_share(ENGLISH, big, passage, unseen, unseen_counts=0.0) == 1.0

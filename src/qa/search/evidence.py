@@ -44,6 +44,7 @@ class Evidence:
     wanted: str | None  # the kind of answer the question asks for ("time", "number"), if its form says
     scope: Scope = EVERYTHING  # the documents every ranking was searched in
     unseen_terms: frozenset[str] = frozenset()  # the question's stems no chunk of the corpus holds
+    corpus_chunks: int = 0  # chunks in the index: what the term weights' IDF counts over
 
     def sentence_similarity(self, chunk_id: int) -> float:
         """The best cosine of the question with one of the chunk's sentences (-1 when it has none)."""
@@ -101,4 +102,5 @@ def gather(reader: IndexReader, question: str, vector: np.ndarray, depth: int, s
         wanted=expected_answer(question),
         scope=scope,
         unseen_terms=frozenset(t for t, w in weights.items() if unseen_weight is not None and w >= unseen_weight),
+        corpus_chunks=int(reader.manifest.get("chunks", 0)),
     )

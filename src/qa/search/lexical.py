@@ -7,8 +7,6 @@ than sharing the corpus's subject ("IS-KP").
 
 from __future__ import annotations
 
-import math
-
 from qa.analyzer import Analyzer
 
 
@@ -55,21 +53,17 @@ def word_share(
     return found / total
 
 
-def unseen_word_count(question_weights: dict[str, float], unseen: frozenset[str], full_chunks: int) -> float:
+def unseen_word_count(corpus_chunks: int, unseen: frozenset[str], full_chunks: int) -> float:
     """How much a question word no chunk holds counts against a passage: in proportion to the
-    corpus's size, in full from `full_chunks` chunks on.
+    corpus's size, in full from `full_chunks` chunks on (0 when the question has no such word).
 
     A two-article corpus lacks everyday words a reader's paraphrase uses ("lost",
     "took"), so there a missing word says little; a corpus of thousands of chunks
-    that lacks a question's word most likely lacks its subject. The size is read
-    from the unseen words' own weight: `IndexReader.term_weights` gives a word in
-    no chunk the IDF log(1 + chunks / 0.5).
+    that lacks a question's word most likely lacks its subject.
     """
-    held = [question_weights[t] for t in unseen if t in question_weights]
-    if not held or full_chunks <= 0:
+    if not unseen or full_chunks <= 0:
         return 0.0
-    chunks = (math.exp(max(held)) - 1.0) / 2.0
-    return min(1.0, chunks / full_chunks)
+    return min(1.0, corpus_chunks / full_chunks)
 
 
 def corpus_coverage(analyzer: Analyzer, question_weights: dict[str, float], unseen: frozenset[str]) -> float:

@@ -110,7 +110,7 @@ def _plain(evidence: Evidence, chunk_id: int, ranking_score: float) -> Candidate
 def _decided(evidence: Evidence, picked: list[Candidate], params: RetrievalParams) -> Ranking:
     # Only the passages shown need the word evidence the no-answer call reads.
     analyzer, weights, unseen = evidence.analyzer, evidence.term_weights, evidence.unseen_terms
-    counts = unseen_word_count(weights, unseen, params.unseen_full_chunks)
+    counts = unseen_word_count(evidence.corpus_chunks, unseen, params.unseen_full_chunks)
 
     def share(text: str) -> float:
         return word_share(analyzer, weights, text, unseen, counts)
