@@ -257,7 +257,7 @@ def _fitting_path(path: str, counter: TokenCounter, path_budget: int) -> str:
 
 
 def _pieces(
-    text: str, counter: TokenCounter, budget: int, left_out: tuple[tuple[int, int], ...] = (), spans_counter: _SpanCounter | None = None
+    text: str, counter: TokenCounter, budget: int, left_out: tuple[tuple[int, int], ...], spans_counter: _SpanCounter
 ) -> list[_Piece]:
     """Sentence pieces of `text`, none inside a `left_out` span (running headers and footers).
 
@@ -269,7 +269,7 @@ def _pieces(
         masked = masked[:start] + " " * (end - start) + masked[end:]
     starts = sorted(start for start, _ in left_out)
     sentences = split_sentences(masked)
-    counts = (spans_counter or _SpanCounter(counter, text)).count_spans([(s.start, s.end) for s in sentences])
+    counts = spans_counter.count_spans([(s.start, s.end) for s in sentences])
     pieces = []
     for sentence, tokens in zip(sentences, counts):
         region = bisect_right(starts, sentence.start)

@@ -22,7 +22,7 @@ class TokenCounter(Protocol):
         """Character span of each word piece of `text`, special tokens excluded."""
 
     # Optional (WordPieceCounter has it; the chunker counts each span alone without it):
-    # def count_spans(self, text: str, spans: Sequence[tuple[int, int]]) -> list[int]
+    # def pieces_of(self, text: str) -> TextPieces  (the text tokenized once, counting its spans)
 
 
 class WordPieceCounter:
