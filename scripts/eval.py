@@ -4,6 +4,7 @@
     python scripts/eval.py                  # every benchmark, test/report splits
     python scripts/eval.py --bench scifact  # one of: scifact, squad, noanswer, real
     python scripts/eval.py --bench real     # the real documents of tests/real_documents/
+    python scripts/eval.py --bench real --real-dir tests/real_documents_holdout  # the held-out set
 
 Each benchmark becomes a corpus folder (one file per document, title first) and
 is indexed through `Assistant.update`, the path `qa index` takes. Indexes are
@@ -232,11 +233,16 @@ def holds_answer(passage, question: dict) -> bool:
     )
 
 
+def real_assistant(source: Path, cache: Path, chunker: ChunkerParams, retrieval: RetrievalParams) -> Assistant:
+    """An assistant over a real-documents folder, its index keyed by the folder's name: two sets never share one."""
+    return cached_assistant(
+        f"real-{source.name}-ingest{ingest_code_hash()}", lambda out: write_real_corpus(source, out), chunker, retrieval, cache
+    )
+
+
 def evaluate_real(source: Path, cache: Path, chunker: ChunkerParams, retrieval: RetrievalParams) -> None:
     questions = [json.loads(line) for line in (source / REAL_QUESTIONS).read_text(encoding="utf-8").splitlines() if line.strip()]
-    assistant = cached_assistant(
-        f"real-ingest{ingest_code_hash()}", lambda out: write_real_corpus(source, out), chunker, retrieval, cache
-    )
+    assistant = real_assistant(source, cache, chunker, retrieval)
     answerable = [q for q in questions if q["file"]]
     off_corpus = [q for q in questions if not q["file"]]
     at1 = at5 = refused = exact = cited = shown = shown_exact = 0
@@ -265,7 +271,7 @@ def evaluate_real(source: Path, cache: Path, chunker: ChunkerParams, retrieval: 
     caught = sum(assistant.ask(q["question"], k=5).no_answer for q in off_corpus)
     n = len(answerable)
     documents = sum(1 for p in source.rglob("*") if p.is_file() and p.relative_to(source).as_posix() not in REAL_NOT_CORPUS)
-    print(f"\nReal documents: {documents} files, {n} answerable and {len(off_corpus)} off-corpus questions, `qa ask`'s answer path")
+    print(f"\nReal documents ({source.name}): {documents} files, {n} answerable and {len(off_corpus)} off-corpus questions, `qa ask`'s answer path")
     print("| measure | value |")
     print("|---|---|")
     print(f"| answer at rank 1 | {at1 / n:.3f} ({at1}/{n}) |")
@@ -286,6 +292,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--split", choices=("test", "train"), default="test", help="SciFact qrels to score (default test)")
     parser.add_argument("--data", type=Path, default=DATA, help=f"benchmark folder (default {DATA})")
     parser.add_argument("--cache", type=Path, default=CACHE, help=f"where built indexes are kept (default {CACHE})")
+    parser.add_argument("--real-dir", type=Path, default=REAL_DOCUMENTS,
+                        help=f"folder of real documents and their questions.jsonl (default {REAL_DOCUMENTS})")
     parser.add_argument("--build-only", action="store_true", help="build (or check) the cached indexes and stop")
     parser.add_argument("--store", default="local", metavar="URI",
                         help="engine of the benchmark indexes: local (default), milvus:PATH.db, milvus:http://HOST:19530")
@@ -306,9 +314,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.build_only:
         for bench in benches:
             if bench == "real":
-                cached_assistant(
-                    f"real-ingest{ingest_code_hash()}", lambda out: write_real_corpus(REAL_DOCUMENTS, out), chunker, retrieval, args.cache
-                )
+                real_assistant(args.real_dir, args.cache, chunker, retrieval)
             elif bench == "scifact":
                 scifact_assistant(args.data, args.cache, chunker, retrieval)
             elif bench == "squad":
@@ -325,7 +331,7 @@ def main(argv: list[str] | None = None) -> int:
     if "noanswer" in benches:
         evaluate_no_answer(args.data, args.cache, chunker, retrieval)
     if "real" in benches:
-        evaluate_real(REAL_DOCUMENTS, args.cache, chunker, retrieval)
+        evaluate_real(args.real_dir, args.cache, chunker, retrieval)
     print(f"\n({time.perf_counter() - started:.0f} s)")
     return 0
 
