@@ -51,3 +51,47 @@ def test_sibling_support_is_the_best_other_chunk_of_the_same_document():
     scores = {1: 1.0, 2: 0.6, 3: 0.3, 4: 0.8}
     docs = {1: "a.txt", 2: "a.txt", 3: "a.txt", 4: "b.txt"}
     assert sibling_support(scores, docs) == {1: 0.6, 2: 1.0, 3: 1.0, 4: 0.0}
+
+
+DOCUMENT = "First sentence here. The answer is cut here. It goes on here. A last sentence."
+
+
+def span(chunk_id, start, end, score, doc_id="doc.txt", page=None, highlight=None):
+    """A candidate for DOCUMENT[start:end], highlighted at `highlight` (document offsets)."""
+    lo, hi = highlight or (start, end)
+    row = ChunkRow(chunk_id, doc_id, "title", start, end, 1, 1, DOCUMENT[start:end], page=page)
+    return Candidate(row, score, 0.5, 0.5, (lo - start, hi - start))
+
+
+def test_overlapping_neighbours_are_shown_as_one_passage_of_the_stored_text():
+    # The chunker repeats "The answer is cut here." in both chunks; the answer's end is only in the second.
+    first = span(1, 0, 44, 1.0, highlight=(21, 44))
+    second = span(2, 21, 61, 0.9)
+    other = span(3, 0, 10, 0.5, doc_id="other.txt")
+    picked = diversify([first, second, other], k=2, per_document=3, min_similarity=0.2, max_joined=2)
+    assert [c.chunk.chunk_id for c in picked] == [1, 3]  # the join took no slot
+    joined = picked[0].chunk
+    assert (joined.char_start, joined.char_end) == (0, 61)
+    assert joined.text == DOCUMENT[0:61]
+    assert joined.text[slice(*picked[0].highlight)] == "The answer is cut here."  # still its own best sentence
+    assert picked[0].score == 1.0
+
+
+def test_a_neighbour_ranked_first_widens_backwards():
+    second = span(2, 21, 61, 1.0, highlight=(45, 61))
+    first = span(1, 0, 44, 0.9)
+    joined, _ = diversify([second, first, span(3, 0, 10, 0.5, doc_id="other.txt")], k=2, per_document=3, min_similarity=0.2, max_joined=2)
+    assert joined.chunk.text == DOCUMENT[0:61] and joined.chunk.chunk_id == 2
+    assert joined.chunk.text[slice(*joined.highlight)] == "It goes on here."
+
+
+def test_chunks_are_not_joined_across_pages_documents_gaps_or_past_the_limit():
+    def ids(candidates, max_joined=2):
+        return [c.chunk.chunk_id for c in diversify(candidates, k=5, per_document=5, min_similarity=0.2, max_joined=max_joined)]
+
+    assert ids([span(1, 0, 44, 1.0, page=1), span(2, 21, 61, 0.9, page=2)]) == [1, 2]
+    assert ids([span(1, 0, 44, 1.0), span(2, 21, 61, 0.9, doc_id="b.txt")]) == [1, 2]
+    assert ids([span(1, 0, 20, 1.0), span(2, 21, 44, 0.9)]) == [1, 2]  # touching is not overlapping: the gap is not in either
+    assert ids([span(1, 0, 44, 1.0), span(2, 21, 61, 0.9)], max_joined=1) == [1, 2]
+    # Two joins at most: the third neighbour takes a slot of its own.
+    assert ids([span(1, 0, 44, 1.0), span(2, 21, 61, 0.9), span(3, 45, 78, 0.8)]) == [1, 3]

@@ -46,6 +46,10 @@ class RetrievalParams:
     # ...when the other document's passage scores within this of the one it displaces
     # (None: whenever it is relevant at all).
     diversity_margin: float | None = 0.2
+    # Neighbouring chunks that overlap and both rank among the passages shown are shown as
+    # one passage of at most this many chunks (1: never joined): an answer cut at a chunk's
+    # end is whole in one card. Two: a whole section ranking high would be one long card.
+    max_joined: int = 2
     # Cosine (question vs passage) under which a passage is "weak": not an answer.
     min_similarity: float = 0.2
     # "No passage answers" also when the evidence of the whole answer is low: the best

@@ -81,7 +81,7 @@ def score(evidence: Evidence, params: RetrievalParams, k: int) -> Ranking:
                 highlight=highlight,
             )
         )
-    picked = diversify(candidates, k, params.per_document, params.min_similarity, params.diversity_margin)
+    picked = diversify(candidates, k, params.per_document, params.min_similarity, params.diversity_margin, params.max_joined)
     return _decided(evidence, picked, params)
 
 
@@ -201,24 +201,77 @@ def best_answer_sentence(evidence: Evidence, chunk_id: int, params: RetrievalPar
     return best, (start, end)
 
 
+def overlapping(first: ChunkRow, second: ChunkRow) -> bool:
+    """Whether two chunks share text: neighbours of one document (and page), overlapping."""
+    return (
+        first.doc_id == second.doc_id
+        and first.page == second.page
+        and first.char_start < second.char_end
+        and second.char_start < first.char_end
+    )
+
+
+def join_neighbours(shown: Candidate, neighbour: Candidate) -> Candidate:
+    """`shown` widened to cover its overlapping `neighbour`: one passage, still exactly the stored text at its offsets.
+
+    It keeps its own score and highlighted sentence (it ranked first); the
+    cosines are the better of the two.
+    """
+    a, b = sorted((shown.chunk, neighbour.chunk), key=lambda row: (row.char_start, row.char_end))
+    text = a.text + b.text[a.char_end - b.char_start :] if b.char_end > a.char_end else a.text
+    row = replace(
+        shown.chunk,
+        char_start=a.char_start,
+        char_end=max(a.char_end, b.char_end),
+        start_line=a.start_line,
+        end_line=max(a.end_line, b.end_line),
+        text=text,
+        heading_path=a.heading_path,
+    )
+    shift = shown.chunk.char_start - a.char_start
+    return replace(
+        shown,
+        chunk=row,
+        similarity=max(shown.similarity, neighbour.similarity),
+        sentence_similarity=max(shown.sentence_similarity, neighbour.sentence_similarity),
+        highlight=(shown.highlight[0] + shift, shown.highlight[1] + shift),
+    )
+
+
 def diversify(
-    candidates: list[Candidate], k: int, per_document: int, min_similarity: float, margin: float | None = None
+    candidates: list[Candidate],
+    k: int,
+    per_document: int,
+    min_similarity: float,
+    margin: float | None = None,
+    max_joined: int = 1,
 ) -> list[Candidate]:
     """Pick k candidates so one long document cannot fill every slot when others are relevant.
 
     A document holds at most `per_document` slots while another document has a
     relevant candidate (relevance >= `min_similarity`) whose score is within
     `margin` of the one it displaces; a far weaker passage from elsewhere does
-    not push out a strong one (None: any relevant one does). Weak candidates come
-    last. Shown relevant first, then by score.
+    not push out a strong one (None: any relevant one does). A relevant candidate
+    that shares text with one already picked (its neighbour in the document) is
+    joined to it instead of taking a slot, up to `max_joined` chunks a passage.
+    Weak candidates come last. Shown relevant first, then by score.
     """
     ordered = sorted(candidates, key=lambda c: (-c.score, c.chunk.chunk_id))
     remaining = [c for c in ordered if c.relevance >= min_similarity]
     weak = [c for c in ordered if c.relevance < min_similarity]
     picked: list[Candidate] = []
     held: dict[str, int] = {}
+    joined: dict[int, int] = {}  # chunks each picked passage holds, by its position in `picked`
     while remaining and len(picked) < k:
         candidate = remaining.pop(0)
+        place = next((i for i, p in enumerate(picked) if joined[i] < max_joined and overlapping(p.chunk, candidate.chunk)), None)
+        if place is not None:
+            # The chunker repeats sentences between neighbours, so an answer cut at a chunk's
+            # end is whole in the next one: shown apart, the reader gets it in two cards (the
+            # first maybe without it) and the shared sentences twice. Shown together, it takes no slot.
+            picked[place] = join_neighbours(picked[place], candidate)
+            joined[place] += 1
+            continue
         if held.get(candidate.chunk.doc_id, 0) >= per_document:
             other = next((c for c in remaining if held.get(c.chunk.doc_id, 0) < per_document), None)
             # Own scores: a document's other hits must not keep a second document out.
@@ -226,6 +279,7 @@ def diversify(
                 remaining.remove(other)
                 remaining.insert(0, candidate)  # it may still fill a slot no other document claims
                 candidate = other
+        joined[len(picked)] = 1
         picked.append(candidate)
         held[candidate.chunk.doc_id] = held.get(candidate.chunk.doc_id, 0) + 1
     picked += weak[: k - len(picked)]
