@@ -75,6 +75,8 @@ def test_overlapping_neighbours_are_shown_as_one_passage_of_the_stored_text():
     assert joined.text == DOCUMENT[0:61]
     assert joined.text[slice(*picked[0].highlight)] == "The answer is cut here."  # still its own best sentence
     assert picked[0].score == 1.0
+    # The no-answer rule weighs its words chunk by chunk, as it was tuned.
+    assert picked[0].pieces == (DOCUMENT[0:44], DOCUMENT[21:61])
 
 
 def test_a_neighbour_ranked_first_widens_backwards():

@@ -30,6 +30,7 @@ class Candidate:
     word_share: float = 0.0  # IDF-weighted share of the question's content words the chunk contains (lexical.word_share)
     sentence_share: float = 0.0  # the same share in its highlighted sentence, the one that best answers
     sibling_bonus: float = 0.0  # the part of `score` owed to other passages of its document
+    pieces: tuple[str, ...] = ()  # a joined passage's chunk texts (see `join_neighbours`); () for one chunk
 
     @property
     def own_score(self) -> float:
@@ -115,8 +116,14 @@ def _decided(evidence: Evidence, picked: list[Candidate], params: RetrievalParam
     def share(text: str) -> float:
         return word_share(analyzer, weights, text, unseen, counts)
 
+    # A joined passage's words are weighed chunk by chunk, as the rule was tuned: two
+    # neighbours' words together would pass a passage that neither would.
     shown = tuple(
-        replace(c, word_share=share(c.chunk.text), sentence_share=share(c.chunk.text[c.highlight[0] : c.highlight[1]]))
+        replace(
+            c,
+            word_share=max(share(text) for text in c.pieces or (c.chunk.text,)),
+            sentence_share=share(c.chunk.text[c.highlight[0] : c.highlight[1]]),
+        )
         for c in picked
     )
     coverage = corpus_coverage(analyzer, weights, unseen)
@@ -235,6 +242,7 @@ def join_neighbours(shown: Candidate, neighbour: Candidate) -> Candidate:
         similarity=max(shown.similarity, neighbour.similarity),
         sentence_similarity=max(shown.sentence_similarity, neighbour.sentence_similarity),
         highlight=(shown.highlight[0] + shift, shown.highlight[1] + shift),
+        pieces=(shown.pieces or (shown.chunk.text,)) + (neighbour.chunk.text,),
     )
 
 
