@@ -121,7 +121,8 @@ class Store:
     @classmethod
     def create(cls, path: Path, analyzer: Analyzer = ENGLISH) -> Store:
         db = sqlite3.connect(path)
-        db.executescript(_SCHEMA.format(fts_tokenizer=analyzer.fts_tokenizer))
+        # One transaction: each statement alone would be its own commit and fsync (0.2 s of a small build).
+        db.executescript(f"BEGIN;\n{_SCHEMA.format(fts_tokenizer=analyzer.fts_tokenizer)}\nCOMMIT;")
         return cls(db, analyzer=analyzer)
 
     @classmethod
