@@ -9,10 +9,13 @@ The figures and the script that measures them: docs/reading.md,
 scripts/compare_pdf_extractors.py. It ships as a wheel with the library
 inside, so nothing is installed by hand.
 
-The text of a page is PDFium's, with its line breaks as "\\n", a hyphen PDFium
-marks as a word broken at a line end (U+FFFE, the line break dropped) written
-back as "-\\n" (as the page shows it), trailing spaces at line ends dropped and
-the page trimmed. That text is what the index stores and offsets index.
+The text of a page is PDFium's, with word spaces where the glyphs' positions
+show a gap PDFium read none for, and none where they show no gap
+(`pdf_word_gaps`: groff/Ghostscript PDFs draw word gaps without space
+characters), its line breaks as "\\n", a hyphen PDFium marks as a word broken at
+a line end (U+FFFE, the line break dropped) written back as "-\\n" (as the page
+shows it), trailing spaces at line ends dropped and the page trimmed. That
+text is what the index stores and offsets index.
 """
 
 from __future__ import annotations
@@ -177,39 +180,55 @@ def _destinations(document) -> list[_Destination]:
 
 
 def _page_text(page, with_lines: bool) -> tuple[str, list[_Line]]:
+    from qa.ingest.pdf_word_gaps import word_space_edits
+
     textpage = page.get_textpage()
     try:
         count = textpage.count_chars()
         raw = textpage.get_text_range() if count > 0 else ""
         # One PDFium character per text character, unless the page holds characters outside the
         # Basic Multilingual Plane (two UTF-16 units each): then positions are not known.
-        if not with_lines or len(raw) != count:
+        if len(raw) != count:
             return page_text_of(raw), []
+        pieces = _respaced(raw, *word_space_edits(textpage, raw))
+        if not with_lines:
+            return page_text_of("".join(pieces)), []
         chars: list[str] = []
         source: list[int] = []  # per character of the text: its PDFium character, -1 when written here
+        units = [(ch, index if k == 0 else -1) for index, piece in enumerate(pieces) for k, ch in enumerate(piece)]
         i = 0
-        while i < len(raw):
-            ch = raw[i]
+        while i < len(units):
+            ch, index = units[i]
             if ch == "\r":
                 chars.append("\n")
                 source.append(-1)
-                i += 2 if raw[i + 1 : i + 2] == "\n" else 1
+                i += 2 if units[i + 1 : i + 2] and units[i + 1][0] == "\n" else 1
                 continue
             if ch in _SOFT_HYPHENS:
                 chars += ["-", "\n"]
-                source += [i, -1]
+                source += [index, -1]
             elif ch == "\f":  # reserved for joining pages
                 chars.append("\n")
                 source.append(-1)
             elif ch != "\x00":  # NUL confuses SQLite text
                 chars.append(ch)
-                source.append(i)
+                source.append(index)
             i += 1
         text, source = _trimmed(chars, source)
         lines = _lines(textpage, text, source)
     finally:
         textpage.close()
     return text, lines
+
+
+def _respaced(raw: str, after: list[int], dropped: list[int]) -> list[str]:
+    """What each PDFium character of `raw` becomes: itself, itself and a space, or nothing."""
+    pieces = list(raw)
+    for index in after:
+        pieces[index] += " "
+    for index in dropped:
+        pieces[index] = ""
+    return pieces
 
 
 def page_text_of(raw: str) -> str:
