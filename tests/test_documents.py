@@ -434,6 +434,13 @@ def test_words_a_pdf_draws_apart_without_space_characters_are_read_apart(tmp_pat
         assert document.page_text(chunk.page)[chunk.char_start : chunk.char_end] == chunk.text
 
 
+def test_a_minus_sign_in_pdf_text_is_the_hyphen_minus_a_reader_types():
+    from qa.ingest.pdf_text import page_text_of
+
+    # groff draws every option dash of a man page as U+2212 MINUS SIGN; one character for one.
+    assert page_text_of("\u2212\u2212login\r\nEquivalent to \u2212l.") == "--login\nEquivalent to -l."
+
+
 def test_a_page_holding_only_its_running_header_and_footer_gives_no_passage():
     from qa.ingest.page_furniture import furniture_spans
 

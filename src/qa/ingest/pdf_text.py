@@ -14,8 +14,9 @@ show a gap PDFium read none for, and none where they show no gap
 (`pdf_word_gaps`: groff/Ghostscript PDFs draw word gaps without space
 characters), its line breaks as "\\n", a hyphen PDFium marks as a word broken at
 a line end (U+FFFE, the line break dropped) written back as "-\\n" (as the page
-shows it), trailing spaces at line ends dropped and the page trimmed. That
-text is what the index stores and offsets index.
+shows it), U+2212 MINUS SIGN as "-" (groff prints option dashes as minus signs:
+"−x" is the "-x" a reader types), trailing spaces at line ends dropped and the
+page trimmed. That text is what the index stores and offsets index.
 """
 
 from __future__ import annotations
@@ -31,6 +32,11 @@ _SOFT_HYPHENS = "\ufffe\x02"
 # (or, rounding, a point above): lines whose top is within this many points above it still count.
 _DESTINATION_SLACK = 3.0
 _SOFT_HYPHEN = re.compile(f"[{_SOFT_HYPHENS}]")
+# U+2212 MINUS SIGN is what groff draws for "\\-", the dash of every option in a man page. A reader
+# types "-x"; the model's tokenizer, not taking U+2212 for punctuation, reads "−−login" as "−",
+# "##−", "##log", "##in" where "--login" is "-", "-", "log", "##in". One character for one.
+_MINUS_AS_TYPED = {"\u2212": "-"}
+_MINUS_AS_TYPED_TABLE = str.maketrans(_MINUS_AS_TYPED)
 _LINE_END_SPACES = re.compile(r"[ \t]+\n")
 _TITLE_NUMBER = re.compile(r"^\s*(?:chapter\s+|appendix\s+)?[\dA-Z]{1,3}(?:\.\d+)*\.?\s+", re.IGNORECASE)
 
@@ -211,7 +217,7 @@ def _page_text(page, with_lines: bool) -> tuple[str, list[_Line]]:
                 chars.append("\n")
                 source.append(-1)
             elif ch != "\x00":  # NUL confuses SQLite text
-                chars.append(ch)
+                chars.append(_MINUS_AS_TYPED.get(ch, ch))
                 source.append(index)
             i += 1
         text, source = _trimmed(chars, source)
@@ -235,7 +241,7 @@ def page_text_of(raw: str) -> str:
     """PDFium's text of a page as stored: the same text `_page_text` builds character by
     character where it also needs positions, made here with string operations (fast)."""
     text = raw.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n").replace("\x00", "")
-    text = _SOFT_HYPHEN.sub("-\n", text)
+    text = _SOFT_HYPHEN.sub("-\n", text).translate(_MINUS_AS_TYPED_TABLE)
     return _LINE_END_SPACES.sub("\n", text).strip()
 
 
