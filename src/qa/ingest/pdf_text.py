@@ -196,7 +196,11 @@ def _page_text(page, with_lines: bool) -> tuple[str, list[_Line]]:
         # Basic Multilingual Plane (two UTF-16 units each): then positions are not known.
         if len(raw) != count:
             return page_text_of(raw), []
-        pieces = _respaced(raw, *word_space_edits(textpage, raw))
+        try:
+            edits = word_space_edits(textpage, raw)
+        except Exception:
+            edits = ([], [])  # glyph boxes PDFium cannot give cost the page its spacing fix, not its text
+        pieces = _respaced(raw, *edits)
         if not with_lines:
             return page_text_of("".join(pieces)), []
         chars: list[str] = []
