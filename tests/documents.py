@@ -44,6 +44,54 @@ def write_report_pdf(path: Path, empty_page: int = 2, columns_page: bool = True,
     return path
 
 
+def write_manpage_pdf(path: Path, lines: list[str], letter_spaced: str, split_word: tuple[str, str], bookmark: bool = False) -> Path:
+    """A page drawn the way Ghostscript prints a groff man page: no space characters between
+    words; each word gap sits inside a two-letter string whose character spacing is the gap
+    (`2.8 Tc (da) Tj`: "d", a space's width, "a"). Then `letter_spaced` drawn with 2 pt between
+    all its letters (a letter-spaced heading), and split_word[0] followed by " " + split_word[1]
+    drawn back so that the space shows no gap (groff's "giv en"). With `bookmark`, an outline
+    entry pointing at the page (PDF text is then read with glyph positions)."""
+    from fpdf import FPDF
+
+    pdf = FPDF(unit="pt")
+    pdf.add_page()
+    if bookmark:
+        pdf.start_section("Invocation")
+    pdf.set_font("Helvetica", size=10)
+    gap = pdf.get_string_width(" ") * 1.1  # groff widens gaps to justify a line
+    y = 72.0
+
+    def draw(x: float, text: str, spacing: float = 0.0) -> float:
+        pdf.set_char_spacing(0)
+        width = pdf.get_string_width(text)
+        pdf.set_char_spacing(spacing)
+        pdf.text(x, y, text)
+        return x + width + spacing * (len(text) - 1)  # where the next glyph starts
+
+    for line in lines:
+        letters = line.replace(" ", "")
+        words = line.split(" ")
+        gap_after = {len("".join(words[: n + 1])) - 1 for n in range(len(words) - 1)}  # letter indexes
+        x, i = 72.0, 0
+        while i < len(letters):
+            next_gap = min((j for j in gap_after if j >= i), default=len(letters))
+            if next_gap > i:  # the letters up to the one before the next gap
+                x = draw(x, letters[i:next_gap])
+                i = next_gap
+                continue
+            x = draw(x, letters[i : i + 2], spacing=gap)
+            x += gap if i + 1 in gap_after else 0.0  # a one-letter word: the gap after it is a move
+            i += 2
+        y += 14
+    draw(72.0, letter_spaced, spacing=2.0)
+    y += 14
+    left, right = split_word
+    after_left = draw(72.0, left)
+    draw(after_left - pdf.get_string_width(" ") - 0.05, " " + right)
+    path.write_bytes(bytes(pdf.output()))
+    return path
+
+
 ARTICLE_PARAGRAPH = (
     "Analysts reviewed the border situation in detail and agreed on new measures for the coming season, "
     "noting that regional cooperation had improved since the previous assessment was published. "

@@ -13,7 +13,7 @@ from qa.ingest.loader import load_corpus
 from qa.records import Heading
 from qa.render import answer_to_dict, citation, display_path, render_markdown, render_text
 from tests.conftest import DEFAULT_CORPUS, make_assistant
-from tests.documents import BOILERPLATE_MARKERS, write_article_html, write_report_pdf
+from tests.documents import BOILERPLATE_MARKERS, write_article_html, write_manpage_pdf, write_report_pdf
 from tests.fakes import FakeCounter
 from tests.test_robustness import make_corpus, qa, write  # noqa: F401  (fixtures)
 
@@ -413,6 +413,32 @@ def test_pdf_bookmarks_give_heading_paths_that_carry_over_pages(tmp_path):
     for chunk in chunks:
         assert document.page_text(chunk.page)[chunk.char_start : chunk.char_end] == chunk.text
         assert chunk.n_tokens == FakeCounter().count(chunk.embedded_text) + SPECIAL_TOKENS <= 96
+
+
+def test_words_a_pdf_draws_apart_without_space_characters_are_read_apart(tmp_path):
+    """Ghostscript prints groff man pages with word gaps as character spacing inside two-letter
+    strings, and PDFium reads them as "itisinvokedasa loginshell"; the stored text has the
+    spaces the page shows, none inside letter-spaced words, and none where a space character
+    shows no gap ("giv en"). Both ways of reading a page (with positions for a bookmark) agree."""
+    from qa.ingest.pdf_text import extract_pdf
+
+    lines = ["it is invoked as a login shell", "they are executed in turn"]
+    shown = "\n".join(lines + ["SPACED", "given by argument zero"])
+    for bookmark in (False, True):
+        pdf = write_manpage_pdf(tmp_path / "bash.pdf", lines, "SPACED", ("giv", "en by argument zero"), bookmark=bookmark)
+        assert extract_pdf(pdf.read_bytes()).pages == (shown,)
+    [document] = load_corpus(tmp_path).documents
+    chunks = chunk_document(document, FakeCounter(), ChunkerParams(max_tokens=96, overlap_tokens=24))
+    assert any("invoked as a login shell" in chunk.text for chunk in chunks)
+    for chunk in chunks:
+        assert document.page_text(chunk.page)[chunk.char_start : chunk.char_end] == chunk.text
+
+
+def test_a_minus_sign_in_pdf_text_is_the_hyphen_minus_a_reader_types():
+    from qa.ingest.pdf_text import page_text_of
+
+    # groff draws every option dash of a man page as U+2212 MINUS SIGN; one character for one.
+    assert page_text_of("\u2212\u2212login\r\nEquivalent to \u2212l.") == "--login\nEquivalent to -l."
 
 
 def test_a_page_holding_only_its_running_header_and_footer_gives_no_passage():

@@ -9,10 +9,14 @@ The figures and the script that measures them: docs/reading.md,
 scripts/compare_pdf_extractors.py. It ships as a wheel with the library
 inside, so nothing is installed by hand.
 
-The text of a page is PDFium's, with its line breaks as "\\n", a hyphen PDFium
-marks as a word broken at a line end (U+FFFE, the line break dropped) written
-back as "-\\n" (as the page shows it), trailing spaces at line ends dropped and
-the page trimmed. That text is what the index stores and offsets index.
+The text of a page is PDFium's, with word spaces where the glyphs' positions
+show a gap PDFium read none for, and none where they show no gap
+(`pdf_word_gaps`: groff/Ghostscript PDFs draw word gaps without space
+characters), its line breaks as "\\n", a hyphen PDFium marks as a word broken at
+a line end (U+FFFE, the line break dropped) written back as "-\\n" (as the page
+shows it), U+2212 MINUS SIGN as "-" (groff prints option dashes as minus signs:
+"−x" is the "-x" a reader types), trailing spaces at line ends dropped and the
+page trimmed. That text is what the index stores and offsets index.
 """
 
 from __future__ import annotations
@@ -28,6 +32,11 @@ _SOFT_HYPHENS = "\ufffe\x02"
 # (or, rounding, a point above): lines whose top is within this many points above it still count.
 _DESTINATION_SLACK = 3.0
 _SOFT_HYPHEN = re.compile(f"[{_SOFT_HYPHENS}]")
+# U+2212 MINUS SIGN is what groff draws for "\\-", the dash of every option in a man page. A reader
+# types "-x"; the model's tokenizer, not taking U+2212 for punctuation, reads "−−login" as "−",
+# "##−", "##log", "##in" where "--login" is "-", "-", "log", "##in". One character for one.
+_MINUS_AS_TYPED = {"\u2212": "-"}
+_MINUS_AS_TYPED_TABLE = str.maketrans(_MINUS_AS_TYPED)
 _LINE_END_SPACES = re.compile(r"[ \t]+\n")
 _TITLE_NUMBER = re.compile(r"^\s*(?:chapter\s+|appendix\s+)?[\dA-Z]{1,3}(?:\.\d+)*\.?\s+", re.IGNORECASE)
 
@@ -177,33 +186,43 @@ def _destinations(document) -> list[_Destination]:
 
 
 def _page_text(page, with_lines: bool) -> tuple[str, list[_Line]]:
+    from qa.ingest.pdf_word_gaps import word_space_edits
+
     textpage = page.get_textpage()
     try:
         count = textpage.count_chars()
         raw = textpage.get_text_range() if count > 0 else ""
         # One PDFium character per text character, unless the page holds characters outside the
         # Basic Multilingual Plane (two UTF-16 units each): then positions are not known.
-        if not with_lines or len(raw) != count:
+        if len(raw) != count:
             return page_text_of(raw), []
+        try:
+            edits = word_space_edits(textpage, raw)
+        except Exception:
+            edits = ([], [])  # glyph boxes PDFium cannot give cost the page its spacing fix, not its text
+        pieces = _respaced(raw, *edits)
+        if not with_lines:
+            return page_text_of("".join(pieces)), []
         chars: list[str] = []
         source: list[int] = []  # per character of the text: its PDFium character, -1 when written here
+        units = [(ch, index if k == 0 else -1) for index, piece in enumerate(pieces) for k, ch in enumerate(piece)]
         i = 0
-        while i < len(raw):
-            ch = raw[i]
+        while i < len(units):
+            ch, index = units[i]
             if ch == "\r":
                 chars.append("\n")
                 source.append(-1)
-                i += 2 if raw[i + 1 : i + 2] == "\n" else 1
+                i += 2 if units[i + 1 : i + 2] and units[i + 1][0] == "\n" else 1
                 continue
             if ch in _SOFT_HYPHENS:
                 chars += ["-", "\n"]
-                source += [i, -1]
+                source += [index, -1]
             elif ch == "\f":  # reserved for joining pages
                 chars.append("\n")
                 source.append(-1)
             elif ch != "\x00":  # NUL confuses SQLite text
-                chars.append(ch)
-                source.append(i)
+                chars.append(_MINUS_AS_TYPED.get(ch, ch))
+                source.append(index)
             i += 1
         text, source = _trimmed(chars, source)
         lines = _lines(textpage, text, source)
@@ -212,11 +231,21 @@ def _page_text(page, with_lines: bool) -> tuple[str, list[_Line]]:
     return text, lines
 
 
+def _respaced(raw: str, after: list[int], dropped: list[int]) -> list[str]:
+    """What each PDFium character of `raw` becomes: itself, itself and a space, or nothing."""
+    pieces = list(raw)
+    for index in after:
+        pieces[index] += " "
+    for index in dropped:
+        pieces[index] = ""
+    return pieces
+
+
 def page_text_of(raw: str) -> str:
     """PDFium's text of a page as stored: the same text `_page_text` builds character by
     character where it also needs positions, made here with string operations (fast)."""
     text = raw.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n").replace("\x00", "")
-    text = _SOFT_HYPHEN.sub("-\n", text)
+    text = _SOFT_HYPHEN.sub("-\n", text).translate(_MINUS_AS_TYPED_TABLE)
     return _LINE_END_SPACES.sub("\n", text).strip()
 
 
