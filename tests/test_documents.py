@@ -429,3 +429,66 @@ def test_a_page_holding_only_its_running_header_and_footer_gives_no_passage():
     # Pages of nothing but a line that repeats only on such pages: that line is their text.
     steps = [f"Step {n}" for n in range(1, 5)]
     assert furniture_spans(steps) == ((), (), (), ())
+
+
+def _reference_page() -> bytes:
+    """A manual page shaped like the Apache httpd manual's: breadcrumb, language bars, an
+    in-page table of contents, a "See also" box, permalinks, a directive table, a term list."""
+    prose = "The module sets the expiry header of every response from the rules of its directives. " * 3
+    languages = ' |\n'.join(f'<a href="../{code}/mod.html" hreflang="{code}">&nbsp;{code}&nbsp;</a>' for code in ("en", "fr", "ja"))
+    return f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>mod_sample - Sample Server</title></head>
+<body>
+<a href="#content">Skip to content</a>
+<div id="path"><a href="/">Sample</a> &gt; <a href="/server/">Sample Server</a> &gt; <a href="/docs/">Documentation</a></div>
+<div id="content"><div id="preamble"><h1>Module mod_sample</h1>
+<div class="toplang"><p><span>Available Languages: </span>{languages}</p></div>
+<table class="module"><tr><th><a href="dict.html#Description">Description:</a></th><td>Setting of expiry headers</td></tr>
+<tr><th><a href="dict.html#Status">Status:</a></th><td><a href="status.html">Extension</a></td></tr></table>
+<h3>Summary</h3><p>{prose} See <a href="a.html">the caching guide</a> and <a href="b.html">the header module</a>.</p></div>
+<div id="quickview"><h3>Directives</h3><ul id="toc"><li><a href="#sampleactive">SampleActive</a></li>
+<li><a href="#sampledefault">SampleDefault</a></li></ul>
+<h3>See also</h3><ul class="seealso"><li><a href="changes.html">Changelog</a></li><li><a href="bugs.html">Known issues</a></li></ul></div>
+<div class="section"><h2 id="sampleactive">SampleActive Directive <a class="permalink" href="#sampleactive">&para;</a></h2>
+<p>{prose}</p>
+<p>The directive takes one of these values:</p>
+<ul><li><p>On turns the headers on for the realm in question.</p></li><li><p>Off turns them off.</p></li></ul>
+<dl><dt>access</dt><dd><p>The time of the client's access is the base time.</p></dd>
+<dt>modification</dt><dd><p>The file's last modification time is the base time.</p></dd></dl></div>
+<div class="bottomlang"><p><span>Available Languages: </span>{languages}</p></div></div>
+</body></html>""".encode()
+
+
+@pytest.mark.parametrize("reader", ["extract_html", "body without navigation"])
+def test_navigation_is_told_by_its_shape_and_left_out_while_tables_terms_and_linked_prose_stay(reader):
+    import lxml.html
+
+    from qa.ingest.extract import extract_html
+    from qa.ingest.html_text import element_text
+
+    raw = _reference_page()
+    # What `qa` indexes, and the body fallback it takes when trafilatura loses part of a page.
+    page = extract_html(raw) if reader == "extract_html" else element_text(lxml.html.document_fromstring(raw).find("body"), True)
+    for navigation in ("Skip to", "Sample Server >", "Documentation", "Available Languages", " ja", "Known issues", "Changelog", "See also", "SampleDefault"):
+        assert navigation not in page.text, navigation
+    assert "¶" not in page.text
+    assert [(h.level, h.title) for h in page.headings] == [(1, "Module mod_sample"), (3, "Summary"), (2, "SampleActive Directive")]
+    assert "Description: · Setting of expiry headers\nStatus: · Extension" in page.text  # a table of linked labels is a table
+    assert "See the caching guide and the header module." in page.text  # links inside prose are prose
+    # A list item's paragraph stays on its bullet's line, a description right under its term.
+    assert "• On turns the headers on for the realm in question." in page.text
+    assert "access\nThe time of the client's access is the base time." in page.text
+    assert "•\n" not in page.text + "\n"
+
+
+def test_a_heading_of_markup_left_over_is_no_heading_and_no_title():
+    from qa.ingest.extract import extract_html
+
+    prose = "Black reads the configuration from the pyproject.toml file of the project it formats. " * 4
+    html = f"""<html><head><title>) &#8212; Black 23.1.0 documentation</title></head><body><div class="body" role="main">
+<section id="x"><p>{prose}</p><section id="id21"><h1>)<a class="headerlink" href="#id21" title="Permalink">¶</a></h1>
+<p>{prose}</p><h2>Lookup hierarchy<a class="headerlink" href="#lookup">¶</a></h2><p>{prose}</p></section></section></div></body></html>"""
+    page = extract_html(html.encode())
+    assert page.title == "Black 23.1.0 documentation"
+    assert [h.title for h in page.headings] == ["Lookup hierarchy"]
+    assert ")" not in page.text and "¶" not in page.text
+
