@@ -14,7 +14,7 @@ from qa.records import Heading
 from qa.render import answer_to_dict, citation, display_path, render_markdown, render_text
 from tests.conftest import DEFAULT_CORPUS, make_assistant
 from tests.documents import BOILERPLATE_MARKERS, write_article_html, write_report_pdf
-from tests.fakes import FakeCounter
+from tests.fakes import FakeCounter, FakeEmbedder
 from tests.test_robustness import make_corpus, qa, write  # noqa: F401  (fixtures)
 
 
@@ -492,3 +492,89 @@ def test_a_heading_of_markup_left_over_is_no_heading_and_no_title():
     assert [h.title for h in page.headings] == ["Lookup hierarchy"]
     assert ")" not in page.text and "¶" not in page.text
 
+
+README_WITH_CHANGELOG = """[![Build](https://ci.example.org/badge.svg)](https://ci.example.org)
+
+# sampletool
+
+sampletool reads settings from a `.conf` file and exports them as environment variables.
+
+- [Usage](#usage)
+- [Changelog](#changelog)
+
+## Usage<a name="usage"></a>
+
+By default, `load_settings()` will:
+
+- Read each key-value pair and add it to `os.environ`.
+- **Not override** existing variables (`override=False`). Pass `override=True` to override them.
+
+See the [configuration guide](https://example.org/guide) for more.
+
+### Disable `load_settings`
+
+Set `SAMPLETOOL_DISABLED=1` to switch loading off in production without changing code.
+
+# Changelog
+
+## [1.0.0] - 2023-02-24
+
+### Fixed
+
+- The loader no longer overrides variables that are already set ([#12]).
+
+[1.0.0]: https://example.org/compare/v0.9.0...v1.0.0
+[#12]: https://example.org/issues/12
+"""
+_MARKDOWN_SYNTAX = ("**", "`", "](", "<a", "http", "[", "\n#", "##")
+
+
+def test_markdown_headings_are_their_rendered_words_and_a_changelog_says_so_in_its_path(tmp_path):
+    from qa.ingest.markdown_text import rendered_chunks
+    from qa.ingest.titles import markdown_title
+
+    (tmp_path / "README.md").write_text(README_WITH_CHANGELOG, encoding="utf-8")
+    [document] = load_corpus(tmp_path).documents
+    assert [(h.level, h.title) for h in document.headings] == [
+        (1, "sampletool"), (2, "Usage"), (3, "Disable load_settings"), (1, "Changelog"), (2, "1.0.0 - 2023-02-24"), (3, "Fixed")
+    ]
+    assert markdown_title("[![b](https://ci.example.org/b.svg)](https://ci.example.org)\n\n# The `load_dotenv` *guide*\n") == "The load_dotenv guide"
+    chunks = rendered_chunks(document, chunk_document(document, FakeCounter(), ChunkerParams(max_tokens=96, overlap_tokens=24)), FakeCounter())
+    paths = {chunk.heading_path for chunk in chunks}
+    assert "Changelog > 1.0.0 - 2023-02-24 > Fixed" in paths and "Usage" in paths
+    for chunk in chunks:
+        assert document.text[chunk.char_start : chunk.char_end] == chunk.text  # the file's own text, syntax and all
+        assert not any(syntax in chunk.embedded_text for syntax in _MARKDOWN_SYNTAX), chunk.embedded_text
+        assert chunk.n_tokens == FakeCounter().count(chunk.embedded_text) + SPECIAL_TOKENS <= 96
+    read = " ".join(chunk.embedded_text for chunk in chunks)
+    assert "- Not override existing variables (override=False)." in read and "See the configuration guide for more." in read
+    # What a reader never sees is no passage: the link definitions, the badge row, the contents list.
+    assert not any(chunk.text.startswith(("[1.0.0]:", "[![Build]", "- [Usage]")) for chunk in chunks)
+
+
+class _RecordingEmbedder(FakeEmbedder):
+    def __init__(self):
+        super().__init__()
+        self.read: list[str] = []
+
+    def embed_batch(self, texts):
+        self.read += texts
+        return super().embed_batch(texts)
+
+
+def test_the_model_reads_a_markdown_passage_without_its_syntax_and_the_passage_is_the_file(tmp_path):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "README.md").write_text(README_WITH_CHANGELOG, encoding="utf-8")
+    embedder = _RecordingEmbedder()
+    assistant = make_assistant(Settings(folder, tmp_path / "index", tmp_path / "no-model"), embedder)
+    assistant.build()
+    # Each sentence is read at its place in the rendered text (the fake embeds each alone).
+    assert "- Not override existing variables (override=False)." in embedder.read
+    assert not any("**" in text or "https://" in text for text in embedder.read)
+    top = assistant.ask("Does sampletool override existing variables?").passages[0]
+    assert "**Not override** existing variables" in top.text
+    with open(top.file, encoding="utf-8") as handle:
+        assert handle.read()[top.char_start : top.char_end] == top.text
+    db = sqlite3.connect(current_generation(assistant.settings.index_dir) / STORE_FILE)
+    assert not [text for (text,) in db.execute("SELECT text FROM chunks") if text.startswith("[1.0.0]:")]
