@@ -14,7 +14,7 @@ from qa.records import Heading
 from qa.render import answer_to_dict, citation, display_path, render_markdown, render_text
 from tests.conftest import DEFAULT_CORPUS, make_assistant
 from tests.documents import BOILERPLATE_MARKERS, write_article_html, write_manpage_pdf, write_report_pdf
-from tests.fakes import FakeCounter
+from tests.fakes import FakeCounter, FakeEmbedder
 from tests.test_robustness import make_corpus, qa, write  # noqa: F401  (fixtures)
 
 
@@ -455,3 +455,152 @@ def test_a_page_holding_only_its_running_header_and_footer_gives_no_passage():
     # Pages of nothing but a line that repeats only on such pages: that line is their text.
     steps = [f"Step {n}" for n in range(1, 5)]
     assert furniture_spans(steps) == ((), (), (), ())
+
+
+def _reference_page() -> bytes:
+    """A manual page shaped like the Apache httpd manual's: breadcrumb, language bars, an
+    in-page table of contents, a "See also" box, permalinks, a directive table, a term list."""
+    prose = "The module sets the expiry header of every response from the rules of its directives. " * 3
+    languages = ' |\n'.join(f'<a href="../{code}/mod.html" hreflang="{code}">&nbsp;{code}&nbsp;</a>' for code in ("en", "fr", "ja"))
+    return f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>mod_sample - Sample Server</title></head>
+<body>
+<a href="#content">Skip to content</a>
+<div id="path"><a href="/">Sample</a> &gt; <a href="/server/">Sample Server</a> &gt; <a href="/docs/">Documentation</a></div>
+<div id="content"><div id="preamble"><h1>Module mod_sample</h1>
+<div class="toplang"><p><span>Available Languages: </span>{languages}</p></div>
+<table class="module"><tr><th><a href="dict.html#Description">Description:</a></th><td>Setting of expiry headers</td></tr>
+<tr><th><a href="dict.html#Status">Status:</a></th><td><a href="status.html">Extension</a></td></tr></table>
+<h3>Summary</h3><p>{prose} See <a href="a.html">the caching guide</a> and <a href="b.html">the header module</a>.</p></div>
+<div id="quickview"><h3>Directives</h3><ul id="toc"><li><a href="#sampleactive">SampleActive</a></li>
+<li><a href="#sampledefault">SampleDefault</a></li></ul>
+<h3>See also</h3><ul class="seealso"><li><a href="changes.html">Changelog</a></li><li><a href="bugs.html">Known issues</a></li></ul></div>
+<div class="section"><h2 id="sampleactive">SampleActive Directive <a class="permalink" href="#sampleactive">&para;</a></h2>
+<p>{prose}</p>
+<p>The directive takes one of these values:</p>
+<ul><li><p>On turns the headers on for the realm in question.</p></li><li><p>Off turns them off.</p></li></ul>
+<dl><dt>access</dt><dd><p>The time of the client's access is the base time.</p></dd>
+<dt>modification</dt><dd><p>The file's last modification time is the base time.</p></dd></dl></div>
+<div class="bottomlang"><p><span>Available Languages: </span>{languages}</p></div></div>
+</body></html>""".encode()
+
+
+@pytest.mark.parametrize("reader", ["extract_html", "body without navigation"])
+def test_navigation_is_told_by_its_shape_and_left_out_while_tables_terms_and_linked_prose_stay(reader):
+    import lxml.html
+
+    from qa.ingest.extract import extract_html
+    from qa.ingest.html_text import element_text
+
+    raw = _reference_page()
+    # What `qa` indexes, and the body fallback it takes when trafilatura loses part of a page.
+    page = extract_html(raw) if reader == "extract_html" else element_text(lxml.html.document_fromstring(raw).find("body"), True)
+    for navigation in ("Skip to", "Sample Server >", "Documentation", "Available Languages", " ja", "Known issues", "Changelog", "See also", "SampleDefault"):
+        assert navigation not in page.text, navigation
+    assert "¶" not in page.text
+    assert [(h.level, h.title) for h in page.headings] == [(1, "Module mod_sample"), (3, "Summary"), (2, "SampleActive Directive")]
+    assert "Description: · Setting of expiry headers\nStatus: · Extension" in page.text  # a table of linked labels is a table
+    assert "See the caching guide and the header module." in page.text  # links inside prose are prose
+    # A list item's paragraph stays on its bullet's line, a description right under its term.
+    assert "• On turns the headers on for the realm in question." in page.text
+    assert "access\nThe time of the client's access is the base time." in page.text
+    assert "•\n" not in page.text + "\n"
+
+
+def test_a_heading_of_markup_left_over_is_no_heading_and_no_title():
+    from qa.ingest.extract import extract_html
+
+    prose = "Black reads the configuration from the pyproject.toml file of the project it formats. " * 4
+    html = f"""<html><head><title>) &#8212; Black 23.1.0 documentation</title></head><body><div class="body" role="main">
+<section id="x"><p>{prose}</p><section id="id21"><h1>)<a class="headerlink" href="#id21" title="Permalink">¶</a></h1>
+<p>{prose}</p><h2>Lookup hierarchy<a class="headerlink" href="#lookup">¶</a></h2><p>{prose}</p></section></section></div></body></html>"""
+    page = extract_html(html.encode())
+    assert page.title == "Black 23.1.0 documentation"
+    assert [h.title for h in page.headings] == ["Lookup hierarchy"]
+    assert ")" not in page.text and "¶" not in page.text
+
+
+README_WITH_CHANGELOG = """[![Build](https://ci.example.org/badge.svg)](https://ci.example.org)
+
+# sampletool
+
+sampletool reads settings from a `.conf` file and exports them as environment variables.
+
+- [Usage](#usage)
+- [Changelog](#changelog)
+
+## Usage<a name="usage"></a>
+
+By default, `load_settings()` will:
+
+- Read each key-value pair and add it to `os.environ`.
+- **Not override** existing variables (`override=False`). Pass `override=True` to override them.
+
+See the [configuration guide](https://example.org/guide) for more.
+
+### Disable `load_settings`
+
+Set `SAMPLETOOL_DISABLED=1` to switch loading off in production without changing code.
+
+# Changelog
+
+## [1.0.0] - 2023-02-24
+
+### Fixed
+
+- The loader no longer overrides variables that are already set ([#12]).
+
+[1.0.0]: https://example.org/compare/v0.9.0...v1.0.0
+[#12]: https://example.org/issues/12
+"""
+_MARKDOWN_SYNTAX = ("**", "`", "](", "<a", "http", "[", "\n#", "##")
+
+
+def test_markdown_headings_are_their_rendered_words_and_a_changelog_says_so_in_its_path(tmp_path):
+    from qa.ingest.markdown_text import rendered_chunks
+    from qa.ingest.titles import markdown_title
+
+    (tmp_path / "README.md").write_text(README_WITH_CHANGELOG, encoding="utf-8")
+    [document] = load_corpus(tmp_path).documents
+    assert [(h.level, h.title) for h in document.headings] == [
+        (1, "sampletool"), (2, "Usage"), (3, "Disable load_settings"), (1, "Changelog"), (2, "1.0.0 - 2023-02-24"), (3, "Fixed")
+    ]
+    assert markdown_title("[![b](https://ci.example.org/b.svg)](https://ci.example.org)\n\n# The `load_dotenv` *guide*\n") == "The load_dotenv guide"
+    chunks = rendered_chunks(document, chunk_document(document, FakeCounter(), ChunkerParams(max_tokens=96, overlap_tokens=24)), FakeCounter())
+    paths = {chunk.heading_path for chunk in chunks}
+    assert "Changelog > 1.0.0 - 2023-02-24 > Fixed" in paths and "Usage" in paths
+    for chunk in chunks:
+        assert document.text[chunk.char_start : chunk.char_end] == chunk.text  # the file's own text, syntax and all
+        assert not any(syntax in chunk.embedded_text for syntax in _MARKDOWN_SYNTAX), chunk.embedded_text
+        assert chunk.n_tokens == FakeCounter().count(chunk.embedded_text) + SPECIAL_TOKENS <= 96
+    read = " ".join(chunk.embedded_text for chunk in chunks)
+    assert "- Not override existing variables (override=False)." in read and "See the configuration guide for more." in read
+    # What a reader never sees is no passage: the link definitions, the badge row, the contents list.
+    assert not any(chunk.text.startswith(("[1.0.0]:", "[![Build]", "- [Usage]")) for chunk in chunks)
+
+
+class _RecordingEmbedder(FakeEmbedder):
+    def __init__(self):
+        super().__init__()
+        self.read: list[str] = []
+
+    def embed_batch(self, texts):
+        self.read += texts
+        return super().embed_batch(texts)
+
+
+def test_the_model_reads_a_markdown_passage_without_its_syntax_and_the_passage_is_the_file(tmp_path):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "README.md").write_text(README_WITH_CHANGELOG, encoding="utf-8")
+    embedder = _RecordingEmbedder()
+    assistant = make_assistant(Settings(folder, tmp_path / "index", tmp_path / "no-model"), embedder)
+    assistant.build()
+    # Each sentence is read at its place in the rendered text (the fake embeds each alone).
+    assert "- Not override existing variables (override=False)." in embedder.read
+    assert not any("**" in text or "https://" in text for text in embedder.read)
+    top = assistant.ask("Does sampletool override existing variables?").passages[0]
+    assert "**Not override** existing variables" in top.text
+    with open(top.file, encoding="utf-8") as handle:
+        assert handle.read()[top.char_start : top.char_end] == top.text
+    db = sqlite3.connect(current_generation(assistant.settings.index_dir) / STORE_FILE)
+    assert not [text for (text,) in db.execute("SELECT text FROM chunks") if text.startswith("[1.0.0]:")]

@@ -29,12 +29,13 @@ from qa.index.memory import release_freed_memory
 from qa.index.generations import FORMAT_VERSION
 from qa.index.protocols import IndexReader, IndexWriter
 from qa.ingest.chunker import LINE_END_HYPHEN, JoinedChunk, chunk_document
+from qa.ingest.markdown_text import RenderedChunk, rendered_chunks
 from qa.ingest.loader import nothing_readable, parent_document_id, read_corpus_files, unsupported_files
 from qa.ingest.sentences import answer_sentence_spans
 from qa.ingest.tokens import TokenCounter
 from qa.models.embedder import Embedder
 from qa.models.span_pooling import SENTENCE_VECTORS, embed_with_spans
-from qa.records import BuildReport, Chunk, Document, SkippedFile
+from qa.records import BuildReport, Chunk, Document, SkippedFile, embedded_text
 
 Progress = Callable[[str], None]
 EmbedCounts = Callable[[int, int], None]  # (texts embedded so far, texts to embed)
@@ -91,7 +92,8 @@ def update_index(
         if previous is not None:
             skipped += _still_skipped(previous, changes, present)
         counter = load_counter() if documents else None
-        chunked = [(document, chunk_document(document, counter, settings.chunker)) for document in documents]
+        # A Markdown file's chunks are read by the model without the syntax a reader never sees.
+        chunked = [(document, rendered_chunks(document, chunk_document(document, counter, settings.chunker), counter)) for document in documents]
         try:
             writer = engine.begin(previous)
         except QAError:
@@ -205,7 +207,7 @@ def _write_generation(
     to_encode = {}
     for (_, chunks), doc_spans in zip(chunked, spans):
         for chunk, chunk_spans in zip(chunks, doc_spans):
-            texts = [chunk.embedded_text] + [chunk.text[start:end] for start, end in chunk_spans]
+            texts = [_stored_key(chunk)] + [chunk.text[start:end] for start, end in chunk_spans]
             if not all(text in reusable for text in texts):
                 to_encode.setdefault(chunk.embedded_text, _embedded_spans(chunk, chunk_spans))
     n_chunks = sum(len(chunks) for _, chunks in chunked)
@@ -235,7 +237,7 @@ def _write_generation(
                 chunk_rows.append(vector)
                 sentence_rows += list(sentence_vectors)
             else:
-                chunk_rows.append(reusable[chunk.embedded_text])
+                chunk_rows.append(reusable[_stored_key(chunk)])
                 sentence_rows += [reusable[chunk.text[start:end]] for start, end in chunk_spans]
         writer.add_document(document, chunks, _stack(chunk_rows, dimension), doc_spans, _stack(sentence_rows, dimension))
     pooled = None
@@ -277,13 +279,24 @@ def _embed_on_ray(settings: Settings, embedder: Embedder, to_encode: dict, progr
     )
 
 
+def _stored_key(chunk: Chunk) -> str:
+    """How `reusable_vectors` names a stored chunk's vector: its heading path and text as stored.
+    A chunk the model reads otherwise (words joined at line ends, Markdown without its syntax)
+    is read the same way from the same text, so the name still finds its vector."""
+    return embedded_text(chunk.heading_path, chunk.text)
+
+
 def _embedded_spans(chunk: Chunk, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """The sentence spans of `chunk.text` as spans of what the model reads (`chunk.embedded_text`).
 
     The heading path leads the embedded text; a chunk whose page hyphenates words
-    at line ends is read with them joined (two characters fewer at each).
+    at line ends is read with them joined (two characters fewer at each), a Markdown
+    chunk without its syntax (its `search_offset` says where each offset went).
     """
     read = chunk.embedded_text
+    if isinstance(chunk, RenderedChunk):
+        shift = len(read) - len(chunk.search_text)
+        return [(shift + chunk.search_offset(start), shift + chunk.search_offset(end)) for start, end in spans]
     if not isinstance(chunk, JoinedChunk):
         shift = len(read) - len(chunk.text)
         return [(start + shift, end + shift) for start, end in spans]

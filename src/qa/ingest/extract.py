@@ -33,6 +33,8 @@ _MIN_MAIN_SHARE = 0.6
 # A page with fewer words than this (after navigation is left out) has nothing to index.
 _MIN_WORDS = 4
 _META_TITLE = ("og:title", "twitter:title")
+# Punctuation before a title's first word, other than an opening bracket or quote: markup left over.
+_LEFTOVER = re.compile(r"^[^\w(\[{\"'“‘«¿¡]+|^[^\w]*$")
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,7 @@ def extract_html(raw: bytes) -> ExtractedHtml:
                 main = element_text(main_root)
         metadata = trafilatura.extract_metadata(raw)
         # trafilatura's title is og:title / <title> / h1 with the site's name cut off ("| Example News").
-        title = (metadata.title.strip() if metadata is not None and metadata.title else None) or page_title(tree, main or page)
+        title = _readable(metadata.title if metadata is not None else None) or page_title(tree, main or page)
         stated = html_date(tree)
     except Exception as exc:
         # As with PDF: whatever a malformed page trips over inside the parser skips only this file.
@@ -100,16 +102,23 @@ def _words(text: str) -> int:
 
 
 def page_title(tree, text) -> str | None:
-    """og:title, else <title>, else the first h1 of the page."""
+    """og:title, else <title>, else the first h1 of the page (each without markup left over)."""
     for name in _META_TITLE:
         for meta in tree.iter("meta"):
-            if (meta.get("property") or meta.get("name") or "").lower() == name and (meta.get("content") or "").strip():
-                return " ".join(meta.get("content").split())
+            if (meta.get("property") or meta.get("name") or "").lower() == name and _readable(meta.get("content")):
+                return _readable(meta.get("content"))
     node = tree.find(".//title")
-    if node is not None and node.text_content().strip():
-        return " ".join(node.text_content().split())
+    if node is not None and _readable(node.text_content()):
+        return _readable(node.text_content())
     for h1 in tree.iter("h1"):
-        words = " ".join(h1.text_content().split())
-        if words:
-            return words
+        if _readable(h1.text_content()):
+            return _readable(h1.text_content())
     return text.headings[0].title if text.headings else None
+
+
+def _readable(title: str | None) -> str | None:
+    """`title` without punctuation left over before its words (") — Black documentation" ->
+    "Black documentation"), or None when it has no words (")")."""
+    words = " ".join((title or "").split())
+    words = _LEFTOVER.sub("", words)
+    return words or None

@@ -12,12 +12,12 @@ import re
 from bisect import bisect_right
 
 from qa.records import Heading
+from qa.ingest.markdown_text import heading_words, references
 from qa.ingest.sentences import is_prose, split_sentences
 
 PATH_SEPARATOR = " > "
 _ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_MARKUP = re.compile(r"[*_`]+")
 # A plain-text heading has at most this many words, like a section title, not a caption.
 _MAX_HEADING_WORDS = 10
 # The paragraph after it must open with a prose sentence and hold this many words: a heading introduces a section.
@@ -25,7 +25,9 @@ _MIN_SECTION_WORDS = 12
 
 
 def markdown_headings(text: str) -> tuple[Heading, ...]:
-    """ATX headings (`#` to `######`) outside fenced code blocks."""
+    """ATX headings (`#` to `######`) outside fenced code blocks, titled by their words as
+    rendered (no emphasis marks, backticks, HTML tags, badges or link targets)."""
+    defined = references(text)
     headings = []
     fence = None
     offset = 0
@@ -40,7 +42,7 @@ def markdown_headings(text: str) -> tuple[Heading, ...]:
         elif fence is None:
             match = _ATX.match(line.rstrip("\r\n"))
             if match:
-                title = _clean(match.group(2))
+                title = heading_words(match.group(2), defined)
                 if title:
                     headings.append(Heading(offset + line.index("#"), len(match.group(1)), title))
         offset += len(line)
@@ -110,8 +112,3 @@ def heading_path_at(headings: tuple[Heading, ...], offset: int, skip_title: str 
     if titles and titles[0] == skip_title:
         titles = titles[1:]
     return PATH_SEPARATOR.join(titles)
-
-
-def _clean(title: str) -> str:
-    """Heading words without Markdown emphasis markers or runs of spaces."""
-    return " ".join(_MARKUP.sub("", title).split())

@@ -5,7 +5,17 @@ items on lines of their own ("• item"), a definition list's term on its line
 and its description after it, a table row per line with its cells separated by
 " · ", preformatted code as it is drawn. Headings (h1-h6, or trafilatura's
 <head rend="hN">) are lines of their own, and where each starts is recorded, so
-heading paths need no "#" in the text.
+heading paths need no "#" in the text. A list item's or description's first
+paragraph stays on the line of its bullet or after its term: "•" alone on a
+line would be a sentence of its own, parted from what it introduces.
+
+What a reader does not read as content is left out: a permalink beside a
+heading ("¶", "#": a link with no letters or digits), a heading of nothing but
+punctuation, and (with `drop_surroundings`) navigation. Navigation is told by
+tag, ARIA role or class/id name, and by its shape whatever it is called: a run
+of links with nothing but separators between them ("Apache > HTTP Server >
+Modules", "Available Languages: en | fr | ja", a list of links to the page's
+own sections), headings over such runs included.
 """
 
 from __future__ import annotations
@@ -32,6 +42,14 @@ _AROUND_NAMES = re.compile(
     re.IGNORECASE,
 )
 _SPACES = re.compile(r"[^\S\n]+")
+# Containers that can be navigation by their shape (a run of links); a single row, cell or
+# item is judged with its table or list, as a table row of two links is still a table.
+_LINK_RUN_CONTAINERS = frozenset("div p ul ol dl section table center menu".split())
+# A label before a run of links ("Available Languages:", "See also:"), a few words and a colon.
+_RUN_LABEL = re.compile(r"^\s*[^\W\d_][\w\s'’-]{0,40}:")
+# Spaces and permalink glyphs at a line's end: trafilatura keeps a permalink's "¶" as text.
+_LINE_END_MARKS = " ¶🔗⚓"
+_SKIP_LINK = re.compile(r"^\s*(skip|jump)\s+to\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -52,6 +70,7 @@ def element_text(root, drop_surroundings: bool = False) -> TextWithHeadings:
 
 
 def is_surrounding(element) -> bool:
+    """Whether `element` is around a page's content, not part of it (see the module's docstring)."""
     tag = _tag(element)
     if tag in _AROUND_TAGS:
         # An article's own header (its title, byline) and footer are part of it.
@@ -59,7 +78,52 @@ def is_surrounding(element) -> bool:
     if (element.get("role") or "").lower() in _AROUND_ROLES:
         return True
     names = f"{element.get('class') or ''} {element.get('id') or ''}"
-    return bool(names.strip()) and _AROUND_NAMES.search(names) is not None
+    if names.strip() and _AROUND_NAMES.search(names) is not None:
+        return True
+    if tag == "a" and (element.get("href") or "").startswith("#") and _SKIP_LINK.match(element.text_content() or ""):
+        return True  # "Skip to content"
+    return tag in _LINK_RUN_CONTAINERS and is_link_run(element)
+
+
+def is_link_run(element) -> bool:
+    """Two or more links and, besides them and headings over them, only separators ("|", ">",
+    ",", "·") and at most a leading label: a breadcrumb, a language bar, a menu, a "See also"
+    list, a table of contents."""
+    links = 0
+    outside = ""
+    for kind, text in _runs(element):
+        if kind == "link":
+            links += _has_words(text)
+        elif _has_words(text):
+            outside += text
+            if _has_words(_RUN_LABEL.sub("", outside, count=1)):
+                return False  # words of its own: content (stops at the first, so prose costs little)
+    return links >= 2
+
+
+def _runs(element, in_heading: bool = False):
+    """("link", its words) and ("text", words outside links and headings) under `element`, in order."""
+    if element.text and not in_heading:
+        yield "text", element.text
+    for child in element:
+        tag = _tag(child)
+        if tag in _SKIPPED or not isinstance(child.tag, str):
+            pass
+        elif tag == "a" and child.get("href") is not None:
+            yield "link", child.text_content()
+        else:
+            yield from _runs(child, in_heading or tag in _HEADINGS)
+        if child.tail and not in_heading:
+            yield "text", child.tail
+
+
+def _has_words(text: str) -> bool:
+    return any(ch.isalnum() for ch in text)
+
+
+def _is_permalink(element) -> bool:
+    """A link drawn as a symbol beside a heading or term ("¶", "#", "§", "🔗"): no words to read."""
+    return (element.get("href") or "").startswith("#") and not _has_words(element.text_content())
 
 
 def _tag(element) -> str:
@@ -75,38 +139,46 @@ class _Writer:
         self.length = 0
         self.headings: list[Heading] = []
         self.pending_break = 0  # newlines owed before the next text: 1 a line break, 2 a paragraph break
+        # Until text comes, block breaks are at most this (None: any): a bullet or a term
+        # keeps its item's first paragraph with it.
+        self.break_cap: int | None = None
 
     def text(self, words: str, preformatted: bool = False) -> None:
         if not preformatted:
             words = _SPACES.sub(" ", words.replace("\n", " "))
-            if self._at_line_start() or self.pending_break:
+            if self._at_line_start() or self.pending_break or self.parts[-1].endswith(" "):
                 words = words.lstrip()
         if not words:
             return
         self._flush_break()
         self._append(words)
+        self.break_cap = None
+
+    def cap_breaks(self, newlines: int) -> None:
+        """Block breaks before the next text are at most `newlines` (0 keeps it on this line)."""
+        self.break_cap = newlines
 
     def separator(self, text: str) -> None:
         """`text` between two runs on one line (table cells), without the spaces either side doubling it."""
-        while self.parts and self.parts[-1].endswith(" ") and not self.pending_break:
-            kept = self.parts[-1].rstrip(" ")
-            self.length -= len(self.parts[-1]) - len(kept)
-            self.parts[-1] = kept
-            if not kept:
-                self.parts.pop()
+        if not self.pending_break:
+            self._trim_line_end(" ")
         self.text(text)
 
-    def block_break(self, newlines: int = 2) -> None:
-        if self.length:
+    def block_break(self, newlines: int = 2, capped: bool = True) -> None:
+        if capped and self.break_cap is not None:
+            newlines = min(newlines, self.break_cap)
+        if self.length and newlines:
             self.pending_break = max(self.pending_break, newlines)
 
     def start_heading(self) -> tuple[int, int]:
-        self.block_break(2)
+        self.block_break(2, capped=False)
         self._flush_break()
+        self.break_cap = None
         return self.length, len(self.parts)
 
     def end_heading(self, start: tuple[int, int], level: int) -> None:
         offset, first_part = start
+        self._trim_line_end(_LINE_END_MARKS)
         title = " ".join("".join(self.parts[first_part:]).split())
         # The heading starts at its first visible character (the text may have opened with spaces).
         start = offset + len("".join(self.parts[first_part:])) - len("".join(self.parts[first_part:]).lstrip())
@@ -119,15 +191,18 @@ class _Writer:
 
     def _flush_break(self) -> None:
         if self.pending_break and self.length:
-            # Drop spaces left at the end of the line being closed.
-            while self.parts and self.parts[-1].endswith(" "):
-                kept = self.parts[-1].rstrip(" ")
-                self.length -= len(self.parts[-1]) - len(kept)
-                self.parts[-1] = kept
-                if not kept:
-                    self.parts.pop()
+            # Drop spaces (and a permalink's "¶" where the link was not marked) at the end of the line being closed.
+            self._trim_line_end(_LINE_END_MARKS)
             self._append("\n" * self.pending_break)
         self.pending_break = 0
+
+    def _trim_line_end(self, characters: str) -> None:
+        while self.parts and self.parts[-1] and self.parts[-1][-1] in characters:
+            kept = self.parts[-1].rstrip(characters)
+            self.length -= len(self.parts[-1]) - len(kept)
+            self.parts[-1] = kept
+            if not kept:
+                self.parts.pop()
 
     def _append(self, text: str) -> None:
         self.parts.append(text)
@@ -146,33 +221,53 @@ def _walk(element, writer: _Writer, drop_surroundings: bool, preformatted: bool)
     if tag in _SKIPPED or not isinstance(element.tag, str):
         _tail(element, writer, preformatted)
         return
-    if drop_surroundings and is_surrounding(element):
+    if (drop_surroundings and is_surrounding(element)) or (tag == "a" and _is_permalink(element)):
         _tail(element, writer, preformatted)
         return
     level = _HEADINGS.get(tag)
     if tag == "head" and (element.get("rend") or "").lower() in _HEADINGS:
         level = _HEADINGS[(element.get("rend") or "").lower()]
+    if level and not _has_words("".join(element.itertext())):
+        _tail(element, writer, preformatted)  # ")¶": markup left over, not a heading
+        return
     if tag == "br" or tag == "lb":
         writer.block_break(1)
         _tail(element, writer, preformatted)
         return
     pre = preformatted or tag == "pre" or (tag == "code" and "\n" in "".join(element.itertext()).strip())
     heading_start = writer.start_heading() if level else None
+    role = _list_role(element, tag)
     if not level and (tag in _BLOCKS or pre != preformatted):
-        writer.block_break(1 if tag in ("li", "item", "dd", "dt", "tr", "row") else 2)
-    if tag in ("li", "item"):
+        writer.block_break(1 if role else 2, capped=not role)
+    if role == "item":
         writer.text("• ")
+        writer.cap_breaks(0)  # "• " and the item's first paragraph on one line
+    elif role == "description":
+        writer.cap_breaks(1)  # a description right under its term
     if tag in ("td", "th", "cell") and _has_previous_cell(element):
         writer.separator(CELL_SEPARATOR)
     if element.text:
         writer.text(element.text, pre)
     for child in element:
         _walk(child, writer, drop_surroundings, pre)
+    if role in ("item", "description"):
+        writer.break_cap = None  # an empty item keeps nothing after it on its line
     if level:
         writer.end_heading(heading_start, level)
     elif tag in _BLOCKS or pre != preformatted:
-        writer.block_break(1 if tag in ("li", "item", "dt", "tr", "row") else 2)
+        writer.block_break(2 if role in (None, "description") else 1)
     _tail(element, writer, preformatted)
+
+
+def _list_role(element, tag: str) -> str | None:
+    """"item" (a bullet), "term", "description" or "row" for the parts of lists and tables;
+    trafilatura writes a definition list's terms and descriptions as <item rend="dt-1">, "dd-1"."""
+    if tag in ("dt", "dd"):
+        return "term" if tag == "dt" else "description"
+    if tag in ("li", "item"):
+        rend = (element.get("rend") or "").lower()
+        return "term" if rend.startswith("dt") else "description" if rend.startswith("dd") else "item"
+    return "row" if tag in ("tr", "row") else None
 
 
 def _has_previous_cell(element) -> bool:

@@ -22,11 +22,11 @@ from pathlib import Path
 from qa.errors import CorpusError
 from qa.ingest.extract import PAGE_BREAK, NotExtractable, extract_html, extract_pdf
 from qa.ingest.headings import markdown_headings, plain_text_headings
+from qa.ingest.markdown_text import MARKDOWN_SUFFIXES
 from qa.ingest.text_decoding import NotText, decode_text
 from qa.ingest.titles import markdown_title, pdf_title, plain_text_title, readable_file_name, short_title
 from qa.records import Document, Heading, SkippedFile
 
-MARKDOWN_SUFFIXES = (".md", ".markdown")
 PDF_SUFFIXES = (".pdf",)
 HTML_SUFFIXES = (".html", ".htm")
 # Extracted formats: suffix -> the document kind (what `qa show` and citations call it).

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from qa.ingest.markdown_text import heading_words, references
+
 MAX_TITLE_CHARACTERS = 120
 _ATX = re.compile(r"^ {0,3}#{1,6}[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
 _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
@@ -36,11 +38,13 @@ _META_JUNK = re.compile(r"^(?:untitled|microsoft word - .*|.*\.(?:dvi|tex|docx?|
 
 
 def markdown_title(text: str) -> str:
-    """The first heading with words in it once images and links are taken out; else as plain text."""
+    """The first heading with words in it as rendered (images, link targets, tags and emphasis
+    marks out, "load_dotenv" whole); else the opening lines as plain text."""
+    defined = references(text)
     for line in text.splitlines():
         match = _ATX.match(line)
         if match:
-            title = clean_markup(match.group(1))
+            title = heading_words(match.group(1), defined)
             if any(ch.isalpha() for ch in title):
                 return title
     return plain_text_title("\n".join(clean_markup(line) for line in text.splitlines()))
