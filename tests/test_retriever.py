@@ -97,3 +97,20 @@ def test_chunks_are_not_joined_across_pages_documents_gaps_or_past_the_limit():
     assert ids([span(1, 0, 44, 1.0), span(2, 21, 61, 0.9)], max_joined=1) == [1, 2]
     # Two joins at most: the third neighbour takes a slot of its own.
     assert ids([span(1, 0, 44, 1.0), span(2, 21, 61, 0.9), span(3, 45, 78, 0.8)]) == [1, 3]
+
+
+def test_a_question_naming_a_documents_title_lifts_its_passages():
+    from qa.analyzer import ENGLISH
+    from qa.config import RetrievalParams
+    from qa.search.evidence import Evidence
+    from qa.search.scoring import score
+
+    # Two passages alike in every other way: only the second's document is named by the question.
+    text = "It reads the settings from a file in your home directory."
+    rows = {1: ChunkRow(1, "avrdude.pdf", "AVRDUDE manual", 0, len(text), 1, 1, text),
+            2: ChunkRow(2, "black.html", "Black documentation", 0, len(text), 1, 1, text)}
+    weights = {ENGLISH.stems("black").pop(): 3.0, ENGLISH.stems("settings").pop(): 1.0}
+    evidence = Evidence("Where does Black read its settings?", ENGLISH, 5, (1, 2), (1, 2), (1, 2), rows, {1: 0.5, 2: 0.5},
+                        {1: ((0.5, 0, len(text)),), 2: ((0.5, 0, len(text)),)}, weights, None)
+    assert [c.chunk.chunk_id for c in score(evidence, RetrievalParams(title_weight=0.0), 2).candidates][0] == 1  # ties: by rank
+    assert [c.chunk.chunk_id for c in score(evidence, RetrievalParams(title_weight=0.3), 2).candidates][0] == 2

@@ -40,6 +40,10 @@ class RetrievalParams:
     # its document in the shortlist: a document that answers in two places is more
     # likely on the subject.
     sibling_weight: float = 0.2
+    # A passage gains this much times the share of the question's (IDF-weighted) words its
+    # document's title holds: a question names the subject ("in bash", "does Black") that
+    # the passages of its manual never repeat.
+    title_weight: float = 0.3
     # One long document cannot fill every slot while another has a relevant passage
     # nearly as good.
     per_document: int = 3  # passages one document may hold before others get a turn...

@@ -68,14 +68,16 @@ def score(evidence: Evidence, params: RetrievalParams, k: int) -> Ranking:
     top_fused = max(fused.values(), default=1.0)
     support = sibling_support({c: fused[c] / top_fused for c in shortlist}, {c: evidence.rows[c].doc_id for c in shortlist})
     candidates = []
+    named = title_matches(evidence, [evidence.rows[c].title for c in shortlist]) if params.title_weight else {}
     for chunk_id in shortlist:
         row = evidence.rows[chunk_id]
         answer_score, highlight = best_answer_sentence(evidence, chunk_id, params)
         bonus = params.sibling_weight * support[chunk_id]
+        titled = params.title_weight * named.get(row.title, 0.0)
         candidates.append(
             Candidate(
                 chunk=row,
-                score=answer_score + params.fusion_weight * fused[chunk_id] / top_fused + bonus,
+                score=answer_score + params.fusion_weight * fused[chunk_id] / top_fused + bonus + titled,
                 sibling_bonus=bonus,
                 similarity=evidence.similarity[chunk_id],
                 sentence_similarity=evidence.sentence_similarity(chunk_id),
@@ -180,6 +182,12 @@ def sibling_support(scores: dict[int, float], doc_of: dict[int, str]) -> dict[in
         # The best other chunk: the document's best unless this chunk is it, then its second.
         support[chunk_id] = (top[1] if len(top) > 1 else 0.0) if value == top[0] else top[0]
     return support
+
+
+def title_matches(evidence: Evidence, titles: list[str]) -> dict[str, float]:
+    """Each title's share of the question's (IDF-weighted) words: a question often names what a
+    document is about ("in bash", "does Black") where its passages never repeat the name."""
+    return {title: term_overlap(evidence.term_weights, evidence.analyzer.stems(title)) for title in set(titles)}
 
 
 def best_answer_sentence(evidence: Evidence, chunk_id: int, params: RetrievalParams) -> tuple[float, tuple[int, int]]:
