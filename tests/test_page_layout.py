@@ -27,3 +27,57 @@ def test_a_numbered_heading_begins_at_its_number_and_its_section_starts_a_chunk(
         [first] = [c for c in chunks if sentence in c.text]
         assert first.text.startswith(f"{number} {title}")
         assert first.heading_path == f"Getting started with the scheduler > {title}"
+
+
+def test_a_running_header_naming_the_chapter_and_section_stays_out_of_passages(tmp_path):
+    # "CHAPTER 1. GETTING STARTED WITH THE ... 1.3. HOW TO REPORT..." differs on every page:
+    # no repetition finds it, the bookmarks it names do.
+    document, chunks = manual(tmp_path)
+    for page in (3, 4, 5):
+        assert document.page_text(page).startswith("CHAPTER 1. GETTING STARTED WITH THE ...")  # `qa show` keeps it
+    assert not [c for c in chunks if "CHAPTER" in c.text]
+    for chunk in chunks:
+        assert document.page_text(chunk.page)[chunk.char_start : chunk.char_end] == chunk.text
+
+
+def _headings_by_page(pages, headings):
+    """Headings given as (page index, offset, level, title), as the chunker passes them: per page, up to its end."""
+    from qa.records import Heading
+
+    return [
+        tuple(Heading(offset - sum(len(p) + 1 for p in pages[page:n]), level, title) for page, offset, level, title in headings if page <= n)
+        for n in range(len(pages))
+    ]
+
+
+def test_an_edge_line_is_a_header_when_it_only_names_headings_in_force():
+    from qa.ingest.page_furniture import furniture_spans
+
+    def body(n):
+        subject = ("mirrors", "pools", "suites", "queues", "keys")[n - 1]
+        return f"The {subject} are described here in some detail.\nEach of the {subject} has its own rules."
+
+    pages = [
+        "Chapter 6\nThe Debian archives\n" + body(1) + "\n6.7 What are all those directories at the Debian archives?\n" + body(1) + "\n21",
+        "CHAPTER 6. THE DEBIAN ARCHIVES 6.7. WHAT ARE ALL THOSE DIRECTORIES AT …\n" + body(2) + "\n22",
+        "CHAPTER 6. THE DEBIAN ARCHIVES 6.8. WHAT ARE ALL THOSE DIRECTORIES INSIDE…\n6.8 What are all those directories inside dists/stable/main?\n" + body(3) + "\n23",
+        # A heading at a page's top whose words begin like a section's before it: not a header.
+        "6.9 What are all those directories at the mirrors?\n" + body(4) + "\n24",
+        # A sentence that happens to open with a chapter's title: not a header either.
+        "The Debian archives are mirrored.\n" + body(5) + "\n25",
+    ]
+    first = pages[0]
+    headings = [
+        (0, 0, 1, "The Debian archives"),
+        (0, first.index("6.7"), 2, "What are all those directories at the Debian archives?"),
+        (2, pages[2].index("6.8"), 2, "What are all those directories inside dists/stable/main?"),
+        (3, 0, 2, "What are all those directories at the mirrors?"),
+    ]
+    spans = furniture_spans(pages, _headings_by_page(pages, headings))
+    named = [[page[a:b] for a, b in on_page] for page, on_page in zip(pages, spans)]
+    assert named[1] == [pages[1].split("\n")[0], "22"]
+    assert named[2] == [pages[2].split("\n")[0], "23"]  # naming the section that starts below it
+    assert named[3] == ["24"] and named[4] == ["25"]
+    assert named[0] == ["21"]  # the chapter's own opening lines are its heading, not a header
+    assert furniture_spans(pages)[1] == ((len(pages[1]) - 2, len(pages[1])),)  # without headings: only the page number
+

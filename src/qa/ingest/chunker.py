@@ -77,14 +77,16 @@ def chunk_document(document: Document, counter: TokenCounter, params: ChunkerPar
     if document.page_starts:
         chunks: list[Chunk] = []
         pages = [document.page_text(page) for page in range(1, document.pages + 1)]
-        furniture = furniture_spans(pages)
+        page_headings = []
         for page in range(1, document.pages + 1):
             start = document.page_starts[page - 1]
             end = start + len(pages[page - 1])
             # Bookmarks as offsets into this page: earlier pages' ones (negative) are in force from its top.
-            headings = tuple(Heading(h.start - start, h.level, h.title) for h in document.headings if h.start <= end)
+            page_headings.append(tuple(Heading(h.start - start, h.level, h.title) for h in document.headings if h.start <= end))
+        furniture = furniture_spans(pages, page_headings)
+        for page in range(1, document.pages + 1):
             chunks += _chunk_text(
-                document, pages[page - 1], headings, page, counter, budget, params, len(chunks), furniture[page - 1]
+                document, pages[page - 1], page_headings[page - 1], page, counter, budget, params, len(chunks), furniture[page - 1]
             )
         return chunks
     return _chunk_text(document, document.text, document.headings, None, counter, budget, params, 0)
