@@ -81,3 +81,56 @@ def test_an_edge_line_is_a_header_when_it_only_names_headings_in_force():
     assert named[0] == ["21"]  # the chapter's own opening lines are its heading, not a header
     assert furniture_spans(pages)[1] == ((len(pages[1]) - 2, len(pages[1])),)  # without headings: only the page number
 
+def test_a_table_of_contents_gives_no_passage_and_qa_show_still_prints_it(tmp_path):
+    document, chunks = manual(tmp_path)
+    contents = document.page_text(1)
+    assert "1.2 Where the scheduler keeps its jobs . . ." in contents
+    # A contents entry holds a question's words and says only where the answer is.
+    assert not [c for c in chunks if c.page == 1]
+    assert not [c for c in chunks if ". . . ." in c.text]
+    [answer] = [c for c in chunks if "Queued jobs are kept under the spool" in c.text]
+    assert answer.page == 3
+
+
+def test_contents_and_index_lines_are_found_with_their_wrapped_titles_chapters_and_letters():
+    from qa.ingest.contents_lines import contents_spans
+
+    contents = "\n".join(
+        [
+            "Table of Contents",
+            "1 Definitions and overview 1",  # a chapter: no leader
+            "1.1 What is this FAQ? . . . . . . . . . . . . . . . . . 1",
+            "1.2 What is the difference between Debian and other distributions? Why",  # wrapped
+            "should I choose Debian? . . . . . . . . . . . . . . . . 2",
+            "1.3 From an administrator's point of view, which distribution requires attention? 3",
+            "2 Getting and installing Debian 5",
+            "2.1 What is the latest version? .................................. 5",
+            "2.2 Where can I get the images? …………………… xi",
+            "2.3 How do I install Debian from CD-ROMs? . . . . . . . . . . . . . . . . . . . .",
+        ]
+    )
+    rest = "2.4 Can I install Debian from the Internet? . . . . . . . 6\nThe Installation\nThis chapter explains the installer in detail."
+    index = "Index\n–\n-x Arduino . . . . . . . . 19\n-x AVR Dragon. . . . . . 19\nA\navrdude.conf. . . . . . . . 36\nC\nConfiguration File . . . 36\nT\nTerminal Mode . . . . . 30, 33"
+    spans = contents_spans([contents, rest, index], [(), (), ()])
+    assert [contents[a:b] for a, b in spans[0]] == contents.split("\n")
+    # The page after carries the block on: its first entry, not the chapter that follows.
+    assert [rest[a:b] for a, b in spans[1]] == ["2.4 Can I install Debian from the Internet? . . . . . . . 6"]
+    assert [index[a:b] for a, b in spans[2]] == index.split("\n")
+
+
+def test_text_with_a_few_dots_or_numbers_at_line_ends_is_not_a_table_of_contents():
+    from qa.ingest.contents_lines import contents_spans
+
+    pages = [
+        # Sphinx prose: one line ends in "...." (a quoted sentence cut short).
+        "More generally speaking, try to avoid referring to user actions.\nuse the active voice, like Enable this if ... instead of This can be enabled if....\nJust give facts.",
+        # A hex dump: dots, but no page numbers, and not a block of entries.
+        "avrdude> dump eeprom 0 16\n0000 ff ff ff ff ff ff ff ff ff ff ff ff ff ff ff ff |................|\navrdude> erase",
+        # A table whose rows end in numbers.
+        "Decimal integer 12345 1, 2, 4, or 8\nOctal integer 012345 1, 2, 4, or 8\nSize in bytes 4\nCount of items 12\nDays in the week 7",
+        # A line ending in a word that reads as a Roman numeral ("did", "mix") is no entry.
+        "Which option did you pick? The one you did\nand the second . . . . . . . . . 4\nthe third . . . . . . . . . . 5\nthe fourth . . . . . . . . 6",
+    ]
+    spans = contents_spans(pages, [(), (), (), ()])
+    assert spans[:3] == ((), (), ())
+    assert [pages[3][a:b] for a, b in spans[3]][0] == "and the second . . . . . . . . . 4"

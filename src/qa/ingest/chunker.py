@@ -6,11 +6,11 @@ it is embedded. Consecutive chunks share up to `overlap_tokens` of whole
 sentences from the same paragraph, so an answer that straddles a cut is still
 whole in one of them. A sentence is split only when it alone exceeds the budget.
 
-A PDF page's running header, footer and page number (see `page_furniture`) are
-never inside a chunk: a chunk's span lies between them, so its text is still
-exactly the stored page text at its offsets. A word the page hyphenates at a
-line end ("devel-\nopment") is joined in what is embedded (`search_text`); the
-span and the text shown stay as the page has them.
+A PDF page's running header, footer and page number, and its table-of-contents
+and index lines (see `page_layout`) are never inside a chunk: a chunk's span lies
+between them, so its text is still exactly the stored page text at its offsets.
+A word the page hyphenates at a line end ("devel-\nopment") is joined in what is
+embedded (`search_text`); the span and the text shown stay as the page has them.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from qa.analyzer import LINE_END_HYPHEN
 from qa.config import ChunkerParams
 from qa.ingest.headings import PATH_SEPARATOR, heading_path_at
-from qa.ingest.page_furniture import furniture_spans
+from qa.ingest.page_layout import PageLayout, page_layouts
 from qa.ingest.sentences import split_sentences
 from qa.ingest.tokens import TokenCounter
 from qa.records import Chunk, Document, Heading, embedded_text
@@ -83,10 +83,10 @@ def chunk_document(document: Document, counter: TokenCounter, params: ChunkerPar
             end = start + len(pages[page - 1])
             # Bookmarks as offsets into this page: earlier pages' ones (negative) are in force from its top.
             page_headings.append(tuple(Heading(h.start - start, h.level, h.title) for h in document.headings if h.start <= end))
-        furniture = furniture_spans(pages, page_headings)
+        layouts = page_layouts(pages, page_headings)
         for page in range(1, document.pages + 1):
             chunks += _chunk_text(
-                document, pages[page - 1], page_headings[page - 1], page, counter, budget, params, len(chunks), furniture[page - 1]
+                document, pages[page - 1], page_headings[page - 1], page, counter, budget, params, len(chunks), layouts[page - 1]
             )
         return chunks
     return _chunk_text(document, document.text, document.headings, None, counter, budget, params, 0)
@@ -101,14 +101,14 @@ def _chunk_text(
     budget: int,
     params: ChunkerParams,
     first_ordinal: int,
-    left_out: tuple[tuple[int, int], ...] = (),
+    layout: PageLayout = PageLayout(),
 ) -> list[Chunk]:
     # With headings, a share of the budget is kept for the heading path that leads
     # each chunk's embedded text, so a sentence cut to fit still fits behind it.
     path_budget = budget // _PATH_SHARE if headings else 0
     # The text tokenized once counts its sentences and then its chunks (see tokens.TextPieces).
     spans_counter = _SpanCounter(counter, text)
-    pieces = _pieces(text, counter, budget - path_budget, left_out, spans_counter)
+    pieces = _pieces(text, counter, budget - path_budget, layout.left_out, spans_counter)
     line_starts = _line_starts(text)
     section_starts = {heading.start for heading in headings}
     paths: dict[str, tuple[str, int]] = {}  # a section's chunks share its heading path: count it once
@@ -261,7 +261,7 @@ def _fitting_path(path: str, counter: TokenCounter, path_budget: int) -> str:
 def _pieces(
     text: str, counter: TokenCounter, budget: int, left_out: tuple[tuple[int, int], ...], spans_counter: _SpanCounter
 ) -> list[_Piece]:
-    """Sentence pieces of `text`, none inside a `left_out` span (running headers and footers).
+    """Sentence pieces of `text`, none inside a `left_out` span (running headers and footers, contents lines).
 
     Left-out lines are blanked (same length, so offsets hold) before sentences are
     found: a blank line is a paragraph break, so no sentence reaches across one.
