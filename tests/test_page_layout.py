@@ -134,3 +134,58 @@ def test_text_with_a_few_dots_or_numbers_at_line_ends_is_not_a_table_of_contents
     spans = contents_spans(pages, [(), (), (), ()])
     assert spans[:3] == ((), (), ())
     assert [pages[3][a:b] for a, b in spans[3]][0] == "and the second . . . . . . . . . 4"
+
+
+def test_a_footnote_is_a_passage_of_its_own_and_the_model_reads_it_without_its_number(tmp_path):
+    from qa.index.indexer import _embedded_spans
+    from qa.ingest.sentences import split_sentences
+    from tests.documents import MANUAL_FOOTNOTE
+
+    document, chunks = manual(tmp_path)
+    page = document.page_text(3)
+    assert f"job.1\n" in page and f"\n1{MANUAL_FOOTNOTE}" in page  # as PDFium reads a superscript
+    [note] = [c for c in chunks if MANUAL_FOOTNOTE in c.text]
+    assert note.text == f"1{MANUAL_FOOTNOTE}" == page[note.char_start : note.char_end]
+    assert note.embedded_text.endswith(f" {MANUAL_FOOTNOTE}") and f"1{MANUAL_FOOTNOTE[:3]}" not in note.embedded_text
+    assert not [c for c in chunks if c is not note and MANUAL_FOOTNOTE[:20] in c.text]  # the running text's chunks end before it
+    # Sentence vectors pool the model's reading of each sentence: the spans still line up.
+    spans = [(s.start, s.end) for s in split_sentences(note.text)]
+    read = note.embedded_text
+    assert [read[a:b] for a, b in _embedded_spans(note, spans)] == [" " + note.text[1:]]
+
+
+def test_footnotes_are_numbered_lines_at_the_foot_referred_to_above():
+    from qa.ingest.footnotes import page_footnotes
+
+    latex = (
+        "You must choose the package name to consist only of lower case letters.\n"
+        "It must be at least two characters long and start with an alphanumeric character.\n"
+        "It is a good idea to keep its length within 30 characters. 11\n"
+        "It must start with a digit (0-9). 12 Keep its length within 8 characters if possible. 1\u00b3\n"
+        "11The default package name field length of aptitude is 30.\n"
+        "12If you follow the Developer's Reference, the ITP\nprocess will usually catch this kind of issue.\n"
+        "1\u00b3The default version field length of aptitude is 10.\n"
+        "11 / 57"
+    )
+    fop = "Unshareable files are those that are not shareable.10\nThe rest of the page says more.\n10 A description of the conventions can be found in the documentation."
+    found = page_footnotes([latex, fop], [((len(latex) - 7, len(latex)),), ()], [[], []])
+    assert latex[found[0].start :].startswith("11The default")
+    assert [latex[a:b] for a, b in found[0].numbers] == ["11", "12", "1\u00b3"]
+    assert fop[found[1].start :].startswith("10 A description") and [fop[a:b] for a, b in found[1].numbers] == ["10"]
+
+
+def test_numbered_lines_that_are_not_footnotes_are_left_alone():
+    from qa.ingest.footnotes import page_footnotes
+
+    pages = [
+        # A pin table: numbered rows, no sentence.
+        "Use the following pin mapping, see 1 and 2:\nAVRISP Target ATtiny\n1 (SDI) TPIDATA 1\n2 (VTref) Vcc 5\n3 (SCK) TPICLK 3",
+        # A chapter heading at the foot of a page (its bookmark starts there).
+        "This release was last updated in 2021, see 2 below.\n2 Keeping Free Software Free\nThis chapter discusses how GNU software avoids legal difficulties.",
+        # Zero is no note's number; "20th" is an ordinal.
+        "The test returns 0 or 20 as it should.\n0 if the string matches the pattern.\n20th century software is described here.",
+        # A note number nothing above refers to.
+        "The text above says nothing of notes.\n7 Several methods of patch maintenance are in use.",
+    ]
+    chapter = pages[1].index("2 Keeping")
+    assert page_footnotes(pages, [(), (), (), ()], [[], [chapter], [], []]) == (None, None, None, None)
