@@ -189,3 +189,16 @@ def test_numbered_lines_that_are_not_footnotes_are_left_alone():
     ]
     chapter = pages[1].index("2 Keeping")
     assert page_footnotes(pages, [(), (), (), ()], [[], [chapter], [], []]) == (None, None, None, None)
+
+
+def test_rows_that_differ_only_in_numbers_inside_words_are_not_a_running_footer():
+    from qa.ingest.page_furniture import furniture_spans
+
+    # avrdude's part list runs over pages; "t24 ATtiny24" and "t85 ATtiny85" read alike only
+    # when digits inside words count as page numbers.
+    parts = [("t24", "ATtiny24"), ("t25", "ATtiny25"), ("t84", "ATtiny84"), ("t85", "ATtiny85"), ("t861", "ATtiny861")]
+    said = ("Parts go by short names.", "Each name is case blind.", "Old parts are kept.", "New ones come first.", "The list ends here.")
+    pages = [f"Chapter 2: Command Line Options {n}\n{s}\n{short} {name}" for n, s, (short, name) in zip(range(6, 11), said, parts)]
+    assert [[page[a:b] for a, b in spans] for page, spans in zip(pages, furniture_spans(pages))] == [
+        [page.split("\n")[0]] for page in pages
+    ]

@@ -39,7 +39,7 @@ _MIN_PAGES = 3
 _MIN_STRETCH_SHARE = 0.5
 _MAX_LINE_CHARACTERS = 160  # longer lines are text, whatever repeats
 _ROMAN = re.compile(r"\b[ivxlcdm]{1,7}\b")
-_DIGITS = re.compile(r"\d+")
+_DIGITS = re.compile(r"\b\d+\b")  # a number, not digits inside a word: "t24 ATtiny24" and "t25 ATtiny25" differ
 _PAGE_NUMBER = re.compile(r"^(?:page\s+)?#(?:\s*(?:/|of)\s*#)?$|^[-–—\s]*#[-–—\s]*$")
 # Words of a heading's title, as a running header prints them: letters only (numbers and
 # one-letter words such as appendix letters left out), any case, curly apostrophes straight.
