@@ -202,3 +202,33 @@ def test_rows_that_differ_only_in_numbers_inside_words_are_not_a_running_footer(
     assert [[page[a:b] for a, b in spans] for page, spans in zip(pages, furniture_spans(pages))] == [
         [page.split("\n")[0]] for page in pages
     ]
+
+
+def test_contents_without_leaders_are_found_by_the_headings_they_list():
+    from qa.ingest.contents_lines import contents_spans
+
+    titles = [
+        "I just upgraded, and …",
+        "My UPS driver now says it's broken, and won't start. What now?",
+        "Which UPS should I buy?",
+        "I have an APC Smart-UPS connected with a grey APC serial cable and it won't work.",
+        "Why isn't upssched part of upsmon?",
+    ]
+    contents = (
+        "Contents\n1 I just upgraded, and . . . 1\n2 My UPS driver now says it’s broken, and won’t start. What now? 1\n"
+        "7 Which UPS should I buy? 2\n8 I have an APC Smart-UPS connected with a grey APC serial cable and it won’t\n"
+        "work. 2\n10 Why isn’t upssched part of upsmon? 3"
+    )
+    [found] = contents_spans([contents], [()], titles)
+    assert [contents[a:b] for a, b in found] == contents.split("\n")
+    # The same headings in the text they open: no page numbers after them (one line that
+    # happens to end in a number is no block).
+    text = "7 Which UPS should I buy?\nOne that works.\n10 Why isn’t upssched part of upsmon? 3\nIt used to be.\n2 My UPS driver now says it’s broken, and won’t start. What now?"
+    assert contents_spans([text], [()], titles) == ((),)
+    assert contents_spans([contents], [()]) == ((),)  # without the headings, nothing tells these lines from text
+    # The chunker's one question about a page passes the document's headings on.
+    from qa.ingest.page_layout import page_layouts
+    from qa.records import Heading
+
+    [layout] = page_layouts([contents], [tuple(Heading(len(contents), 1, title) for title in titles)])
+    assert layout.left_out == found

@@ -7,7 +7,9 @@ chunks leave them out, the stored text keeps them (`qa show` prints the page).
 
 A contents or index entry ends in a leader, a run of dots (". . . . 12",
 "......41", "…… 7"), usually followed by page numbers ("30, 33", "xiv"; PassiveTeX
-prints none). Around entries with leaders sit entries without one (dblatex and
+prints none), or, without a leader, is one of the document's headings (its
+bookmarks) followed by a page number ("7 Which UPS should I buy? 2", as AsciiDoc's
+dblatex style sets it). Around entries with leaders sit entries without one (dblatex and
 Sphinx set chapters as "2 Getting and installing Debian 5"), titles wrapped onto
 a second line, and an index's letter headings ("A", "B"). So the unit found is a
 block: lines with leaders, at least `_MIN_LEADERS` of them (one sentence ending
@@ -27,7 +29,7 @@ in "...." is not a table of contents), together with
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from typing import Collection, Sequence
 
 # A page number: Arabic, or Roman in lower case as front matter is numbered ("xiv", not "did").
 _PAGE = r"(?:\d{1,4}|(?=[ivxlcdm])m{0,3}(?:cm|cd|d?c{0,3})(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3}))"
@@ -39,21 +41,27 @@ _MIN_LEADERS = 3
 _MAX_BRIDGED = 3  # lines between two leader lines: a title wrapped over three lines, or an index letter
 _MAX_TITLE_WORDS = 4
 _TITLE_END = re.compile(r"[.,;:!?]$")
+# A title's words as an entry and a bookmark both spell them: letters only, any case, any apostrophe.
+_WORD = re.compile(r"[^\W\d_]{2,}")
 
 _LEADER_LINE, _ENTRY, _MARK, _OTHER = "leader", "entry", "mark", "other"
 
 
-def contents_spans(pages: Sequence[str], left_out: Sequence[Sequence[tuple[int, int]]]) -> tuple[tuple[tuple[int, int], ...], ...]:
+def contents_spans(
+    pages: Sequence[str], left_out: Sequence[Sequence[tuple[int, int]]], titles: Collection[str] = ()
+) -> tuple[tuple[tuple[int, int], ...], ...]:
     """For each page, the (start, end) offsets of its table-of-contents and index lines.
 
     `left_out` holds each page's running header and footer spans (`page_furniture`):
     those lines are passed over, so a contents page's header does not split its block.
+    `titles`: the document's heading titles; a line naming one, then a page number, is an entry.
     """
     spans = []
     continues = False  # the page before ended inside a block
+    named = {words for words in (_title_words(title) for title in titles) if words}
     for page, furniture in zip(pages, left_out):
         lines = _content_lines(page, furniture)
-        found, continues = _blocks(lines, continues)
+        found, continues = _blocks(lines, continues, named)
         spans.append(tuple((lines[n][0], lines[n][1]) for n in sorted(found)))
     return tuple(spans)
 
@@ -73,9 +81,15 @@ def _content_lines(page: str, furniture: Sequence[tuple[int, int]]) -> list[tupl
     return lines
 
 
-def _kind(text: str) -> str:
+def _title_words(text: str) -> tuple[str, ...]:
+    return tuple(_WORD.findall(text.lower().replace("\u2019", "'")))
+
+
+def _kind(text: str, titles: set[tuple[str, ...]]) -> str:
     if _LEADER.search(text):
         return _LEADER_LINE
+    if titles and _PAGE_NUMBER_END.search(text) and _title_words(text) in titles:
+        return _LEADER_LINE  # a heading's title and its page: an entry, as surely as one with a leader
     if not any(ch.isalnum() for ch in text):
         return _MARK
     if _PAGE_NUMBER_END.search(text):
@@ -83,9 +97,9 @@ def _kind(text: str) -> str:
     return _OTHER
 
 
-def _blocks(lines: list[tuple[int, int, str]], continues: bool) -> tuple[set[int], bool]:
+def _blocks(lines: list[tuple[int, int, str]], continues: bool, titles: set[tuple[str, ...]]) -> tuple[set[int], bool]:
     """Indices of the lines in contents blocks, and whether a block reaches the page's last line."""
-    kinds = [_kind(text) for _, _, text in lines]
+    kinds = [_kind(text, titles) for _, _, text in lines]
     leaders = [n for n, kind in enumerate(kinds) if kind == _LEADER_LINE]
     groups: list[list[int]] = []
     for n in leaders:

@@ -30,7 +30,7 @@ def page_layouts(pages: Sequence[str], headings: Sequence[Sequence[Heading]] | N
     """The layout of each page. `headings`: for each page, the document's headings up to its
     end with offsets relative to it (see `furniture_spans`)."""
     furniture = furniture_spans(pages, headings)
-    contents = contents_spans(pages, furniture)
+    contents = contents_spans(pages, furniture, [h.title for h in headings[-1]] if headings else ())
     heading_starts = [[h.start for h in on_page if h.start >= 0] for on_page in headings or [()] * len(pages)]
     notes = page_footnotes(pages, furniture, heading_starts)
     layouts = []
