@@ -9,11 +9,11 @@ A contents or index entry ends in a leader, a run of dots (". . . . 12",
 "......41", "…… 7"), usually followed by page numbers ("30, 33", "xiv"; PassiveTeX
 prints none), or, without a leader, is one of the document's headings (its
 bookmarks) followed by a page number ("7 Which UPS should I buy? 2", as AsciiDoc's
-dblatex style sets it). Around entries with leaders sit entries without one (dblatex and
-Sphinx set chapters as "2 Getting and installing Debian 5"), titles wrapped onto
-a second line, and an index's letter headings ("A", "B"). So the unit found is a
-block: lines with leaders, at least `_MIN_LEADERS` of them (one sentence ending
-in "...." is not a table of contents), together with
+dblatex style sets it); both are "leader lines" below. Around them sit entries
+without either (dblatex and Sphinx set chapters as "2 Getting and installing
+Debian 5"), titles wrapped onto a second line, and an index's letter headings
+("A", "B"). So the unit found is a block: leader lines, at least `_MIN_LEADERS`
+of them (one sentence ending in "...." is not a table of contents), together with
 
 - up to `_MAX_BRIDGED` lines between two leader lines (a wrapped title, "3.1.8 ...
   requires more attention? 9", an index letter),

@@ -3,11 +3,11 @@
 A footnote's number is set as a superscript against its text, and PDFium reads
 the two as one word: "11The default package name field length of aptitude is
 30." (a superscript "14" may even come out as "1⁴"). Read that way the model
-sees "11the", full-text search a word "1use" instead of "use", and the notes run
-on from the last sentence of the page into one passage about nothing in
-particular. So a page's footnotes begin a passage of their own, and their
-numbers are left out of what the model reads (the text shown and its offsets
-stay as the page has them).
+sees "11the", and the notes run on from the last sentence of the page into one
+passage about nothing in particular. So a page's footnotes begin a passage of
+their own, and their numbers are left out of what the model reads. The text
+shown, its offsets and what full-text search indexes stay as the page has them
+(there "1Use" is still one word).
 
 The footnotes of a page are the lines from the first one opening with a note
 number to the page's last line (running footer aside), where the numbers of the
