@@ -133,3 +133,59 @@ def write_article_html(path: Path) -> Path:
 
 
 BOILERPLATE_MARKERS = ("zebra",)  # every word of navigation, banners, comments, scripts and styles holds it
+
+
+# Sections of the manual `write_manual_pdf` writes, one starting on each of its pages 2-5:
+# (number, title as the bookmark has it, a sentence of the section).
+MANUAL_SECTIONS = (
+    ("1.1", "Installing the scheduler", "The installer copies the scheduler binary into the system path and creates its group."),
+    ("1.2", "Where the scheduler keeps its jobs", "Queued jobs are kept under the spool directory of the scheduler, one file per job."),
+    ("1.3", "How to report a bug", "Bugs are reported with the reportbug tool, which mails the maintainers a template."),
+    ("1.4", "Removing old jobs", "A nightly cleaner deletes finished jobs older than thirty days from the spool."),
+)
+MANUAL_FOOTNOTE = "The spool directory is emptied when the system boots from a rescue disk."
+
+
+def write_manual_pdf(path: Path) -> Path:
+    """A manual set as dblatex and LaTeX set one: page 1 its table of contents (dot leaders,
+    a chapter without one, an entry wrapped onto two lines), pages 2-5 one section each
+    (page 2 opens the chapter, pages 3-5 under a running header naming the chapter and the
+    section in capitals, cut short after a word with "...": a different line on every
+    page), numbered headings whose bookmarks leave the number out, a page number at each
+    foot, and on page 3 a footnote whose number runs into its text ("1The spool ...")."""
+    from fpdf import FPDF
+
+    filler = "The scheduler runs each queued job at its time and records the outcome in its log. "
+    pdf = FPDF()
+    pdf.set_auto_page_break(False)
+    pdf.set_title("Scheduler Manual")
+    pdf.set_font("Helvetica", size=10)
+    pdf.add_page()
+    pdf.start_section("Contents", level=0)
+    contents = ["Contents", "1 Getting started with the scheduler 2"]
+    for n, (number, title, _) in enumerate(MANUAL_SECTIONS, start=2):
+        contents.append(f"{number} {title} " + ". " * (40 - len(title) // 2) + str(n))
+    contents += ["2 An entry whose title is too long to fit on one line of the table of contents, so", "it wraps onto a second " + ". " * 30 + "6"]
+    for line in contents:
+        pdf.cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
+    for page, (number, title, sentence) in enumerate(MANUAL_SECTIONS, start=2):
+        pdf.add_page()
+        if page == 2:
+            pdf.start_section("Getting started with the scheduler", level=0)
+            pdf.cell(0, 8, "1 Getting started with the scheduler", new_x="LMARGIN", new_y="NEXT")
+        else:
+            pdf.cell(0, 6, f"CHAPTER 1. GETTING STARTED WITH THE ... {number}. {' '.join(title.upper().split()[:3])}...", new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(4)
+        reference = "1" if page == 3 else ""
+        pdf.multi_cell(0, 5, f"{filler * 4}The cleaner never touches the spool of a running job.{reference}")
+        pdf.ln(4)
+        pdf.start_section(title, level=1)
+        pdf.cell(0, 6, f"{number} {title}", new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 5, f"{sentence} {filler * 5}")
+        if page == 3:
+            pdf.set_y(262)
+            pdf.cell(0, 5, f"1{MANUAL_FOOTNOTE}", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_y(275)
+        pdf.cell(0, 5, str(page), align="C")
+    path.write_bytes(bytes(pdf.output()))
+    return path

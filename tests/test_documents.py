@@ -283,7 +283,7 @@ def test_pdf_pages_of_any_text_chunk_within_their_page():
     from hypothesis import given, settings as hypothesis_settings, strategies as st
 
     from qa.ingest.extract import PAGE_BREAK
-    from qa.ingest.page_furniture import furniture_spans
+    from qa.ingest.page_layout import page_layouts
     from qa.records import Document
 
     counter = FakeCounter()
@@ -304,11 +304,11 @@ def test_pdf_pages_of_any_text_chunk_within_their_page():
             assert page[chunk.char_start : chunk.char_end] == chunk.text
             assert chunk.start_line == page.count("\n", 0, chunk.char_start) + 1
             assert chunk.n_tokens <= max_tokens
-        # Every character is in some chunk, but running headers and footers (left out on purpose).
-        furniture = furniture_spans(pages)
+        # Every character is in some chunk, but running headers, footers and contents lines (left out on purpose).
+        layouts = page_layouts(pages)
         for n, page in enumerate(pages, start=1):
             covered = [False] * len(page)
-            for start, end in furniture[n - 1]:
+            for start, end in layouts[n - 1].left_out:
                 covered[start:end] = [True] * (end - start)
             for chunk in (c for c in chunks if c.page == n):
                 covered[chunk.char_start : chunk.char_end] = [True] * (chunk.char_end - chunk.char_start)

@@ -6,11 +6,13 @@ it is embedded. Consecutive chunks share up to `overlap_tokens` of whole
 sentences from the same paragraph, so an answer that straddles a cut is still
 whole in one of them. A sentence is split only when it alone exceeds the budget.
 
-A PDF page's running header, footer and page number (see `page_furniture`) are
-never inside a chunk: a chunk's span lies between them, so its text is still
-exactly the stored page text at its offsets. A word the page hyphenates at a
-line end ("devel-\nopment") is joined in what is embedded (`search_text`); the
-span and the text shown stay as the page has them.
+A PDF page's running header, footer and page number, and its table-of-contents
+and index lines (see `page_layout`) are never inside a chunk: a chunk's span lies
+between them, so its text is still exactly the stored page text at its offsets.
+A page's footnotes start a chunk of their own. A word the page hyphenates at a
+line end ("devel-\nopment") is joined in what is embedded (`search_text`), and a
+footnote's number run into its first word ("11The") is left out of it; the span
+and the text shown stay as the page has them.
 """
 
 from __future__ import annotations
@@ -21,8 +23,8 @@ from dataclasses import dataclass
 from qa.analyzer import LINE_END_HYPHEN
 from qa.config import ChunkerParams
 from qa.ingest.headings import PATH_SEPARATOR, heading_path_at
-from qa.ingest.page_furniture import furniture_spans
-from qa.ingest.sentences import split_sentences
+from qa.ingest.page_layout import PageLayout, page_layouts
+from qa.ingest.sentences import Sentence, split_sentences
 from qa.ingest.tokens import TokenCounter
 from qa.records import Chunk, Document, Heading, embedded_text
 
@@ -41,10 +43,13 @@ def search_text(text: str) -> str:
 
 @dataclass(frozen=True)
 class JoinedChunk(Chunk):
-    """A chunk whose text breaks words at line ends: the model reads them whole.
+    """A chunk whose text breaks words at line ends, or runs a footnote's number into its
+    first word: the model reads the words whole, without the number.
 
     `text` and the offsets stay the page's; `search_text` is what is embedded (full-text
     search joins the same words: the analyzer reads a line-end hyphen as inside a word).
+    Only line-end hyphens change its length (two characters fewer each); a note's number
+    is blanked in place.
     """
 
     search_text: str = ""
@@ -77,14 +82,16 @@ def chunk_document(document: Document, counter: TokenCounter, params: ChunkerPar
     if document.page_starts:
         chunks: list[Chunk] = []
         pages = [document.page_text(page) for page in range(1, document.pages + 1)]
-        furniture = furniture_spans(pages)
+        page_headings = []
         for page in range(1, document.pages + 1):
             start = document.page_starts[page - 1]
             end = start + len(pages[page - 1])
             # Bookmarks as offsets into this page: earlier pages' ones (negative) are in force from its top.
-            headings = tuple(Heading(h.start - start, h.level, h.title) for h in document.headings if h.start <= end)
+            page_headings.append(tuple(Heading(h.start - start, h.level, h.title) for h in document.headings if h.start <= end))
+        layouts = page_layouts(pages, page_headings)
+        for page in range(1, document.pages + 1):
             chunks += _chunk_text(
-                document, pages[page - 1], headings, page, counter, budget, params, len(chunks), furniture[page - 1]
+                document, pages[page - 1], page_headings[page - 1], page, counter, budget, params, len(chunks), layouts[page - 1]
             )
         return chunks
     return _chunk_text(document, document.text, document.headings, None, counter, budget, params, 0)
@@ -99,14 +106,14 @@ def _chunk_text(
     budget: int,
     params: ChunkerParams,
     first_ordinal: int,
-    left_out: tuple[tuple[int, int], ...] = (),
+    layout: PageLayout = PageLayout(),
 ) -> list[Chunk]:
     # With headings, a share of the budget is kept for the heading path that leads
     # each chunk's embedded text, so a sentence cut to fit still fits behind it.
     path_budget = budget // _PATH_SHARE if headings else 0
     # The text tokenized once counts its sentences and then its chunks (see tokens.TextPieces).
     spans_counter = _SpanCounter(counter, text)
-    pieces = _pieces(text, counter, budget - path_budget, left_out, spans_counter)
+    pieces = _pieces(text, counter, budget - path_budget, layout, spans_counter)
     line_starts = _line_starts(text)
     section_starts = {heading.start for heading in headings}
     paths: dict[str, tuple[str, int]] = {}  # a section's chunks share its heading path: count it once
@@ -121,13 +128,18 @@ def _chunk_text(
     # Planned on the pieces' own counts, then every chunk's real text counted in one batch
     # (word pieces nearly always add up); only a document where one does not fit is
     # planned again measuring each chunk as it goes, which gives the same chunks otherwise.
+    # What the model reads of the text: note numbers blanked (same length, so spans hold).
+    read = _blanked(text, layout.unread)
     # A word hyphenated at a line end inside a span is one in the whole text too: most texts have none.
-    hyphenates = LINE_END_HYPHEN.search(text) is not None
+    rewrites = read != text or LINE_END_HYPHEN.search(text) is not None
     plan = _plan(pieces, section_starts, budget, params, fitted, None)
-    measured = _count_planned(counter, spans_counter, text, pieces, plan, paths, hyphenates)
+    measured = _count_planned(counter, spans_counter, text, read, pieces, plan, paths, rewrites)
     if any(tokens > budget for tokens in measured):
-        plan = _plan(pieces, section_starts, budget, params, fitted, lambda path, i, j: _embedded_tokens(counter, path, text[pieces[i].start : pieces[j - 1].end]))
-        measured = _count_planned(counter, spans_counter, text, pieces, plan, paths, hyphenates)
+        plan = _plan(
+            pieces, section_starts, budget, params, fitted,
+            lambda path, i, j: _embedded_tokens(counter, path, text[pieces[i].start : pieces[j - 1].end], read[pieces[i].start : pieces[j - 1].end]),
+        )
+        measured = _count_planned(counter, spans_counter, text, read, pieces, plan, paths, rewrites)
     chunks = []
     for (i, j, path), tokens in zip(plan, measured):
         first, last = pieces[i], pieces[j - 1]
@@ -143,7 +155,7 @@ def _chunk_text(
             page=page,
             heading_path=path,
         )
-        joined = search_text(span) if hyphenates else span
+        joined = search_text(read[first.start : last.end]) if rewrites else span
         if joined != span:
             chunks.append(JoinedChunk(**fields, n_tokens=counter.count(embedded_text(path, joined)) + SPECIAL_TOKENS, search_text=joined))
         else:
@@ -205,25 +217,28 @@ class _SpanCounter:
         return _count_many(self._counter, [self._text[start:end] for start, end in spans])
 
 
-def _count_planned(counter: TokenCounter, spans_counter: _SpanCounter, text: str, pieces, plan, paths, hyphenates: bool) -> list[int]:
+def _count_planned(
+    counter: TokenCounter, spans_counter: _SpanCounter, text: str, read: str, pieces, plan, paths, rewrites: bool
+) -> list[int]:
     """`_embedded_tokens` of each planned chunk: its heading path's lead (counted once per
-    section, `paths`) plus its span's word pieces; a chunk whose page hyphenates words at line
-    ends is counted on its real text both ways, as `_count_embedded` does."""
+    section, `paths`) plus its span's word pieces; a chunk the model reads otherwise than it is
+    shown (words hyphenated at line ends, note numbers) is counted on its real text both ways,
+    as `_count_embedded` does."""
     spans = [(pieces[i].start, pieces[j - 1].end) for i, j, _ in plan]
     leads = {path: lead for path, lead in paths.values()}
     tokens = [leads[path] + count if path else count for (_, _, path), count in zip(plan, spans_counter.count_spans(spans))]
-    hyphenated = [n for n, (start, end) in enumerate(spans) if hyphenates and search_text(text[start:end]) != text[start:end]]
-    if hyphenated:
-        recounted = _count_embedded(counter, [(plan[n][2], text[spans[n][0] : spans[n][1]]) for n in hyphenated])
-        for n, count in zip(hyphenated, recounted):
+    rewritten = [n for n, (start, end) in enumerate(spans) if rewrites and search_text(read[start:end]) != text[start:end]]
+    if rewritten:
+        recounted = _count_embedded(counter, [(plan[n][2], text[spans[n][0] : spans[n][1]], read[spans[n][0] : spans[n][1]]) for n in rewritten])
+        for n, count in zip(rewritten, recounted):
             tokens[n] = count
     return tokens
 
 
-def _count_embedded(counter: TokenCounter, chunks: list[tuple[str, str]]) -> list[int]:
-    """`_embedded_tokens` of many (path, span) pairs, the tokenizer called once."""
-    texts = [embedded_text(path, span) for path, span in chunks]
-    joined_at = {n: embedded_text(path, search_text(span)) for n, (path, span) in enumerate(chunks) if search_text(span) != span}
+def _count_embedded(counter: TokenCounter, chunks: list[tuple[str, str, str]]) -> list[int]:
+    """`_embedded_tokens` of many (path, span as shown, span as read) triples, the tokenizer called once."""
+    texts = [embedded_text(path, span) for path, span, _ in chunks]
+    joined_at = {n: embedded_text(path, search_text(read)) for n, (path, span, read) in enumerate(chunks) if search_text(read) != span}
     counts = _count_many(counter, texts + list(joined_at.values()))
     tokens = counts[: len(texts)]
     for n, extra in zip(joined_at, counts[len(texts) :]):
@@ -235,11 +250,19 @@ def _count_many(counter: TokenCounter, texts: list[str]) -> list[int]:
     return counter.count_batch(texts) if hasattr(counter, "count_batch") else [counter.count(t) for t in texts]
 
 
-def _embedded_tokens(counter: TokenCounter, path: str, span: str) -> int:
-    """Word pieces of what the model reads for a span: the larger of it as shown and with words joined."""
+def _embedded_tokens(counter: TokenCounter, path: str, span: str, read: str) -> int:
+    """Word pieces of what the model reads for a span: the larger of it as shown and as read
+    (words joined, note numbers left out)."""
     tokens = counter.count(embedded_text(path, span))
-    joined = search_text(span)
+    joined = search_text(read)
     return tokens if joined == span else max(tokens, counter.count(embedded_text(path, joined)))
+
+
+def _blanked(text: str, spans: tuple[tuple[int, int], ...]) -> str:
+    """`text` with each span's characters replaced by spaces: the same length, so offsets hold."""
+    for start, end in spans:
+        text = text[:start] + " " * (end - start) + text[end:]
+    return text
 
 
 def _fitting_path(path: str, counter: TokenCounter, path_budget: int) -> str:
@@ -256,19 +279,19 @@ def _fitting_path(path: str, counter: TokenCounter, path_budget: int) -> str:
     return " ".join(words)
 
 
-def _pieces(
-    text: str, counter: TokenCounter, budget: int, left_out: tuple[tuple[int, int], ...], spans_counter: _SpanCounter
-) -> list[_Piece]:
-    """Sentence pieces of `text`, none inside a `left_out` span (running headers and footers).
+def _pieces(text: str, counter: TokenCounter, budget: int, layout: PageLayout, spans_counter: _SpanCounter) -> list[_Piece]:
+    """Sentence pieces of `text`, none inside a left-out span (running headers and footers,
+    contents lines) and none across a break (where footnotes start).
 
     Left-out lines are blanked (same length, so offsets hold) before sentences are
     found: a blank line is a paragraph break, so no sentence reaches across one.
     """
-    masked = text
-    for start, end in left_out:
-        masked = masked[:start] + " " * (end - start) + masked[end:]
-    starts = sorted(start for start, _ in left_out)
-    sentences = split_sentences(masked)
+    masked = _blanked(text, layout.left_out)
+    starts = sorted([start for start, _ in layout.left_out] + list(layout.breaks))
+    sentences = []
+    for start, end in zip((0,) + layout.breaks, layout.breaks + (len(text),)):
+        paragraphs = sentences[-1].paragraph + 1 if sentences else 0
+        sentences += [Sentence(s.start, s.end, s.paragraph + paragraphs, s.heading) for s in split_sentences(masked, start, end)]
     counts = spans_counter.count_spans([(s.start, s.end) for s in sentences])
     pieces = []
     for sentence, tokens in zip(sentences, counts):

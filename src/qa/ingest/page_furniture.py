@@ -12,13 +12,25 @@ on most pages of the stretch between its first and last appearance (a chapter's
 header repeats over its chapter only; left and right pages may alternate two).
 A line that is only a page number ("12", "xiv", "3 / 57", "Page 4") at a page's
 very edge is furniture whenever other pages have one too.
+
+A running header may also change on every page: dblatex and LaTeX put the
+chapter and the current section in it ("CHAPTER 12. GETTING SUPPORT FOR DEBIAN …
+12.5. HOW DO I REPORT A BUG IN DEBIAN?"), Sphinx the section on odd pages only,
+so no form of it need repeat. With the document's headings (PDF bookmarks), the
+line at a page's edge is furniture when it only names headings in force there:
+each of its words belongs to the title of a heading opened on an earlier page or
+further down this page (a header may name the section starting below it), whole
+or cut short with "…", but for one word such as "Chapter".
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import defaultdict
 from typing import Sequence
+
+from qa.records import Heading
 
 # How many non-blank lines at the top and at the foot of a page can be running headers or footers.
 _EDGE_LINES = 3
@@ -27,12 +39,26 @@ _MIN_PAGES = 3
 _MIN_STRETCH_SHARE = 0.5
 _MAX_LINE_CHARACTERS = 160  # longer lines are text, whatever repeats
 _ROMAN = re.compile(r"\b[ivxlcdm]{1,7}\b")
-_DIGITS = re.compile(r"\d+")
+_DIGITS = re.compile(r"\b\d+\b")  # a number, not digits inside a word: "t24 ATtiny24" and "t25 ATtiny25" differ
 _PAGE_NUMBER = re.compile(r"^(?:page\s+)?#(?:\s*(?:/|of)\s*#)?$|^[-–—\s]*#[-–—\s]*$")
+# Words of a heading's title, as a running header prints them: letters only (numbers and
+# one-letter words such as appendix letters left out), any case, curly apostrophes straight.
+_TITLE_WORD = re.compile(r"[^\W\d_]{2,}")
+# A line ending like a sentence is text, even when its words are a title's ("..." cuts a title short).
+_SENTENCE_END = re.compile(r"(?<!\.)[.,;]$")
+# A running header's words, and the marks where it cuts a long title short.
+_CUT_MARKS = ("\u2026", "...")
+_HEADER_TOKEN = re.compile(r"[^\W\d_]{2,}|\u2026|\.\.\.")
 
 
-def furniture_spans(pages: Sequence[str]) -> tuple[tuple[tuple[int, int], ...], ...]:
-    """For each page, the (start, end) offsets of its running header, footer and page-number lines."""
+def furniture_spans(
+    pages: Sequence[str], headings: Sequence[Sequence[Heading]] | None = None
+) -> tuple[tuple[tuple[int, int], ...], ...]:
+    """For each page, the (start, end) offsets of its running header, footer and page-number lines.
+
+    `headings`, when given, holds for each page the document's headings up to its end,
+    offsets relative to that page (earlier pages' ones negative), in order.
+    """
     edges = [_edge_lines(page) for page in pages]
     seen: dict[str, set[int]] = defaultdict(set)
     for number, lines in enumerate(edges):
@@ -41,23 +67,84 @@ def furniture_spans(pages: Sequence[str]) -> tuple[tuple[tuple[int, int], ...], 
     running = {key for key, on in seen.items() if _repeats(key, on)}
     numbers_pages = sum(1 for lines in edges if any(outermost and _PAGE_NUMBER.match(key) for *_, key, outermost in lines))
     chosen_by_page = []
-    for lines in edges:
+    for number, lines in enumerate(edges):
         chosen = [
             (start, end, key)
             for start, end, key, outermost in lines
             if key in running or (outermost and _PAGE_NUMBER.match(key) and numbers_pages >= _MIN_PAGES)
         ]
-        chosen_by_page.append(chosen)
+        named = _section_headers(pages[number], lines, chosen, headings[number]) if headings is not None else []
+        chosen_by_page.append((chosen, named))
     # Lines that frame pages which also say something: on a page of nothing but such
     # lines (the blank page before a new chapter) they are still only furniture.
     counts = [sum(1 for line in page.split("\n") if line.strip()) for page in pages]
-    framing = {key for chosen, count in zip(chosen_by_page, counts) if len(chosen) < count for _, _, key in chosen}
+    framing = {key for (chosen, named), count in zip(chosen_by_page, counts) if len(chosen) + len(named) < count for _, _, key in chosen}
     spans = []
-    for chosen, count in zip(chosen_by_page, counts):
-        if len(chosen) == count and not all(key in framing for _, _, key in chosen):
+    for (chosen, named), count in zip(chosen_by_page, counts):
+        if len(chosen) + len(named) == count and not all(key in framing for _, _, key in chosen):
             chosen = []  # a page of nothing but lines repeated on such pages ("Step 1", "Step 2"): those are its text
-        spans.append(tuple(sorted({(start, end) for start, end, _ in chosen})))
+        spans.append(tuple(sorted({(start, end) for start, end, _ in chosen + named})))
     return tuple(spans)
+
+
+def _section_headers(page: str, lines, chosen, headings: Sequence[Heading]) -> list[tuple[int, int, str]]:
+    """Lines at the page's top and foot, not in `chosen`, that only name headings in force
+    there: the outermost line, and the one inside it when that one is furniture too."""
+    taken = {start for start, _, _ in chosen}
+    added = []
+    for side in (lines[:2], lines[::-1][:2]):
+        for start, end, key, _ in side:
+            if start not in taken:
+                if not _names_headings(page[start:end], _titles_in_force(headings, start)):
+                    break
+                taken.add(start)
+                added.append((start, end, key))
+    return added
+
+
+def _titles_in_force(headings: Sequence[Heading], line_start: int) -> list[list[str]]:
+    """Title words of the headings a running header at `line_start` may name: those in force
+    from earlier pages, and those starting below the line on this page."""
+    stack: list[Heading] = []
+    for heading in headings[: bisect_left([h.start for h in headings], 0)]:
+        while stack and stack[-1].level >= heading.level:
+            stack.pop()
+        stack.append(heading)
+    below = [heading for heading in headings if heading.start > line_start]
+    return [words for words in (_title_words(h.title) for h in stack + below) if words]
+
+
+def _names_headings(line: str, titles: list[list[str]]) -> bool:
+    """True when the line's words are titles ("CHAPTER 3. CHOOSING A DEBIAN… 3.1. WHICH DEBIAN
+    DISTRIBUTION…"), whole or cut short where the line says so ("…"), with at most one other word."""
+    if not titles or _SENTENCE_END.search(line.rstrip()):
+        return False
+    tokens = _HEADER_TOKEN.findall(line.lower().replace("\u2019", "'"))
+    named = other = 0
+    i = 0
+    while i < len(tokens):
+        if tokens[i] in _CUT_MARKS:
+            i += 1
+            continue
+        longest = 0
+        for title in titles:
+            shared = 0
+            while shared < len(title) and i + shared < len(tokens) and tokens[i + shared] == title[shared]:
+                shared += 1
+            cut_short = shared >= 2 and i + shared < len(tokens) and tokens[i + shared] in _CUT_MARKS
+            if shared and (shared == len(title) or cut_short):
+                longest = max(longest, shared)
+        if longest:
+            named += longest
+            i += longest
+        else:
+            other += 1
+            i += 1
+    return named > 0 and other <= 1 and other < named
+
+
+def _title_words(text: str) -> list[str]:
+    return _TITLE_WORD.findall(text.lower().replace("\u2019", "'"))
 
 
 def _repeats(key: str, pages: set[int]) -> bool:

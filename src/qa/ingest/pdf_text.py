@@ -39,6 +39,8 @@ _MINUS_AS_TYPED = {"\u2212": "-"}
 _MINUS_AS_TYPED_TABLE = str.maketrans(_MINUS_AS_TYPED)
 _LINE_END_SPACES = re.compile(r"[ \t]+\n")
 _TITLE_NUMBER = re.compile(r"^\s*(?:chapter\s+|appendix\s+)?[\dA-Z]{1,3}(?:\.\d+)*\.?\s+", re.IGNORECASE)
+# What a heading's line may hold before its title's words: "12.5 ", "A.2.1 ", "Chapter 3: ", "IV. ".
+_SECTION_LABEL = re.compile(r"[ \t]*(?:(?i:chapter|appendix|section|part)[ \t]+)?(?:(?:\d+|[A-Z]|[IVXLC]+)(?:\.\d+)*[.:]?[ \t]+)?")
 
 
 class NotExtractable(ValueError):
@@ -306,12 +308,18 @@ def _place(text: str, lines: list[_Line], title: str, top: float | None, left: f
 
 
 def _find_title(text: str, title: str, start: int) -> int | None:
-    """Offset of the title's words in text[start:], spaces flexible; its number may be left off."""
+    """Offset of the title's words in text[start:], spaces flexible; its number may be left off.
+
+    A heading begins where its line does when only its number stands before the words
+    ("12.5 How do I report a bug?" for the bookmark "How do I report a bug?"): the
+    chunker starts a section's chunk at a sentence start, and the number's line is one.
+    """
     for candidate in (title, _TITLE_NUMBER.sub("", title)):
         words = [re.escape(word) for word in candidate.split()]
         if not words:
             continue
         match = re.compile(r"\s*".join(words) if len(words) == 1 else r"\s+".join(words)).search(text, start)
         if match:
-            return match.start()
+            line_start = text.rfind("\n", 0, match.start()) + 1
+            return line_start if _SECTION_LABEL.fullmatch(text, line_start, match.start()) else match.start()
     return None
