@@ -64,7 +64,7 @@ class RetrievalParams:
     word_weight: float = 1.0
     sentence_word_weight: float = 2.0
     coverage_weight: float = 0.1
-    min_evidence: float = 1.08
+    min_evidence: float = 1.10
     # A question word no chunk holds counts against a passage in full in a corpus of at
     # least this many chunks, in proportion in a smaller one (a small corpus lacks everyday words).
     unseen_full_chunks: int = 1000
