@@ -1,4 +1,5 @@
 import pytest
+from dataclasses import replace
 
 from qa.search.scoring import Candidate, diversify, fuse_rankings
 from qa.records import ChunkRow
@@ -85,6 +86,14 @@ def test_a_neighbour_ranked_first_widens_backwards():
     joined, _ = diversify([second, first, span(3, 0, 10, 0.5, doc_id="other.txt")], k=2, per_document=3, min_similarity=0.2, max_joined=2)
     assert joined.chunk.text == DOCUMENT[0:61] and joined.chunk.chunk_id == 2
     assert joined.chunk.text[slice(*joined.highlight)] == "It goes on here."
+
+
+def test_a_joined_passage_highlights_the_sentence_of_the_two_that_answers_better():
+    first = replace(span(1, 0, 44, 1.0, highlight=(0, 20)), answer_score=0.4)
+    second = replace(span(2, 21, 61, 0.9, highlight=(45, 61)), answer_score=0.7)
+    joined, _ = diversify([first, second, span(3, 0, 10, 0.5, doc_id="other.txt")], k=2, per_document=3, min_similarity=0.2, max_joined=2)
+    assert joined.chunk.text[slice(*joined.highlight)] == "It goes on here."
+    assert joined.score == 1.0  # it still ranks where the first did
 
 
 def test_chunks_are_not_joined_across_pages_documents_gaps_or_past_the_limit():

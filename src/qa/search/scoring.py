@@ -31,6 +31,7 @@ class Candidate:
     sentence_share: float = 0.0  # the same share in its highlighted sentence, the one that best answers
     sibling_bonus: float = 0.0  # the part of `score` owed to other passages of its document
     pieces: tuple[str, ...] = ()  # a joined passage's chunk texts (see `join_neighbours`); () for one chunk
+    answer_score: float = 0.0  # how well the highlighted sentence answers: cosine, shared words, answer type
 
     @property
     def own_score(self) -> float:
@@ -79,6 +80,7 @@ def score(evidence: Evidence, params: RetrievalParams, k: int) -> Ranking:
                 chunk=row,
                 score=answer_score + params.fusion_weight * fused[chunk_id] / top_fused + bonus + titled,
                 sibling_bonus=bonus,
+                answer_score=answer_score,
                 similarity=evidence.similarity[chunk_id],
                 sentence_similarity=evidence.sentence_similarity(chunk_id),
                 highlight=highlight,
@@ -229,8 +231,8 @@ def overlapping(first: ChunkRow, second: ChunkRow) -> bool:
 def join_neighbours(shown: Candidate, neighbour: Candidate) -> Candidate:
     """`shown` widened to cover its overlapping `neighbour`: one passage, still exactly the stored text at its offsets.
 
-    It keeps its own score and highlighted sentence (it ranked first); the
-    cosines are the better of the two.
+    It keeps its own score (it ranked first); the highlight is the sentence of the
+    two that answers better, and the cosines are the better of the two.
     """
     a, b = sorted((shown.chunk, neighbour.chunk), key=lambda row: (row.char_start, row.char_end))
     text = a.text + b.text[a.char_end - b.char_start :] if b.char_end > a.char_end else a.text
@@ -243,13 +245,15 @@ def join_neighbours(shown: Candidate, neighbour: Candidate) -> Candidate:
         text=text,
         heading_path=a.heading_path,
     )
-    shift = shown.chunk.char_start - a.char_start
+    best = neighbour if neighbour.answer_score > shown.answer_score else shown
+    shift = best.chunk.char_start - a.char_start
     return replace(
         shown,
         chunk=row,
         similarity=max(shown.similarity, neighbour.similarity),
         sentence_similarity=max(shown.sentence_similarity, neighbour.sentence_similarity),
-        highlight=(shown.highlight[0] + shift, shown.highlight[1] + shift),
+        answer_score=best.answer_score,
+        highlight=(best.highlight[0] + shift, best.highlight[1] + shift),
         pieces=(shown.pieces or (shown.chunk.text,)) + (neighbour.chunk.text,),
     )
 
