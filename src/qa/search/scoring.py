@@ -281,16 +281,14 @@ def diversify(
     weak = [c for c in ordered if c.relevance < min_similarity]
     picked: list[Candidate] = []
     held: dict[str, int] = {}
-    joined: dict[int, int] = {}  # chunks each picked passage holds, by its position in `picked`
     while remaining and len(picked) < k:
         candidate = remaining.pop(0)
-        place = next((i for i, p in enumerate(picked) if joined[i] < max_joined and overlapping(p.chunk, candidate.chunk)), None)
+        place = next((i for i, p in enumerate(picked) if max(len(p.pieces), 1) < max_joined and overlapping(p.chunk, candidate.chunk)), None)
         if place is not None:
             # The chunker repeats sentences between neighbours, so an answer cut at a chunk's
             # end is whole in the next one: shown apart, the reader gets it in two cards (the
             # first maybe without it) and the shared sentences twice. Shown together, it takes no slot.
             picked[place] = join_neighbours(picked[place], candidate)
-            joined[place] += 1
             continue
         if held.get(candidate.chunk.doc_id, 0) >= per_document:
             other = next((c for c in remaining if held.get(c.chunk.doc_id, 0) < per_document), None)
@@ -299,7 +297,6 @@ def diversify(
                 remaining.remove(other)
                 remaining.insert(0, candidate)  # it may still fill a slot no other document claims
                 candidate = other
-        joined[len(picked)] = 1
         picked.append(candidate)
         held[candidate.chunk.doc_id] = held.get(candidate.chunk.doc_id, 0) + 1
     picked += weak[: k - len(picked)]
