@@ -105,14 +105,14 @@ def page_title(tree, text) -> str | None:
     """og:title, else <title>, else the first h1 of the page (each without markup left over)."""
     for name in _META_TITLE:
         for meta in tree.iter("meta"):
-            if (meta.get("property") or meta.get("name") or "").lower() == name and _readable(meta.get("content")):
-                return _readable(meta.get("content"))
+            if (meta.get("property") or meta.get("name") or "").lower() == name and (title := _readable(meta.get("content"))):
+                return title
     node = tree.find(".//title")
-    if node is not None and _readable(node.text_content()):
-        return _readable(node.text_content())
+    if node is not None and (title := _readable(node.text_content())):
+        return title
     for h1 in tree.iter("h1"):
-        if _readable(h1.text_content()):
-            return _readable(h1.text_content())
+        if title := _readable(h1.text_content()):
+            return title
     return text.headings[0].title if text.headings else None
 
 

@@ -25,6 +25,8 @@ import logging
 import re
 from dataclasses import dataclass
 
+from qa.ingest.pdf_word_gaps import word_space_edits
+
 PAGE_BREAK = "\f"  # joins PDF pages in the stored text; never inside a page's text
 # PDFium writes a hyphen that breaks a word at a line end as one of these, without the line break.
 _SOFT_HYPHENS = "\ufffe\x02"
@@ -188,8 +190,6 @@ def _destinations(document) -> list[_Destination]:
 
 
 def _page_text(page, with_lines: bool) -> tuple[str, list[_Line]]:
-    from qa.ingest.pdf_word_gaps import word_space_edits
-
     textpage = page.get_textpage()
     try:
         count = textpage.count_chars()
