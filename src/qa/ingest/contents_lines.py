@@ -31,6 +31,8 @@ from __future__ import annotations
 import re
 from typing import Collection, Sequence
 
+from qa.ingest.headings import title_words
+
 # A page number: Arabic, or Roman in lower case as front matter is numbered ("xiv", not "did").
 _PAGE = r"(?:\d{1,4}|(?=[ivxlcdm])m{0,3}(?:cm|cd|d?c{0,3})(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3}))"
 # A leader at the end of a line: four or more dots (spaced or not, or ellipses), then page numbers if any.
@@ -41,8 +43,6 @@ _MIN_LEADERS = 3
 _MAX_BRIDGED = 3  # lines between two leader lines: a title wrapped over three lines, or an index letter
 _MAX_TITLE_WORDS = 4
 _TITLE_END = re.compile(r"[.,;:!?]$")
-# A title's words as an entry and a bookmark both spell them: letters only, any case, any apostrophe.
-_WORD = re.compile(r"[^\W\d_]{2,}")
 
 _LEADER_LINE, _ENTRY, _MARK, _OTHER = "leader", "entry", "mark", "other"
 
@@ -58,7 +58,7 @@ def contents_spans(
     """
     spans = []
     continues = False  # the page before ended inside a block
-    named = {words for words in (_title_words(title) for title in titles) if words}
+    named = {words for words in (title_words(title) for title in titles) if words}
     for page, furniture in zip(pages, left_out):
         lines = _content_lines(page, furniture)
         found, continues = _blocks(lines, continues, named)
@@ -81,14 +81,10 @@ def _content_lines(page: str, furniture: Sequence[tuple[int, int]]) -> list[tupl
     return lines
 
 
-def _title_words(text: str) -> tuple[str, ...]:
-    return tuple(_WORD.findall(text.lower().replace("\u2019", "'")))
-
-
 def _kind(text: str, titles: set[tuple[str, ...]]) -> str:
     if _LEADER.search(text):
         return _LEADER_LINE
-    if titles and _PAGE_NUMBER_END.search(text) and _title_words(text) in titles:
+    if titles and _PAGE_NUMBER_END.search(text) and title_words(text) in titles:
         return _LEADER_LINE  # a heading's title and its page: an entry, as surely as one with a leader
     if not any(ch.isalnum() for ch in text):
         return _MARK

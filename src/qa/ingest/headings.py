@@ -18,6 +18,7 @@ from qa.ingest.sentences import is_prose, split_sentences
 PATH_SEPARATOR = " > "
 _ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_TITLE_WORD = re.compile(r"[^\W\d_]{2,}")
 # A plain-text heading has at most this many words, like a section title, not a caption.
 _MAX_HEADING_WORDS = 10
 # The paragraph after it must open with a prose sentence and hold this many words: a heading introduces a section.
@@ -96,11 +97,10 @@ def _ends_prose(paragraph: str) -> bool:
     return bool(spans) and is_prose(paragraph[spans[-1].start : spans[-1].end])
 
 
-def heading_path_at(headings: tuple[Heading, ...], offset: int, skip_title: str = "") -> str:
-    """The path of headings in force at `offset`: each heading before it, minus any it closed.
+def headings_in_force(headings: tuple[Heading, ...] | list[Heading], offset: int) -> list[Heading]:
+    """The headings open at `offset`, outermost first: each heading at or before it, minus any it closed.
 
-    A heading closes every heading of its level or deeper. A top heading equal
-    to the document title is left out: the title is shown anyway.
+    A heading closes every heading of its level or deeper.
     """
     starts = [heading.start for heading in headings]
     stack: list[Heading] = []
@@ -108,7 +108,23 @@ def heading_path_at(headings: tuple[Heading, ...], offset: int, skip_title: str 
         while stack and stack[-1].level >= heading.level:
             stack.pop()
         stack.append(heading)
-    titles = [heading.title for heading in stack]
+    return stack
+
+
+def title_words(title: str) -> tuple[str, ...]:
+    """A heading title's words as a running header or a contents entry prints them: letters
+    only (numbers and one-letter words such as appendix letters left out), any case, curly
+    apostrophes straight."""
+    return tuple(_TITLE_WORD.findall(title.lower().replace("\u2019", "'")))
+
+
+def heading_path_at(headings: tuple[Heading, ...], offset: int, skip_title: str = "") -> str:
+    """The path of headings in force at `offset`: each heading before it, minus any it closed.
+
+    A heading closes every heading of its level or deeper. A top heading equal
+    to the document title is left out: the title is shown anyway.
+    """
+    titles = [heading.title for heading in headings_in_force(headings, offset)]
     if titles and titles[0] == skip_title:
         titles = titles[1:]
     return PATH_SEPARATOR.join(titles)

@@ -26,10 +26,10 @@ or cut short with "…", but for one word such as "Chapter".
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from collections import defaultdict
 from typing import Sequence
 
+from qa.ingest.headings import headings_in_force, title_words
 from qa.records import Heading
 
 # How many non-blank lines at the top and at the foot of a page can be running headers or footers.
@@ -41,9 +41,6 @@ _MAX_LINE_CHARACTERS = 160  # longer lines are text, whatever repeats
 _ROMAN = re.compile(r"\b[ivxlcdm]{1,7}\b")
 _DIGITS = re.compile(r"\b\d+\b")  # a number, not digits inside a word: "t24 ATtiny24" and "t25 ATtiny25" differ
 _PAGE_NUMBER = re.compile(r"^(?:page\s+)?#(?:\s*(?:/|of)\s*#)?$|^[-–—\s]*#[-–—\s]*$")
-# Words of a heading's title, as a running header prints them: letters only (numbers and
-# one-letter words such as appendix letters left out), any case, curly apostrophes straight.
-_TITLE_WORD = re.compile(r"[^\W\d_]{2,}")
 # A line ending like a sentence is text, even when its words are a title's ("..." cuts a title short).
 _SENTENCE_END = re.compile(r"(?<!\.)[.,;]$")
 # A running header's words, and the marks where it cuts a long title short.
@@ -105,13 +102,9 @@ def _section_headers(page: str, lines, chosen, headings: Sequence[Heading]) -> l
 def _titles_in_force(headings: Sequence[Heading], line_start: int) -> list[list[str]]:
     """Title words of the headings a running header at `line_start` may name: those in force
     from earlier pages, and those starting below the line on this page."""
-    stack: list[Heading] = []
-    for heading in headings[: bisect_left([h.start for h in headings], 0)]:
-        while stack and stack[-1].level >= heading.level:
-            stack.pop()
-        stack.append(heading)
+    before = headings_in_force(headings, -1)  # opened on earlier pages (offsets below 0)
     below = [heading for heading in headings if heading.start > line_start]
-    return [words for words in (_title_words(h.title) for h in stack + below) if words]
+    return [words for words in (title_words(h.title) for h in before + below) if words]
 
 
 def _names_headings(line: str, titles: list[list[str]]) -> bool:
@@ -141,10 +134,6 @@ def _names_headings(line: str, titles: list[list[str]]) -> bool:
             other += 1
             i += 1
     return named > 0 and other <= 1 and other < named
-
-
-def _title_words(text: str) -> list[str]:
-    return _TITLE_WORD.findall(text.lower().replace("\u2019", "'"))
 
 
 def _repeats(key: str, pages: set[int]) -> bool:
