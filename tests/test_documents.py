@@ -204,6 +204,23 @@ def test_qa_show_prints_exactly_what_json_offsets_index(qa, make_corpus):
     assert "note:     report.pdf: page 2 has no text (scanned images?)" in out
 
 
+def test_qa_show_takes_a_whole_citation_pasted_back_and_prints_what_it_cites(qa, make_corpus):
+    write_report_pdf(make_corpus / "report.pdf")
+    write_article_html(make_corpus / "article.html")
+    (make_corpus / "notes.txt").write_text("one\ntwo\nthree\nfour\n", encoding="utf-8")
+    assert qa("show", "corpus/report.pdf p. 3")[1] == qa("show", "corpus/report.pdf", "--page", "3")[1]
+    pages = qa("show", "corpus/report.pdf pp. 3-4")[1]
+    assert pages == qa("show", "corpus/report.pdf", "--page", "3")[1] + qa("show", "corpus/report.pdf", "--page", "4")[1]
+    assert qa("show", "corpus/notes.txt:2-3")[1] == "two\nthree"
+    assert qa("show", "corpus/notes.txt:4")[1] == "four"
+    html = qa("show", "corpus/article.html")[1]
+    assert qa("show", "corpus/article.html (text:1-2)")[1] == "\n".join(html.split("\n")[:2])
+    code, out, err = qa("show", "corpus/notes.txt:3-9")
+    assert code == 1 and out == "" and "corpus/notes.txt has 4 lines, not 3-9" in err
+    (make_corpus / "odd:2").write_text("a file whose name looks like a citation\n", encoding="utf-8")
+    assert qa("show", "corpus/odd:2")[1] == "a file whose name looks like a citation\n"
+
+
 def test_text_output_shows_page_citations(qa, make_corpus):
     write_report_pdf(make_corpus / "report.pdf")
     code, out, _ = qa("ask", "Where was the ceasefire agreement signed?")

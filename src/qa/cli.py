@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Callable, TextIO
 
 from qa import __version__
 from qa.errors import QAError
-from qa.render import printable_path  # light: no model, no UI library
+from qa.render import CitedPlace, parse_citation, printable_path  # light: no model, no UI library
 
 EXAMPLE_QUESTION = "When did IS-KP announce its formation?"
 
@@ -133,9 +133,11 @@ def _parser() -> argparse.ArgumentParser:
         parents=[locations],
         help="print the text a citation's offsets index (a PDF page, a web page's main text)",
         description="Print exactly the text that char_start/char_end and the line numbers of a citation index: "
-        "a .txt/.md file as it is, a PDF's extracted text (one page with --page), a web page's extracted main text.",
+        "a .txt/.md file as it is, a PDF's extracted text (one page with --page), a web page's extracted main text. "
+        "Given a whole citation as qa printed it (`notes.txt:12-14`, `manual.pdf p. 3`, `page.html (text:5-7)`), "
+        "only the lines or pages it cites.",
     )
-    show.add_argument("path", metavar="PATH", help="the document, as a citation shows it")
+    show.add_argument("path", metavar="PATH", help="the document, or a whole citation (`report.txt:12-14`, `manual.pdf p. 3`) to print only what it cites")
     show.add_argument("--page", type=_positive_int, default=None, metavar="N", help="only page N of a PDF")
     show.set_defaults(run=run_show)
 
@@ -287,23 +289,42 @@ def _print_document_notes(notes) -> None:
 
 def run_show(args) -> int:
     assistant = _assistant(args)
+    # A whole citation pasted back (`report.txt:12-14`, `manual.pdf p. 3`) shows what it cites.
+    place = CitedPlace(args.path) if os.path.exists(args.path) else parse_citation(args.path)
     if args.corpus is None:
         # A citation's path is relative to the folder the question was asked in; that
         # question may have named its corpus with --corpus, which `qa show` was not given.
-        corpus = _corpus_holding(args.path, assistant.settings.corpus_dir, assistant.settings.index_dir, args.index is not None)
+        corpus = _corpus_holding(place.path, assistant.settings.corpus_dir, assistant.settings.index_dir, args.index is not None)
         if corpus is not None:
             assistant = _assistant(args, corpus=str(corpus))
-    path = args.path
+    path = place.path
     corpus_relative = assistant.settings.corpus_dir / path
     if not os.path.isfile(path) and corpus_relative.is_file():
         # corpus_doc_id tries the path from here first, even when no file is there.
         path = str(corpus_relative)
-    text = assistant.source_text(assistant.corpus_doc_id(path), args.page)
+    doc_id = assistant.corpus_doc_id(path)
+    pages = (args.page, args.page) if args.page else place.pages
+    if pages is None:
+        text = assistant.source_text(doc_id)
+    else:  # one page is exactly the text its offsets index; `pp. 3-4` is the pages one after another
+        text = "".join(assistant.source_text(doc_id, page) for page in range(pages[0], pages[1] + 1))
+    if place.lines is not None:
+        text = _cited_lines(text, *place.lines, place.path)
     # Exactly the text offsets index, so a script can slice it; a newline only for a person.
     sys.stdout.write(text)
     if sys.stdout.isatty() and not text.endswith("\n"):
         sys.stdout.write("\n")
     return 0
+
+
+def _cited_lines(text: str, first: int, last: int, path: str) -> str:
+    """Lines `first` to `last` (1-based, counted at "\\n" as citations count them) of `text`."""
+    lines = text.split("\n")
+    if lines[-1] == "" and len(lines) > 1:
+        lines.pop()  # a final newline ends the last line, it starts none
+    if not 1 <= first <= last <= len(lines):
+        raise QAError(f"{path} has {len(lines)} lines, not {first}-{last}: pass the lines a citation printed, or only the path")
+    return "\n".join(lines[first - 1 : last])
 
 
 def _corpus_holding(path: str, corpus_dir: Path, index_dir: Path, index_given: bool) -> Path | None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
 import textwrap
+from dataclasses import dataclass
 from pathlib import Path
 
 from qa.ingest.headings import PATH_SEPARATOR
@@ -75,6 +77,42 @@ def citation(passage: Passage) -> str:
     if passage.kind != "text":
         return f"{path} (text:{lines})"
     return f"{path}:{lines}"
+
+
+# What `citation` puts after the path: ` p. 3`, ` pp. 3-4 (OCR)`, ` slide 2`, ` (text:12-14)`, `:12-14`.
+_CITED_PLACE = re.compile(
+    r"(?: (?:p|pp)\. (?P<page>\d+)(?:-(?P<last_page>\d+))?(?: \(OCR\))?"
+    r"| slides? (?P<slide>\d+)(?:-(?P<last_slide>\d+))?"
+    r"| \(text:(?P<text_lines>\d+(?:-\d+)?)\)"
+    r"|:(?P<lines>\d+(?:-\d+)?))$"
+)
+
+
+@dataclass(frozen=True)
+class CitedPlace:
+    """A citation read back: the path, and the pages or lines it names (None: the whole document)."""
+
+    path: str
+    pages: tuple[int, int] | None = None
+    lines: tuple[int, int] | None = None
+
+
+def parse_citation(text: str) -> CitedPlace:
+    """The inverse of `citation`: what a reader pastes back into `qa show`.
+
+    Text that names no place (a bare path) is the path. The caller checks first
+    whether the whole text is a file, since a file may be named `notes:3`.
+    """
+    match = _CITED_PLACE.search(text)
+    if match is None or match.start() == 0:
+        return CitedPlace(text)
+    path = text[: match.start()]
+    first = match["page"] or match["slide"]
+    if first is not None:
+        last = match["last_page"] or match["last_slide"] or first
+        return CitedPlace(path, pages=(int(first), int(last)))
+    start, _, end = (match["text_lines"] or match["lines"]).partition("-")
+    return CitedPlace(path, lines=(int(start), int(end or start)))
 
 
 def heading_trail(passage: Passage) -> str:
