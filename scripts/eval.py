@@ -240,8 +240,12 @@ def real_assistant(source: Path, cache: Path, chunker: ChunkerParams, retrieval:
     )
 
 
+def read_real_questions(source: Path) -> list[dict]:
+    return [json.loads(line) for line in (source / REAL_QUESTIONS).read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
 def evaluate_real(source: Path, cache: Path, chunker: ChunkerParams, retrieval: RetrievalParams) -> None:
-    questions = [json.loads(line) for line in (source / REAL_QUESTIONS).read_text(encoding="utf-8").splitlines() if line.strip()]
+    questions = read_real_questions(source)
     assistant = real_assistant(source, cache, chunker, retrieval)
     answerable = [q for q in questions if q["file"]]
     off_corpus = [q for q in questions if not q["file"]]
@@ -268,7 +272,8 @@ def evaluate_real(source: Path, cache: Path, chunker: ChunkerParams, retrieval: 
             got = f"{top.doc_id} p.{top.page} {' '.join(top.text.split())[:90]!r}" if top else "nothing"
             where = f"rank {hits[0]}" if hits else "not in top 5"
             misses.append(f"  {where}{', refused' if answer.no_answer else ''}: {question['question']} -> {got}")
-    caught = sum(assistant.ask(q["question"], k=5).no_answer for q in off_corpus)
+    answered = [q["question"] for q in off_corpus if not assistant.ask(q["question"], k=5).no_answer]
+    caught = len(off_corpus) - len(answered)
     n = len(answerable)
     documents = sum(1 for p in source.rglob("*") if p.is_file() and p.relative_to(source).as_posix() not in REAL_NOT_CORPUS)
     print(f"\nReal documents ({source.name}): {documents} files, {n} answerable and {len(off_corpus)} off-corpus questions, `qa ask`'s answer path")
@@ -283,6 +288,9 @@ def evaluate_real(source: Path, cache: Path, chunker: ChunkerParams, retrieval: 
     if misses:
         print("\nNot at rank 1, or refused:")
         print("\n".join(misses))
+    if answered:
+        print("\nOff-corpus, answered instead of refused:")
+        print("\n".join(f"  {question}" for question in answered))
 
 
 def main(argv: list[str] | None = None) -> int:

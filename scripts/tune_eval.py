@@ -4,9 +4,13 @@ disjoint from the report sample. Uses the indexes scripts/eval.py caches.
 
     python scripts/tune_eval.py --grid rrf_k=10,60 --grid fusion_weight=0.2,1
     python scripts/tune_eval.py --no-answer   # the no-answer rule on tuning questions
+    python scripts/tune_eval.py --bench real --real-dir tests/real_documents --grid title_weight=0,0.3
 
 Each grid row prints SciFact-train nDCG@10 / recall@100 and SQuAD-tune answer@1 / @5
-for the default hybrid with those `RetrievalParams` changed.
+for the default hybrid with those `RetrievalParams` changed; with `--bench real`, each
+real-documents folder's rank 1, top 5, answerable refused and off-corpus refused (only
+folders that are not the held-out check set: tests/real_documents_check is measured by
+scripts/eval.py, never tuned on).
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ from qa.search.evidence import gather
 from qa.search.scoring import score
 
 TUNING_SAMPLE = 1000
+CHECK_SET = "real_documents_check"  # the held-out real documents: measured, never tuned on
 
 
 def cached_vectors(cache: Path, embedder, texts: list[str]) -> np.ndarray:
@@ -72,6 +77,17 @@ def ranked(evidence, params: RetrievalParams, k: int) -> list:
     return list(score(evidence, params, k).candidates)
 
 
+def real_row(questions: list[dict], rankings: list) -> str:
+    """Rank 1, top 5, answerable refused and off-corpus refused, as scripts/eval.py --bench real counts them."""
+    answerable = [(q, r) for q, r in zip(questions, rankings) if q["file"]]
+    off = [r for q, r in zip(questions, rankings) if not q["file"]]
+    hits = [[i for i, c in enumerate(r.candidates) if evaluation_script.holds_answer(c.chunk, q)] for q, r in answerable]
+    at1 = sum(1 for h in hits if h and h[0] == 0)
+    at5 = sum(1 for h in hits if h)
+    refused = sum(r.no_answer for _, r in answerable)
+    return f"@1 {at1}/{len(answerable)} @5 {at5}/{len(answerable)} refused {refused} off-refused {sum(r.no_answer for r in off)}/{len(off)}"
+
+
 def parse_grid(specs: list[str]) -> list[dict]:
     types = {f.name: f.type for f in fields(RetrievalParams)}
     axes = []
@@ -87,7 +103,9 @@ def parse_grid(specs: list[str]) -> list[dict]:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--grid", action="append", default=[], help="name=v1,v2 (RetrievalParams field)")
-    parser.add_argument("--bench", choices=("scifact", "squad"), action="append")
+    parser.add_argument("--bench", choices=("scifact", "squad", "real"), action="append")
+    parser.add_argument("--real-dir", type=Path, action="append", default=[],
+                        help=f"a real-documents folder to tune on (repeatable; default {evaluation_script.REAL_DOCUMENTS})")
     parser.add_argument("--no-answer", action="store_true", help="print the no-answer evidence on tuning questions")
     parser.add_argument("--check", action="store_true", help="score through the real retriever too (slow)")
     args = parser.parse_args()
@@ -104,6 +122,15 @@ def main() -> int:
         all_queries = read_queries(data / "scifact" / "queries.jsonl")
         queries = {q: all_queries[q] for q in sorted(qrels, key=int)}
         setup["scifact"] = (assistant, qrels, queries, cached_vectors(cache, assistant.embedder, list(queries.values())))
+    if "real" in benches:
+        for folder in args.real_dir or [evaluation_script.REAL_DOCUMENTS]:
+            if folder.resolve().name == CHECK_SET:
+                raise SystemExit(f"{folder} is the held-out check set: measure it with scripts/eval.py, do not tune on it")
+            questions = evaluation_script.read_real_questions(folder)
+            assistant = evaluation_script.real_assistant(folder, cache, chunker, base)
+            # One question at a time, as `qa ask` embeds it: the int8 encoder's vectors depend a little on their batch.
+            vectors = np.vstack([embed_questions(assistant.embedder, [q["question"]]) for q in questions])
+            setup[f"real:{folder.name}"] = (assistant, questions, vectors)
     if "squad" in benches:
         assistant = evaluation_script.squad_assistant(data, cache, chunker, base)
         _, questions = read_squad(data / "squad" / "dev-v1.1.json")
@@ -119,6 +146,9 @@ def main() -> int:
     if "squad" in setup:
         assistant, sample, vectors = setup["squad"]
         pre["squad"] = gather_questions(assistant.load(), [q.question for q in sample], vectors, max(deepest, 5))
+    for name in [n for n in setup if n.startswith("real:")]:
+        assistant, questions, vectors = setup[name]
+        pre[name] = gather_questions(assistant.load(), [q["question"] for q in questions], vectors, max(deepest, 5))
     print(f"precomputed evidence at depth {deepest}", flush=True)
     for changes in grid:
         params = replace(base, **changes)
@@ -135,6 +165,8 @@ def main() -> int:
             at1 = np.mean([answer_found(q.answers, [c.chunk.text for c in r[:1]]) for q, r in zip(sample, runs)])
             at5 = np.mean([answer_found(q.answers, [c.chunk.text for c in r[:5]]) for q, r in zip(sample, runs)])
             row.append(f"squad-tune @1 {at1:.3f} @5 {at5:.3f}")
+        for name in [n for n in pre if n.startswith("real:")]:
+            row.append(f"{name[5:]} {real_row(setup[name][1], [score(p, params, 5) for p in pre[name]])}")
         print(" | ".join(row) + f" ({time.perf_counter() - started:.0f} s)", flush=True)
     if not args.check:
         return 0

@@ -206,7 +206,9 @@ def answer_found(answers: tuple[str, ...], passages: Iterable[str]) -> bool:
 
 
 def embed_questions(embedder, questions: list[str], batch_size: int = 64) -> np.ndarray:
-    """Question vectors, embedded in batches (the answer path embeds one at a time; same vectors)."""
+    """Question vectors, embedded in batches. The answer path embeds one at a time: with the
+    int8 encoder a vector differs a little with its batch (cosine about 0.99 to the one alone),
+    which can swap near-tied passages, so figures from these are within noise of `qa ask`'s."""
     cleaned = [ENGLISH.normalize_question(q) for q in questions]
     parts = [embedder.embed_batch(cleaned[i : i + batch_size]) for i in range(0, len(cleaned), batch_size)]
     return np.vstack(parts) if parts else np.zeros((0, 0), dtype=np.float32)
