@@ -62,6 +62,22 @@ def test_answer_sentences_leave_out_headings_and_questions():
     assert [text[s:e] for s, e in spans] == ["Coordination among services has improved a lot."]
 
 
+def test_a_table_row_or_definition_answers_though_it_has_no_full_stop():
+    text = (
+        "The following files are kept in /etc.\n\n"
+        "Files\n\n"
+        "motd  Post-login message of the day file\n"
+        "mtab  Status information about mounted filesystems\n"
+        "Which file holds the message of the day?\n"
+        "See also"
+    )
+    assert [text[s:e] for s, e in answer_sentence_spans(text)] == [
+        "The following files are kept in /etc.",
+        "motd  Post-login message of the day file",
+        "mtab  Status information about mounted filesystems",
+    ]
+
+
 def test_answer_sentences_fall_back_to_what_there_is():
     text = "Popular posts from this blog\n\nGeopolitical Forecast For 2025"
     assert [text[s:e] for s, e in answer_sentence_spans(text)] == [

@@ -158,16 +158,22 @@ MIN_ANSWER_WORDS = 4
 def answer_sentence_spans(text: str) -> list[tuple[int, int]]:
     """The spans of `text` that may be highlighted as the answering sentence.
 
-    Prose sentences only, when the text has any: headings, captions, link lists
-    and questions ("What should be done?") introduce answers but are not ones.
-    Used both at index time (each gets a vector) and at answer time, so the two agree.
+    When the text has prose: its statements, i.e. sentences and lines of a few
+    words that are neither headings nor questions. A table row or a definition
+    ("motd  Post-login message of the day file") states an answer without a full
+    stop; headings, captions, link lists and questions ("What should be done?")
+    introduce answers but are not ones. Used at index time (each gets a vector),
+    and answering reads the spans stored then.
     """
     sentences = split_sentences(text)
-    prose = [(s.start, s.end) for s in sentences if is_prose(text[s.start : s.end]) and not s.heading]
-    if prose:
-        return prose
+    if any(is_prose(text[s.start : s.end]) and not s.heading for s in sentences):
+        return [(s.start, s.end) for s in sentences if not s.heading and _states(text[s.start : s.end])]
     longer = [(s.start, s.end) for s in sentences if len(text[s.start : s.end].split()) >= MIN_ANSWER_WORDS]
     return longer or [(s.start, s.end) for s in sentences] or [(0, len(text))]
+
+
+def _states(sentence: str) -> bool:
+    return len(sentence.split()) >= MIN_ANSWER_WORDS and not sentence.endswith("?")
 
 
 def is_prose(sentence: str) -> bool:
