@@ -55,7 +55,7 @@ CHECK_SET = "real_documents_check"  # the held-out real documents: measured, nev
 def cached_vectors(cache: Path, embedder, texts: list[str]) -> np.ndarray:
     """Question vectors, kept on disk by a hash of the texts so each try skips the model."""
     key = hashlib.sha1("\n".join(texts).encode()).hexdigest()[:16]
-    path = cache / f"questions-{key}.npy"
+    path = cache / f"questions-alone-{key}.npy"  # "alone": embedded one at a time (embed_questions)
     if path.is_file():
         return np.load(path)
     vectors = embed_questions(embedder, texts)
@@ -128,9 +128,7 @@ def main() -> int:
                 raise SystemExit(f"{folder} is the held-out check set: measure it with scripts/eval.py, do not tune on it")
             questions = evaluation_script.read_real_questions(folder)
             assistant = evaluation_script.real_assistant(folder, cache, chunker, base)
-            # One question at a time, as `qa ask` embeds it: the int8 encoder's vectors depend a little on their batch.
-            vectors = np.vstack([embed_questions(assistant.embedder, [q["question"]]) for q in questions])
-            setup[f"real:{folder.name}"] = (assistant, questions, vectors)
+            setup[f"real:{folder.name}"] = (assistant, questions, embed_questions(assistant.embedder, [q["question"] for q in questions]))
     if "squad" in benches:
         assistant = evaluation_script.squad_assistant(data, cache, chunker, base)
         _, questions = read_squad(data / "squad" / "dev-v1.1.json")

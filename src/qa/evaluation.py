@@ -205,12 +205,12 @@ def answer_found(answers: tuple[str, ...], passages: Iterable[str]) -> bool:
 # -- running questions -------------------------------------------------------
 
 
-def embed_questions(embedder, questions: list[str], batch_size: int = 64) -> np.ndarray:
-    """Question vectors, embedded in batches. The answer path embeds one at a time: with the
-    int8 encoder a vector differs a little with its batch (cosine about 0.99 to the one alone),
-    which can swap near-tied passages, so figures from these are within noise of `qa ask`'s."""
+def embed_questions(embedder, questions: list[str]) -> np.ndarray:
+    """Question vectors, each embedded alone as `qa ask` embeds it: with the int8 encoder a
+    vector differs a little with the other texts of its batch (cosine about 0.99), enough
+    to swap near-tied passages, so batching here would measure something `qa ask` never does."""
     cleaned = [ENGLISH.normalize_question(q) for q in questions]
-    parts = [embedder.embed_batch(cleaned[i : i + batch_size]) for i in range(0, len(cleaned), batch_size)]
+    parts = [embedder.embed_batch([question]) for question in cleaned]
     return np.vstack(parts) if parts else np.zeros((0, 0), dtype=np.float32)
 
 
