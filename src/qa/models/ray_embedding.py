@@ -51,9 +51,8 @@ class EncoderActor:
         self.embedder = OnnxEmbedder(Path(directory), threads=threads)
 
     def __call__(self, batch: dict) -> dict:
-        # Each dataset row is one batch of texts, exactly as a build in process groups them: the
-        # int8 graph quantizes its activations per batch, so other groupings give other vectors
-        # (cosine 0.98-0.996 measured), the same groupings the same ones.
+        # Each dataset row is one group of texts, as a build in process groups them for its
+        # progress; the encoder runs each text alone, so the grouping does not change a vector.
         rows, vectors, packed = [], [], []
         for group in batch["group"]:
             group = json.loads(group)
@@ -146,7 +145,7 @@ def embed_on_ray(
         threads = max(1, cpus // pool) if address == "local" else 1
         if progress:
             progress(f"embedding on Ray ({address}): {len(texts)} texts, {pool} actor{'s' if pool != 1 else ''} loading the ONNX encoder once each")
-        # The batches embed_with_spans makes in process: texts by length, batch_size at a time.
+        # The groups embed_with_spans makes in process: texts by length, batch_size at a time.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         groups = [order[start : start + batch_size] for start in range(0, len(order), batch_size)]
         items = [

@@ -102,7 +102,8 @@ def embed_with_spans(
 
     Uses the embedder's `token_states` when it has one. An embedder without it
     (a test stand-in wrapping another) embeds each span's text alone instead.
-    Texts are encoded in batches of similar length (less padding).
+    Texts go to the embedder in groups of similar length (sentence-transformers pads a group
+    to its longest text; the ONNX encoder runs each text alone), `batch_size` a group.
     """
     dimension = embedder.dimension
     text_vectors = np.zeros((len(texts), dimension), dtype=np.float32)
