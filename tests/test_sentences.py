@@ -66,6 +66,7 @@ def test_a_table_row_or_definition_answers_though_it_has_no_full_stop():
     text = (
         "The following files are kept in /etc.\n\n"
         "Files\n\n"
+        "The files of this directory include:\n"
         "motd  Post-login message of the day file\n"
         "mtab  Status information about mounted filesystems\n"
         "Which file holds the message of the day?\n"

@@ -161,19 +161,24 @@ def answer_sentence_spans(text: str) -> list[tuple[int, int]]:
     When the text has prose: its statements, i.e. sentences and lines of a few
     words that are neither headings nor questions. A table row or a definition
     ("motd  Post-login message of the day file") states an answer without a full
-    stop; headings, captions, link lists and questions ("What should be done?")
-    introduce answers but are not ones. Used at index time (each gets a vector),
-    and answering reads the spans stored then.
+    stop; headings, captions, link lists, questions ("What should be done?") and
+    lines that open a list ("...methods, including:") introduce answers but are
+    not ones. Used at index time (each gets a vector), and answering reads the
+    spans stored then.
     """
     sentences = split_sentences(text)
     if any(is_prose(text[s.start : s.end]) and not s.heading for s in sentences):
-        return [(s.start, s.end) for s in sentences if not s.heading and _states(text[s.start : s.end])]
+        return [(s.start, s.end) for s in sentences if not s.heading and is_statement(text[s.start : s.end])]
     longer = [(s.start, s.end) for s in sentences if len(text[s.start : s.end].split()) >= MIN_ANSWER_WORDS]
     return longer or [(s.start, s.end) for s in sentences] or [(0, len(text))]
 
 
-def _states(sentence: str) -> bool:
-    return len(sentence.split()) >= MIN_ANSWER_WORDS and not sentence.endswith("?")
+def is_statement(sentence: str) -> bool:
+    """A few words that state something, full stop or not (a sentence, a table row, a definition line).
+
+    Not a question, nor a line that opens a list ("...including:"): those introduce answers.
+    """
+    return len(sentence.split()) >= MIN_ANSWER_WORDS and sentence[-1] not in "?:"
 
 
 def is_prose(sentence: str) -> bool:

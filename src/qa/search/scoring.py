@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from qa.config import RetrievalParams
-from qa.ingest.sentences import MIN_ANSWER_WORDS
+from qa.ingest.sentences import is_statement
 from qa.records import ChunkRow
 from qa.search.answer_types import has_answer_of
 from qa.search.evidence import Evidence
@@ -211,10 +211,10 @@ def best_answer_sentence(evidence: Evidence, chunk_id: int, params: RetrievalPar
         return cosine + params.overlap_weight * term_overlap(weights, analyzer.stems(sentence)) + typed
 
     best, start, end = max((score_of(c, s, e), s, e) for c, s, e in sentences)
-    if len(text[start:end].split()) < MIN_ANSWER_WORDS:
-        # A chunk with no real sentence (a list of links, a run of headings) can
-        # resemble a question without stating anything that answers it. A longer
-        # line without a full stop (a table row, a definition) states something.
+    if not is_statement(text[start:end]):
+        # A chunk with nothing stated (a run of headings, short links, questions) can
+        # resemble a question without saying anything that answers it; a table row or a
+        # definition line says something without a full stop.
         best -= _NOT_PROSE_PENALTY
     return best, (start, end)
 
