@@ -220,10 +220,10 @@ class Store:
 
     def _add_words(self, rows: list[tuple[int, str]]) -> None:
         """Index (chunk id, text) rows for lexical search: the analyzer's stems in FTS5 and in term_df."""
-        stemmed = [(i, self.analyzer.indexed_text(text)) for i, text in rows]
-        self._db.executemany("INSERT INTO chunks_fts (rowid, text) VALUES (?, ?)", stemmed)
+        stemmed = [(i, self.analyzer.indexed_words(text)) for i, text in rows]
+        self._db.executemany("INSERT INTO chunks_fts (rowid, text) VALUES (?, ?)", [(i, " ".join(stems)) for i, stems in stemmed])
         for _, stems in stemmed:
-            self._term_delta.update(set(stems.split()))  # a chunk counts once per stem
+            self._term_delta.update(set(stems))  # a chunk counts once per stem
 
     def reanalyze(self) -> None:
         """Re-index every chunk's words with this store's analyzer (the vectors are untouched).
