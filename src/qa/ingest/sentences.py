@@ -50,6 +50,23 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[S
     return sentences
 
 
+def paragraphs(text: str) -> list[tuple[int, int, bool]]:
+    """(start, end, heading) of each paragraph of `text`, as `split_sentences` reads it: the span
+    of its sentences, and whether its one sentence is marked `heading`.
+
+    Without splitting every paragraph into sentences (finding a plain text's headings did,
+    and that was as long as splitting the whole text again): a heading is one line,
+    so one unit, and only a paragraph that looks like one is split to see it is one sentence.
+    """
+    blocks = []
+    for p_start, p_end in _paragraphs(text, 0, len(text)):
+        heading = _looks_like_heading(text[p_start:p_end]) and len(_split_unit(text, p_start, p_end)) == 1
+        # Its sentences end where it ends, unless byte-order marks trail its last one (in no sentence).
+        end = split_sentences(text, p_start, p_end)[-1].end if text[p_end - 1] == "\ufeff" else p_end
+        blocks.append((p_start, end, heading))
+    return blocks
+
+
 def _paragraphs(text: str, start: int, end: int):
     cursor = start
     for match in _PARAGRAPH_BREAK.finditer(text, start, end):
