@@ -1,4 +1,6 @@
-from qa.ingest.sentences import answer_sentence_spans, split_sentences
+import random
+
+from qa.ingest.sentences import answer_sentence_spans, paragraphs, split_sentences
 
 
 def texts(text):
@@ -97,3 +99,24 @@ def test_a_list_item_wrapped_onto_the_next_line_is_one_sentence():
     sentences = [text[s.start : s.end] for s in split_sentences(text)]
     assert sentences[0].startswith("• developers-reference") and sentences[0].endswith("details of packaging.")
     assert sentences[1:] == ["• quilt - manages patches", "The following is important."]
+
+
+def _paragraphs_of_sentences(text):
+    """(start, end, heading) per paragraph, grouped from split_sentences: what `paragraphs` must equal."""
+    grouped = []
+    for sentence in split_sentences(text):
+        if grouped and sentence.paragraph == len(grouped) - 1:
+            grouped[-1] = (grouped[-1][0], sentence.end, grouped[-1][2])
+        else:
+            grouped.append((sentence.start, sentence.end, sentence.heading))
+    return grouped
+
+
+def test_paragraphs_are_those_of_the_sentences():
+    rng = random.Random(18)
+    pieces = ["Word", "word", "U.S.", "e.g.", "Dr.", ". ", "? ", "! ", "\n", "\n\n", " \n \n", "\t", " ", "# ", "- ",
+              "1) ", "\ufeff", "\u2026", '"', ")", ":", "Short Title", "A heading line", "x" * 3]
+    texts = ["", "\n\n", "Title\n\nFirst paragraph. Second sentence.\n\nNext Part\n\nMore text here."]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 40))) for _ in range(3000)]
+    for text in texts:
+        assert paragraphs(text) == _paragraphs_of_sentences(text), repr(text)

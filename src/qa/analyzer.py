@@ -52,7 +52,10 @@ META_WORDS = ("report", "article", "document", "paper", "author", "text", "essay
 _WORD = re.compile(r"\w+", re.UNICODE)
 # A word broken at a line end with a hyphen, continued in lower case on the next line
 # ("devel-\nopment", as PDFs and wrapped text break words): one word to search for.
-LINE_END_HYPHEN = re.compile(r"(?<=[^\W\d_])-\n(?=[a-z])")
+# "-\n" comes first and the letter before it is looked behind for, so the regex engine
+# jumps between hyphens at line ends instead of trying a look-behind at every character
+# (the words of 871 chunks: 10 -> 0.3 ms).
+LINE_END_HYPHEN = re.compile(r"-\n(?<=[^\W\d_]-\n)(?=[a-z])")
 # Surface tokens for reading a question as a person does: "IS-KP" and "al-Azaim's" stay whole,
 # so a name is recognised as one name.
 _TOKEN = re.compile(r"\w[\w'’-]*\w|\w", re.UNICODE)
@@ -81,7 +84,10 @@ class Analyzer:
 
     def words(self, text: str) -> list[str]:
         """Lower-cased index words of `text`; a word hyphenated at a line end is one word."""
-        return [w.lower() for w in _WORD.findall(LINE_END_HYPHEN.sub("", text))]
+        text = LINE_END_HYPHEN.sub("", text)
+        if text.isascii():  # lower-casing ASCII never changes where words are: one call, not one a word
+            return _WORD.findall(text.lower())
+        return [w.lower() for w in _WORD.findall(text)]
 
     def word_spans(self, text: str) -> list[tuple[int, int]]:
         """Where each index word of `text` lies: for marking a question's words in a passage."""
@@ -123,9 +129,13 @@ class Analyzer:
         """Stems of the words a matching passage should share with the question, in order, no repeats."""
         return list(dict.fromkeys(_stem(w) for w in self.search_terms(question)))
 
+    def indexed_words(self, text: str) -> list[str]:
+        """A chunk's stems in order, repeats kept (`indexed_text` before they are joined)."""
+        return list(map(_stem, self.words(text)))
+
     def indexed_text(self, text: str) -> str:
         """What FTS5 stores for a chunk: its stems in order, so BM25 counts repeats and length."""
-        return " ".join(_stem(w) for w in self.words(text))
+        return " ".join(self.indexed_words(text))
 
     def fts_query(self, terms: list[str]) -> str | None:
         """An FTS5 MATCH expression OR-ing stems, or None if there are none.

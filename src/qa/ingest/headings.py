@@ -13,7 +13,7 @@ from bisect import bisect_right
 
 from qa.records import Heading
 from qa.ingest.markdown_text import heading_words, references
-from qa.ingest.sentences import is_prose, split_sentences
+from qa.ingest.sentences import is_prose, paragraphs, split_sentences
 
 PATH_SEPARATOR = " > "
 _ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
@@ -59,22 +59,15 @@ def plain_text_headings(text: str) -> tuple[Heading, ...]:
     that opens with one (and holds at least 12 words). The first paragraph is
     the title, not a section heading.
     """
-    sentences = split_sentences(text)
-    paragraphs: list[tuple[int, int, bool]] = []  # (start, end, heading) per paragraph
-    for sentence in sentences:
-        if paragraphs and sentence.paragraph == len(paragraphs) - 1:
-            start, _, heading = paragraphs[-1]
-            paragraphs[-1] = (start, sentence.end, heading)
-        else:
-            paragraphs.append((sentence.start, sentence.end, sentence.heading))
+    blocks = paragraphs(text)
     headings = []
-    for n in range(1, len(paragraphs) - 1):
-        start, end, heading = paragraphs[n]
+    for n in range(1, len(blocks) - 1):
+        start, end, heading = blocks[n]
         line = text[start:end]
         if not heading or not _looks_like_section_title(line):
             continue
-        before = text[paragraphs[n - 1][0] : paragraphs[n - 1][1]]
-        after = text[paragraphs[n + 1][0] : paragraphs[n + 1][1]]
+        before = text[blocks[n - 1][0] : blocks[n - 1][1]]
+        after = text[blocks[n + 1][0] : blocks[n + 1][1]]
         if _ends_prose(before) and len(after.split()) >= _MIN_SECTION_WORDS and _opens_prose(after):
             headings.append(Heading(start, 1, " ".join(line.split())))  # no-break spaces and runs become one space
     return tuple(headings)

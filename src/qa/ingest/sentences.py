@@ -42,13 +42,29 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[S
     for paragraph, (p_start, p_end) in enumerate(_paragraphs(text, start, end)):
         units = list(_line_units(text, p_start, p_end))
         for u_start, u_end in units:
-            for s_start, s_end in _split_unit(text, u_start, u_end):
-                sentences.append(Sentence(s_start, s_end, paragraph, False))
+            sentences += [Sentence(s_start, s_end, paragraph, False) for s_start, s_end in _split_unit(text, u_start, u_end)]
         if len(units) == 1 and len(sentences) and _looks_like_heading(text[p_start:p_end]):
             last = sentences[-1]
             if last.start == _strip_span(text, p_start, p_end)[0]:
                 sentences[-1] = Sentence(last.start, last.end, paragraph, True)
     return sentences
+
+
+def paragraphs(text: str) -> list[tuple[int, int, bool]]:
+    """(start, end, heading) of each paragraph of `text`, as `split_sentences` reads it: the span
+    of its sentences, and whether its one sentence is marked `heading`.
+
+    Without splitting every paragraph into sentences (finding a plain text's headings did,
+    and that was as long as splitting the whole text again): a heading is one line,
+    so one unit, and only a paragraph that looks like one is split to see it is one sentence.
+    """
+    blocks = []
+    for p_start, p_end in _paragraphs(text, 0, len(text)):
+        heading = _looks_like_heading(text[p_start:p_end]) and len(_split_unit(text, p_start, p_end)) == 1
+        # Its sentences end where it ends, unless byte-order marks trail its last one (in no sentence).
+        end = split_sentences(text, p_start, p_end)[-1].end if text[p_end - 1] == "\ufeff" else p_end
+        blocks.append((p_start, end, heading))
+    return blocks
 
 
 def _paragraphs(text: str, start: int, end: int):
@@ -111,18 +127,21 @@ def _looks_like_heading(block: str) -> bool:
         return False
     if stripped.startswith("#"):
         return True
-    return len(stripped.split()) <= 12 and stripped[-1] not in ".!?,;"
+    # The last character first: most paragraphs end a sentence, and splitting one into words costs more.
+    return stripped[-1] not in ".!?,;" and len(stripped.split()) <= 12
 
 
-def _split_unit(text: str, start: int, end: int):
+def _split_unit(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    spans = []
     cursor = start
     for match in _SENTENCE_END.finditer(text, start, end):
         boundary = match.end()
         if not _is_sentence_boundary(text, match.start(), boundary, end):
             continue
-        yield from _nonblank(text, cursor, boundary)
+        spans += _nonblank(text, cursor, boundary)
         cursor = boundary
-    yield from _nonblank(text, cursor, end)
+    spans += _nonblank(text, cursor, end)
+    return spans
 
 
 def _is_sentence_boundary(text: str, punct_start: int, boundary: int, end: int) -> bool:
