@@ -100,9 +100,8 @@ class OnnxEmbedder:
         text's vector depends on the texts beside it (cosine 0.992-0.995 to its vector
         alone), and adding an unrelated file, or embedding on Ray's actors, moved
         near-tied passages. Alone, a text has one vector wherever it is embedded, as a
-        question always had; and on two cores it is no slower (320 SQuAD chunks:
-        3.3-4.0 s alone against 3.4-5.4 s in length-sorted batches of 64, alternating):
-        a batch pads its shorter texts and its activations outgrow the cache.
+        question always had. The price: a build about 13% slower on a quiet two-core
+        machine than in length-sorted batches (docs/performance.md, One text a run).
         """
         for encoding in self._tokenizer.encode_batch(texts):
             n = len(encoding.ids)
