@@ -55,7 +55,7 @@ CHECK_SET = "real_documents_check"  # the held-out real documents: measured, nev
 def cached_vectors(cache: Path, embedder, texts: list[str]) -> np.ndarray:
     """Question vectors, kept on disk by a hash of the texts so each try skips the model."""
     key = hashlib.sha1("\n".join(texts).encode()).hexdigest()[:16]
-    path = cache / f"questions-alone-{key}.npy"  # "alone": embedded one at a time (embed_questions)
+    path = cache / f"questions-alone-{key}.npy"  # "alone": made by the one-text-at-a-time encoder, not older batched ones
     if path.is_file():
         return np.load(path)
     vectors = embed_questions(embedder, texts)

@@ -206,12 +206,10 @@ def answer_found(answers: tuple[str, ...], passages: Iterable[str]) -> bool:
 
 
 def embed_questions(embedder, questions: list[str]) -> np.ndarray:
-    """Question vectors, each embedded alone as `qa ask` embeds it: with the int8 encoder a
-    vector differs a little with the other texts of its batch (cosine about 0.99), enough
-    to swap near-tied passages, so batching here would measure something `qa ask` never does."""
+    """Question vectors, the ones `qa ask` computes: the ONNX encoder runs each text alone
+    (onnx_encoder._forward), so a vector does not depend on the questions embedded with it."""
     cleaned = [ENGLISH.normalize_question(q) for q in questions]
-    parts = [embedder.embed_batch([question]) for question in cleaned]
-    return np.vstack(parts) if parts else np.zeros((0, 0), dtype=np.float32)
+    return embedder.embed_batch(cleaned) if cleaned else np.zeros((0, 0), dtype=np.float32)
 
 
 def run_questions(

@@ -17,7 +17,7 @@ from qa.search.answer_types import has_answer_of
 from qa.search.evidence import Evidence
 from qa.search.lexical import corpus_coverage, term_overlap, unseen_word_count, word_share
 
-_NOT_PROSE_PENALTY = 0.15
+_NOT_A_STATEMENT_PENALTY = 0.15
 
 
 @dataclass(frozen=True)
@@ -215,7 +215,7 @@ def best_answer_sentence(evidence: Evidence, chunk_id: int, params: RetrievalPar
         # A chunk with nothing stated (a run of headings, short links, questions) can
         # resemble a question without saying anything that answers it; a table row or a
         # definition line says something without a full stop.
-        best -= _NOT_PROSE_PENALTY
+        best -= _NOT_A_STATEMENT_PENALTY
     return best, (start, end)
 
 
