@@ -101,6 +101,26 @@ def test_a_list_item_wrapped_onto_the_next_line_is_one_sentence():
     assert sentences[1:] == ["• quilt - manages patches", "The following is important."]
 
 
+def test_a_definition_term_on_its_own_line_goes_with_the_description_under_it():
+    # As a PDF draws a manual's list of return values: the term is not the end of the line before it.
+    text = (
+        "BZ_DATA_ERROR\n"
+        "if a data integrity error was detected in the compressed data\n"
+        "BZ_DATA_ERROR_MAGIC\n"
+        "if the compressed data doesn't begin with the right magic bytes\n"
+        "BZ_OK\n"
+        "otherwise"
+    )
+    assert texts(text) == [
+        "BZ_DATA_ERROR\nif a data integrity error was detected in the compressed data",
+        "BZ_DATA_ERROR_MAGIC\nif the compressed data doesn't begin with the right magic bytes",
+        "BZ_OK",
+        "otherwise",
+    ]
+    # A list of names stays a list: a lower-case line of one name is no description.
+    assert texts("Commands\nls\ncat\ngrep") == ["Commands", "ls", "cat", "grep"]
+
+
 def _paragraphs_of_sentences(text):
     """(start, end, heading) per paragraph, grouped from split_sentences: what `paragraphs` must equal."""
     grouped = []

@@ -101,15 +101,28 @@ def _line_units(text: str, start: int, end: int):
         line = text[cursor:newline].strip()
         next_line_end = text.find("\n", newline + 1, end)
         next_line = text[newline + 1 : end if next_line_end == -1 else next_line_end]
-        if _is_hard_break(line, next_line):
+        after_next = "" if next_line_end == -1 else text[next_line_end + 1 : _line_end(text, next_line_end + 1, end)]
+        if _is_hard_break(line, next_line, after_next):
             yield from _nonblank(text, unit_start, newline)
             unit_start = newline + 1
         cursor = newline + 1
 
 
-def _is_hard_break(line: str, next_line: str) -> bool:
+def _line_end(text: str, start: int, end: int) -> int:
+    newline = text.find("\n", start, end)
+    return end if newline == -1 else newline
+
+
+def _is_hard_break(line: str, next_line: str, after_next: str = "") -> bool:
     if not line:
         return True
+    # A definition list as a PDF draws it: a term alone on its line, its description on the
+    # next ("BZ_DATA_ERROR_MAGIC" / "if the stream does not begin..."). The term belongs to
+    # the description after it, not to the end of the description before it.
+    if _is_term(next_line, after_next, description_words=1):
+        return True
+    if _is_term(line, next_line):
+        return False
     if line[-1] in ".!?:;\u2026\"'\u201d\u2019)]":
         return True
     if _BULLET.match(next_line):
@@ -119,6 +132,25 @@ def _is_hard_break(line: str, next_line: str) -> bool:
         # ("...Reference describes\nall matters..."): that is the same sentence.
         return not next_line.lstrip()[:1].islower()
     return len(line.split()) < _SHORT_LINE_WORDS
+
+
+# A definition list's term: a name of a few words at most, its description after it.
+_TERM_WORDS = 3
+
+
+def _is_term(line: str, following: str, description_words: int = _TERM_WORDS) -> bool:
+    """Whether `line` reads as a term whose description is `following`: a line of a few words
+    without closing punctuation, then one of `description_words` or more that goes on in lower
+    case (as "if ...", "returns ..."; one word of a list of names is no description)."""
+    stripped = line.strip()
+    return (
+        bool(stripped)
+        and len(stripped.split()) <= _TERM_WORDS
+        and stripped[-1] not in ".!?:;,\u2026"
+        and following.lstrip()[:1].islower()
+        and len(following.split()) >= description_words
+        and not _BULLET.match(line)
+    )
 
 
 def _looks_like_heading(block: str) -> bool:
