@@ -1,6 +1,6 @@
 import random
 
-from qa.ingest.sentences import answer_sentence_spans, paragraphs, split_sentences
+from qa.ingest.sentences import answer_sentence_spans, is_section_heading, paragraphs, split_sentences
 
 
 def texts(text):
@@ -119,6 +119,18 @@ def test_a_definition_term_on_its_own_line_goes_with_the_description_under_it():
     ]
     # A list of names stays a list: a lower-case line of one name is no description.
     assert texts("Commands\nls\ncat\ngrep") == ["Commands", "ls", "cat", "grep"]
+
+
+def test_a_numbered_section_heading_inside_a_pdf_page_is_no_answer():
+    text = (
+        "3.5. /boot : Static files of the boot loader\n"
+        "3.5.1. Purpose\n"
+        "This directory contains everything required for the boot process."
+    )
+    assert texts(text)[:2] == ["3.5. /boot : Static files of the boot loader", "3.5.1. Purpose"]
+    assert [text[s:e] for s, e in answer_sentence_spans(text)] == ["This directory contains everything required for the boot process."]
+    # A numbered list item still answers: one level of numbering is no section.
+    assert not is_section_heading("2. Run the build script once more")
 
 
 def _paragraphs_of_sentences(text):

@@ -14,6 +14,10 @@ _PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
 # Candidate sentence ends: terminal punctuation, optional closers, then whitespace.
 _SENTENCE_END = re.compile(r"[.!?\u2026]+[\"'\u201d\u2019)\]]*(?=\s)")
 _BULLET = re.compile(r"^\s*(?:[-*\u2022]|\d{1,3}[.)])\s")
+# A numbered section heading as a PDF prints it in the running text: "3.5.1. Purpose",
+# "4.1 Non-GNU Standards" (two levels or more: "2. Run make" is a list item).
+_SECTION_NUMBER = re.compile(r"^\s*\d{1,3}(?:\.\d{1,3})+\.?\s+[^\sa-z]")
+_SECTION_HEADING_WORDS = 12
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
 _ABBREVIATIONS = frozenset(
     "mr mrs ms dr prof sr jr st vs etc e.g i.e cf al inc ltd co corp no fig gen col lt sgt "
@@ -123,6 +127,8 @@ def _is_hard_break(line: str, next_line: str, after_next: str = "") -> bool:
         return True
     if _is_term(line, next_line):
         return False
+    if _SECTION_NUMBER.match(next_line):
+        return True
     if line[-1] in ".!?:;\u2026\"'\u201d\u2019)]":
         return True
     if _BULLET.match(next_line):
@@ -229,7 +235,17 @@ def is_statement(sentence: str) -> bool:
 
     Not a question, nor a line that opens a list ("...including:"): those introduce answers.
     """
-    return len(sentence.split()) >= MIN_ANSWER_WORDS and sentence[-1] not in "?:"
+    return len(sentence.split()) >= MIN_ANSWER_WORDS and sentence[-1] not in "?:" and not is_section_heading(sentence)
+
+
+def is_section_heading(sentence: str) -> bool:
+    """A numbered heading inside the text ("5.10. /var/log : Log files and directories"):
+    it names a section, it does not answer."""
+    return (
+        bool(_SECTION_NUMBER.match(sentence))
+        and sentence[-1] not in ".!?\u2026"
+        and len(sentence.split()) <= _SECTION_HEADING_WORDS
+    )
 
 
 def is_prose(sentence: str) -> bool:
