@@ -536,6 +536,28 @@ def test_a_heading_of_markup_left_over_is_no_heading_and_no_title():
     assert ")" not in page.text and "¶" not in page.text
 
 
+def test_an_mdbook_page_keeps_its_linked_headings_and_drops_its_hidden_help_popup():
+    # mdBook (the Rust books, many projects' manuals) links every heading to itself with
+    # class "header", and opens each page with a keyboard-help popup that scripts show.
+    from qa.ingest.extract import extract_html
+
+    prose = "Rustdoc runs the examples of your documentation as tests, so they stay up to date and working. " * 3
+    html = f"""<html><head><title>Documentation tests - The rustdoc book</title></head><body>
+<div id="mdbook-help-container"><div id="mdbook-help-popup"><h2 class="mdbook-help-title">Keyboard shortcuts</h2>
+<p>Press <kbd>S</kbd> or <kbd>/</kbd> to search in the book</p></div></div>
+<div class="menu-bar"><h1 class="menu-title">The rustdoc book</h1></div>
+<p style="display: none">Loading the search index</p><p hidden>Collapsed</p>
+<div id="mdbook-content" class="content"><main>
+<h1 id="documentation-tests"><a class="header" href="#documentation-tests">Documentation tests</a></h1><p>{prose}</p>
+<h2 id="attributes"><a class="header" href="#attributes">Attributes</a></h2><p>Code blocks can be annotated with ignore, so rustdoc does not run them.</p>
+</main></div></body></html>"""
+    page = extract_html(html.encode())
+    assert page.title == "Documentation tests - The rustdoc book"
+    assert [h.title for h in page.headings][-2:] == ["Documentation tests", "Attributes"]
+    assert "Attributes\n\nCode blocks can be annotated" in page.text
+    assert not any(hidden in page.text for hidden in ("Keyboard shortcuts", "Press S", "Loading the search", "Collapsed"))
+
+
 README_WITH_CHANGELOG = """[![Build](https://ci.example.org/badge.svg)](https://ci.example.org)
 
 # sampletool

@@ -80,8 +80,7 @@ def extract_html(raw: bytes) -> ExtractedHtml:
             if main_root is not None:
                 main = element_text(main_root)
         metadata = trafilatura.extract_metadata(raw)
-        # trafilatura's title is og:title / <title> / h1 with the site's name cut off ("| Example News").
-        title = _readable(metadata.title if metadata is not None else None) or page_title(tree, main or page)
+        title = _chosen_title(_readable(metadata.title if metadata is not None else None), tree, main or page)
         stated = html_date(tree)
     except Exception as exc:
         # As with PDF: whatever a malformed page trips over inside the parser skips only this file.
@@ -101,14 +100,32 @@ def _words(text: str) -> int:
     return len(re.findall(r"\w+", text))
 
 
-def page_title(tree, text) -> str | None:
-    """og:title, else <title>, else the first h1 of the page (each without markup left over)."""
+def _chosen_title(found: str | None, tree, text) -> str | None:
+    """trafilatura's title where it is the page's declared one with the site's name cut off
+    ("Title | Example News" -> "Title"); the page's own otherwise. trafilatura may also take
+    a heading for the title, and on an mdBook page the first heading is the hidden
+    "Keyboard shortcuts" help."""
+    declared = declared_title(tree)
+    if found and (declared is None or found in declared):
+        return found
+    return page_title(tree, text)
+
+
+def declared_title(tree) -> str | None:
+    """og:title, else <title> (without markup left over)."""
     for name in _META_TITLE:
         for meta in tree.iter("meta"):
             if (meta.get("property") or meta.get("name") or "").lower() == name and (title := _readable(meta.get("content"))):
                 return title
     node = tree.find(".//title")
     if node is not None and (title := _readable(node.text_content())):
+        return title
+    return None
+
+
+def page_title(tree, text) -> str | None:
+    """og:title, else <title>, else the first h1 of the page (each without markup left over)."""
+    if title := declared_title(tree):
         return title
     for h1 in tree.iter("h1"):
         if title := _readable(h1.text_content()):

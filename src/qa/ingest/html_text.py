@@ -38,7 +38,7 @@ _AROUND_TAGS = frozenset("nav header footer aside form".split())
 _AROUND_ROLES = frozenset("navigation banner contentinfo complementary search".split())
 _AROUND_NAMES = re.compile(
     r"(^|[\s_-])(nav\w*|menu\w*|breadcrumbs?|sidebar|footer|header|cookies?|consent|banner|comments?|share|sharing|"
-    r"social|related|popular|widget|advert\w*|ads?|promo|newsletter|subscribe|skip)($|[\s_-])",
+    r"social|related|popular|widget|advert\w*|ads?|promo|newsletter|subscribe|skip|popup|modal|tooltip)($|[\s_-])",
     re.IGNORECASE,
 )
 _SPACES = re.compile(r"[^\S\n]+")
@@ -72,6 +72,10 @@ def element_text(root, drop_surroundings: bool = False) -> TextWithHeadings:
 def is_surrounding(element) -> bool:
     """Whether `element` is around a page's content, not part of it (see the module's docstring)."""
     tag = _tag(element)
+    if _is_hidden(element):
+        return True
+    if any(_tag(a) in _HEADINGS for a in element.iterancestors()):
+        return False  # a heading's own parts: mdBook links each heading to itself with class "header"
     if tag in _AROUND_TAGS:
         # An article's own header (its title, byline) and footer are part of it.
         return not (tag in ("header", "footer") and any(_tag(a) in ("article", "main") for a in element.iterancestors()))
@@ -83,6 +87,14 @@ def is_surrounding(element) -> bool:
     if tag == "a" and (element.get("href") or "").startswith("#") and _SKIP_LINK.match(element.text_content() or ""):
         return True  # "Skip to content"
     return tag in _LINK_RUN_CONTAINERS and is_link_run(element)
+
+
+def _is_hidden(element) -> bool:
+    """Drawn for no reader: the `hidden` attribute, aria-hidden, or an inline display:none."""
+    if element.get("hidden") is not None or (element.get("aria-hidden") or "").lower() == "true":
+        return True
+    style = (element.get("style") or "").replace(" ", "").lower()
+    return "display:none" in style or "visibility:hidden" in style
 
 
 def is_link_run(element) -> bool:
