@@ -121,5 +121,29 @@ def test_a_question_naming_a_documents_title_lifts_its_passages():
     weights = {ENGLISH.stems("black").pop(): 3.0, ENGLISH.stems("settings").pop(): 1.0}
     evidence = Evidence("Where does Black read its settings?", ENGLISH, 5, (1, 2), (1, 2), (1, 2), rows, {1: 0.5, 2: 0.5},
                         {1: ((0.5, 0, len(text)),), 2: ((0.5, 0, len(text)),)}, weights, None)
-    assert [c.chunk.chunk_id for c in score(evidence, RetrievalParams(title_weight=0.0), 2).candidates][0] == 1  # ties: by rank
+    alike = RetrievalParams(title_weight=0.0, title_word_discount=0.0)
+    assert [c.chunk.chunk_id for c in score(evidence, alike, 2).candidates][0] == 1  # ties: by rank
     assert [c.chunk.chunk_id for c in score(evidence, RetrievalParams(title_weight=0.3), 2).candidates][0] == 2
+
+
+def test_a_sentence_repeating_the_documents_name_does_not_outrank_the_one_that_answers():
+    from qa.analyzer import ENGLISH
+    from qa.config import RetrievalParams
+    from qa.search.evidence import Evidence
+    from qa.search.scoring import score
+
+    named = "See the Shared MIME-info Database specification for the shared MIME info."
+    answer = "The default priority value is 50, and the maximum is 100."
+    text = f"{named} {answer}"
+    rows = {1: ChunkRow(1, "spec.pdf", "Shared MIME-info Database", 0, len(text), 1, 1, text)}
+    question = "What is the default priority in shared MIME info?"
+    weights = {stem: 1.0 for stem in ENGLISH.question_stems(question)}
+    sentences = {1: ((0.5, 0, len(named)), (0.5, len(named) + 1, len(text)))}
+    evidence = Evidence(question, ENGLISH, 5, (1,), (1,), (1,), rows, {1: 0.5}, sentences, weights, None)
+
+    def highlighted(params):
+        top = score(evidence, params, 1).candidates[0]
+        return top.chunk.text[slice(*top.highlight)]
+
+    assert highlighted(RetrievalParams(title_word_discount=0.0)) == named  # three of its words, the document's name
+    assert highlighted(RetrievalParams()) == answer

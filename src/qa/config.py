@@ -44,6 +44,11 @@ class RetrievalParams:
     # document's title holds: a question names the subject ("in bash", "does Black") that
     # the passages of its manual never repeat.
     title_weight: float = 0.3
+    # The question's words its passage's document title holds count this much less in a
+    # sentence's shared words: they say which document ("in shared-mime-info"), and
+    # `title_weight` credits the document for them; a sentence repeating the name does not
+    # answer better (a reference list naming the document outranked the answer).
+    title_word_discount: float = 0.8
     # One long document cannot fill every slot while another has a relevant passage
     # nearly as good.
     per_document: int = 3  # passages one document may hold before others get a turn...

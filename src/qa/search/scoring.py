@@ -70,9 +70,10 @@ def score(evidence: Evidence, params: RetrievalParams, k: int) -> Ranking:
     support = sibling_support({c: fused[c] / top_fused for c in shortlist}, {c: evidence.rows[c].doc_id for c in shortlist})
     candidates = []
     named = title_matches(evidence, [evidence.rows[c].title for c in shortlist]) if params.title_weight else {}
+    asked = {title: answer_weights(evidence, title, params.title_word_discount) for title in {evidence.rows[c].title for c in shortlist}}
     for chunk_id in shortlist:
         row = evidence.rows[chunk_id]
-        answer_score, highlight = best_answer_sentence(evidence, chunk_id, params)
+        answer_score, highlight = best_answer_sentence(evidence, chunk_id, params, asked[row.title])
         bonus = params.sibling_weight * support[chunk_id]
         titled = params.title_weight * named.get(row.title, 0.0)
         candidates.append(
@@ -192,18 +193,31 @@ def title_matches(evidence: Evidence, titles: list[str]) -> dict[str, float]:
     return {title: term_overlap(evidence.term_weights, evidence.analyzer.stems(title)) for title in set(titles)}
 
 
-def best_answer_sentence(evidence: Evidence, chunk_id: int, params: RetrievalParams) -> tuple[float, tuple[int, int]]:
+def answer_weights(evidence: Evidence, title: str, discount: float) -> dict[str, float]:
+    """The question's term weights for judging the sentences of a document titled `title`:
+    the words the title holds weigh `discount` less (see RetrievalParams.title_word_discount)."""
+    if not discount:
+        return evidence.term_weights
+    named = evidence.analyzer.stems(title)
+    return {term: weight * (1 - discount) if term in named else weight for term, weight in evidence.term_weights.items()}
+
+
+def best_answer_sentence(
+    evidence: Evidence, chunk_id: int, params: RetrievalParams, weights: dict[str, float] | None = None
+) -> tuple[float, tuple[int, int]]:
     """(answer score, span) of the chunk's sentence that best answers: meaning, shared words, answer type.
 
     Cosine alone sometimes prefers a vaguer sentence; the words the question
     shares with a sentence, and holding the kind of answer asked for (a date
-    for "when"), pull the precise one up.
+    for "when"), pull the precise one up. `weights` are the question's term
+    weights for this chunk's document (`answer_weights`; the plain IDF weights when None).
     """
     text = evidence.rows[chunk_id].text
     sentences = evidence.sentences[chunk_id]
     if not sentences:
         return -1.0, (0, len(text))
-    analyzer, weights = evidence.analyzer, evidence.term_weights
+    analyzer = evidence.analyzer
+    weights = evidence.term_weights if weights is None else weights
 
     def score_of(cosine: float, start: int, end: int) -> float:
         sentence = text[start:end]
