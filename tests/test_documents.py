@@ -558,6 +558,19 @@ def test_an_mdbook_page_keeps_its_linked_headings_and_drops_its_hidden_help_popu
     assert not any(hidden in page.text for hidden in ("Keyboard shortcuts", "Press S", "Loading the search", "Collapsed"))
 
 
+def test_a_permalink_mark_kept_as_text_leaves_the_heading_but_a_titles_own_hash_stays():
+    # trafilatura keeps a link's text: Node.js's "#" after each heading came out as "Path#".
+    from lxml import etree
+
+    from qa.ingest.html_text import element_text
+
+    xml = """<doc><main><head rend="h2">Path#</head><p>The node:path module works with file paths.</p>
+<head rend="h3">Using C#</head><p>Paths in C# programs look alike.</p></main></doc>"""
+    read = element_text(etree.fromstring(xml), heading_titles=frozenset({"Path", "Using C#"}))
+    assert [h.title for h in read.headings] == ["Path", "Using C#"]
+    assert read.text.startswith("Path\n\nThe node:path module") and "Using C#\n" in read.text
+
+
 README_WITH_CHANGELOG = """[![Build](https://ci.example.org/badge.svg)](https://ci.example.org)
 
 # sampletool

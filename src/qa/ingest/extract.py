@@ -78,7 +78,7 @@ def extract_html(raw: bytes) -> ExtractedHtml:
 
             main_root = etree.fromstring(xml.encode("utf-8"), etree.XMLParser(recover=True, huge_tree=True))
             if main_root is not None:
-                main = element_text(main_root)
+                main = element_text(main_root, heading_titles=frozenset(h.title for h in page.headings))
         metadata = trafilatura.extract_metadata(raw)
         title = _chosen_title(_readable(metadata.title if metadata is not None else None), tree, main or page)
         stated = html_date(tree)

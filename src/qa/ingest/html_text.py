@@ -58,13 +58,16 @@ class TextWithHeadings:
     headings: tuple[Heading, ...]
 
 
-def element_text(root, drop_surroundings: bool = False) -> TextWithHeadings:
+def element_text(root, drop_surroundings: bool = False, heading_titles: frozenset[str] | None = None) -> TextWithHeadings:
     """The visible text under `root` (an lxml element), with its headings.
 
     With `drop_surroundings`, navigation, headers, footers, sidebars, cookie
     banners and comment sections (by tag, ARIA role or class/id name) are left out.
+    `heading_titles`, the page's headings as read from its HTML, tell a permalink
+    mark a tree without links kept as text ("Path#" where the page has "Path") from
+    a title's own last character ("C#").
     """
-    writer = _Writer()
+    writer = _Writer(heading_titles)
     _walk(root, writer, drop_surroundings, preformatted=False)
     return writer.result()
 
@@ -146,7 +149,8 @@ def _tag(element) -> str:
 class _Writer:
     """Collects text runs, keeping at most one blank line between blocks and tracking heading offsets."""
 
-    def __init__(self) -> None:
+    def __init__(self, heading_titles: frozenset[str] | None = None) -> None:
+        self.heading_titles = heading_titles
         self.parts: list[str] = []
         self.length = 0
         self.headings: list[Heading] = []
@@ -192,6 +196,9 @@ class _Writer:
         offset, first_part = start
         self._trim_line_end(_LINE_END_MARKS)
         title = " ".join("".join(self.parts[first_part:]).split())
+        if self.heading_titles and title[-1:] == "#" and title not in self.heading_titles and title[:-1].rstrip() in self.heading_titles:
+            self._trim_line_end("#" + _LINE_END_MARKS)  # a permalink's "#" (Node.js), kept as text by trafilatura
+            title = title[:-1].rstrip()
         # The heading starts at its first visible character (the text may have opened with spaces).
         start = offset + len("".join(self.parts[first_part:])) - len("".join(self.parts[first_part:]).lstrip())
         if title:
