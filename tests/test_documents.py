@@ -269,6 +269,34 @@ def test_a_long_title_gives_way_to_the_heading_path_in_text_output():
     assert head.startswith("[1] A very long") and "…" in head
 
 
+def test_a_pdf_passage_reflows_its_wrapped_lines_but_keeps_its_list_items_and_hyphens():
+    import os
+
+    from qa.records import Answer, ChunkRow, Passage
+    from qa.tui.passage_text import passage_body
+
+    # A PDF page's lines, 100 characters wide, shown 96 wide: each would be wrapped again into a ragged pair.
+    text = (
+        "Magic elements contain a list of match elements, any of which may match, and an optional priority\n"
+        "attribute for all of the contained rules. Low numbers should be used for more generic types and de-\n"
+        "fault ones. The default priority value is 50, and the maximum is 100.\n"
+        "• glob elements\n"
+        "• magic elements"
+    )
+    start = text.index("The default")
+    chunk = ChunkRow(1, "spec.pdf", "Spec", 0, len(text), 1, 5, text, page=4)
+    passage = Passage(rank=1, chunk=chunk, file=os.path.abspath("spec.pdf"), score=1.0, similarity=0.5,
+                      highlight_start=start, highlight_end=text.index("100.") + 4, weak=False)
+    body = render_text(Answer("q", (passage,), False), width=100).splitlines()[1:]
+    assert body[0] == "    Magic elements contain a list of match elements, any of which may match, and an optional"
+    assert body[1] == "    priority attribute for all of the contained rules. Low numbers should be used for more"
+    # A word hyphenated at the line's end stays as the page broke it.
+    assert body[2:4] == ["    generic types and de-", "    fault ones. ⟦The default priority value is 50, and the maximum is 100.⟧"]
+    assert body[4:6] == ["    • glob elements", "    • magic elements"]
+    shown = passage_body(passage, "default priority").plain
+    assert "optional priority attribute" in shown and "\n• glob elements\n• magic elements" in shown
+
+
 def test_renaming_a_heading_re_embeds_the_chunks_under_it_even_when_their_text_is_unchanged(tmp_path):
     import numpy as np
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qa.ingest.headings import PATH_SEPARATOR
+from qa.ingest.sentences import reflowed
 from qa.records import Answer, Passage
 from qa.search.scope import EVERYTHING
 
@@ -171,7 +172,8 @@ def _body(passage: Passage, width: int, color: bool) -> list[str]:
     open_mark, close_mark = "\x02", "\x03"
     start = passage.highlight_start
     end = start + len(passage.highlight)
-    marked = passage.text[:start] + open_mark + passage.text[start:end] + close_mark + passage.text[end:]
+    text = reflowed(passage.text)  # the same length: the highlight's offsets hold
+    marked = text[:start] + open_mark + text[start:end] + close_mark + text[end:]
     out = []
     for paragraph in marked.split("\n"):
         if not paragraph.strip():

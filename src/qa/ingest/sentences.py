@@ -96,20 +96,38 @@ def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
 def _line_units(text: str, start: int, end: int):
     """Join soft-wrapped lines of a paragraph; keep hard line breaks (lists, headings) apart."""
     unit_start = start
+    for newline, hard in _line_breaks(text, start, end):
+        if hard:
+            yield from _nonblank(text, unit_start, newline)
+            unit_start = newline + 1
+    yield from _nonblank(text, unit_start, end)
+
+
+def _line_breaks(text: str, start: int, end: int):
+    """(offset, hard) of each line break inside a paragraph: hard ends a line that stands
+    apart (a heading, a list item), soft only wraps a line the page was too narrow for."""
     cursor = start
-    while True:
-        newline = text.find("\n", cursor, end)
-        if newline == -1:
-            yield from _nonblank(text, unit_start, end)
-            return
+    while (newline := text.find("\n", cursor, end)) != -1:
         line = text[cursor:newline].strip()
         next_line_end = text.find("\n", newline + 1, end)
         next_line = text[newline + 1 : end if next_line_end == -1 else next_line_end]
         after_next = "" if next_line_end == -1 else text[next_line_end + 1 : _line_end(text, next_line_end + 1, end)]
-        if _is_hard_break(line, next_line, after_next):
-            yield from _nonblank(text, unit_start, newline)
-            unit_start = newline + 1
+        yield newline, _is_hard_break(line, next_line, after_next)
         cursor = newline + 1
+
+
+def reflowed(text: str) -> str:
+    """`text` with each soft line wrap made a space, for showing a passage at another width:
+    a PDF's lines of 100 characters wrapped again at 96 read as ragged pairs. Lists, headings,
+    table rows and code keep their lines; so does a word hyphenated at a line's end (its
+    hyphen stays, and "de- veloped" would read worse). The same length as `text`, so
+    offsets into it hold."""
+    chars = list(text)
+    for p_start, p_end in _paragraphs(text, 0, len(text)):
+        for newline, hard in _line_breaks(text, p_start, p_end):
+            if not hard and not text[:newline].rstrip().endswith("-"):
+                chars[newline] = " "
+    return "".join(chars)
 
 
 def _line_end(text: str, start: int, end: int) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from qa.analyzer import ENGLISH
+from qa.ingest.sentences import reflowed
 from qa.records import Passage
 
 CONTEXT_STYLE = "dim"
@@ -22,14 +23,15 @@ def passage_body(passage: Passage, question: str) -> Text:
     stems = emphasis_stems(question)
     start = passage.highlight_start
     end = start + len(passage.highlight)
-    before = _flow(passage.text[:start])
-    after = _flow(passage.text[end:])
+    text = reflowed(passage.text)  # the same length: the highlight's offsets hold
+    before = _flow(text[:start])
+    after = _flow(text[end:])
     body = Text()
     if before:
         body.append_text(emphasise(before, stems, CONTEXT_STYLE))
         body.append("\n")
     body.append(MARK, style="bold")
-    body.append_text(emphasise(_flow(passage.highlight), stems, HIGHLIGHT_STYLE))
+    body.append_text(emphasise(_flow(text[start:end]), stems, HIGHLIGHT_STYLE))
     if after:
         body.append("\n")
         body.append_text(emphasise(after, stems, CONTEXT_STYLE))
@@ -47,6 +49,6 @@ def emphasise(text: str, stems: set[str], base_style: str) -> Text:
 
 
 def _flow(text: str) -> str:
-    """Whitespace folded inside paragraphs, paragraph breaks kept as single line breaks."""
+    """Whitespace folded inside each line left (soft wraps are spaces already), line breaks kept single."""
     paragraphs = [" ".join(p.split()) for p in text.split("\n")]
     return "\n".join(p for p in paragraphs if p)
