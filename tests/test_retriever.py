@@ -13,7 +13,7 @@ def test_reciprocal_rank_fusion_adds_weighted_reciprocal_ranks():
 
 
 def candidate(chunk_id, doc_id, score, relevance=0.5):
-    row = ChunkRow(chunk_id, doc_id, "title", 0, 1, 1, 1, "x")
+    row = ChunkRow(chunk_id, doc_id, "title", 10 * chunk_id, 10 * chunk_id + 1, 1, 1, "x")  # apart: none shows another's sentence
     return Candidate(row, score, relevance, relevance, (0, 1))
 
 
@@ -106,6 +106,17 @@ def test_chunks_are_not_joined_across_pages_documents_gaps_or_past_the_limit():
     assert ids([span(1, 0, 44, 1.0), span(2, 21, 61, 0.9)], max_joined=1) == [1, 2]
     # Two joins at most: the third neighbour takes a slot of its own.
     assert ids([span(1, 0, 44, 1.0), span(2, 21, 61, 0.9), span(3, 45, 78, 0.8)]) == [1, 3]
+
+
+def test_a_passage_whose_answering_sentence_is_shown_already_takes_no_slot():
+    # Two chunks joined already (the most a passage may be); a third overlapping neighbour
+    # highlighting a sentence inside them would show that sentence a second time.
+    first, second = span(1, 0, 44, 1.0), span(2, 21, 61, 0.9)
+    third = span(3, 40, 78, 0.8, highlight=(45, 55))  # inside the joined 0-61
+    other = span(4, 0, 10, 0.5, doc_id="other.txt")
+    picked = diversify([first, second, third, other], k=3, per_document=3, min_similarity=0.2, max_joined=2)
+    assert [c.chunk.chunk_id for c in picked] == [1, 4]
+    assert (picked[0].chunk.char_start, picked[0].chunk.char_end) == (0, 61)
 
 
 def test_a_question_naming_a_documents_title_lifts_its_passages():

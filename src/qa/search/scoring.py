@@ -243,6 +243,17 @@ def overlapping(first: ChunkRow, second: ChunkRow) -> bool:
     )
 
 
+def shows_answer_of(shown: ChunkRow, candidate: Candidate) -> bool:
+    """Whether `shown` holds the whole sentence `candidate` highlights."""
+    row = candidate.chunk
+    return (
+        shown.doc_id == row.doc_id
+        and shown.page == row.page
+        and shown.char_start <= row.char_start + candidate.highlight[0]
+        and row.char_start + candidate.highlight[1] <= shown.char_end
+    )
+
+
 def join_neighbours(shown: Candidate, neighbour: Candidate) -> Candidate:
     """`shown` widened to cover its overlapping `neighbour`: one passage, still exactly the stored text at its offsets.
 
@@ -305,6 +316,8 @@ def diversify(
             # first maybe without it) and the shared sentences twice. Shown together, it takes no slot.
             picked[place] = join_neighbours(picked[place], candidate)
             continue
+        if any(shows_answer_of(p.chunk, candidate) for p in picked):
+            continue  # its answering sentence is in a passage shown already (one joined as far as it may be)
         if held.get(candidate.chunk.doc_id, 0) >= per_document:
             other = next((c for c in remaining if held.get(c.chunk.doc_id, 0) < per_document), None)
             # Own scores: a document's other hits must not keep a second document out.
