@@ -2,7 +2,9 @@
 
 The record was made by the chunker before it counted word pieces from one
 tokenization per document (commit 2f42265, `python -m tests.chunking_cases`);
-tests/test_chunk_baseline.py checks today's chunks are the same ones. Generated
+tests/test_chunk_baseline.py checks today's chunks are the same ones. Made again
+(same command) when a sentence rule changed on purpose: a list item's or
+heading's number ("1. ", "3.5. ") no longer ends a sentence of its own. Generated
 text is seeded and mixes what makes word pieces not add up: accents and
 combining marks, CJK, control and zero-width characters, a byte-order mark, soft
 hyphens, words longer than the budget, line-end hyphenation on pages, running

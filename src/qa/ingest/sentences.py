@@ -18,6 +18,8 @@ _BULLET = re.compile(r"^\s*(?:[-*\u2022]|\d{1,3}[.)])\s")
 # "4.1 Non-GNU Standards" (two levels or more: "2. Run make" is a list item).
 _SECTION_NUMBER = re.compile(r"^\s*\d{1,3}(?:\.\d{1,3})+\.?\s+[^\sa-z]")
 _SECTION_HEADING_WORDS = 12
+# Nothing but a number before a full stop ("3.", "2.1.") opens a heading or a list item.
+_NUMBERING = re.compile(r"\s*\d{1,3}(?:\.\d{1,3})*\.")
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
 _ABBREVIATIONS = frozenset(
     "mr mrs ms dr prof sr jr st vs etc e.g i.e cf al inc ltd co corp no fig gen col lt sgt "
@@ -194,6 +196,8 @@ def _split_unit(text: str, start: int, end: int) -> list[tuple[int, int]]:
         boundary = match.end()
         if not _is_sentence_boundary(text, match.start(), boundary, end):
             continue
+        if _NUMBERING.fullmatch(text, cursor, boundary):
+            continue  # "3. Running your program", "2.1. Purpose": a heading's or an item's number
         spans += _nonblank(text, cursor, boundary)
         cursor = boundary
     spans += _nonblank(text, cursor, end)
