@@ -134,8 +134,10 @@ def test_a_numbered_section_heading_inside_a_pdf_page_is_no_answer():
 
 
 def test_a_number_opening_a_heading_or_a_list_item_is_not_a_sentence_of_its_own():
-    text = "3. Running your program under Memcheck\n\nIf you run it like this, use valgrind.\n\n2. Run the build script once more"
-    assert texts(text) == ["3. Running your program under Memcheck", "If you run it like this, use valgrind.", "2. Run the build script once more"]
+    text = "3. Running your program under Memcheck\n\nIf you run it like this, use valgrind.\n1. Install valgrind.\n2. Run the build script once more"
+    assert texts(text) == [
+        "3. Running your program under Memcheck", "If you run it like this, use valgrind.", "1. Install valgrind.", "2. Run the build script once more"
+    ]
     # The heading is no answer; the list item is one.
     assert [text[s:e] for s, e in answer_sentence_spans(text)] == ["If you run it like this, use valgrind.", "2. Run the build script once more"]
     assert texts("It grew to 3. Then it shrank.") == ["It grew to 3.", "Then it shrank."]
