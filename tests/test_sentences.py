@@ -1,6 +1,6 @@
 import random
 
-from qa.ingest.sentences import answer_sentence_spans, is_section_heading, paragraphs, split_sentences
+from qa.ingest.sentences import answer_sentence_spans, is_section_heading, paragraphs, reflowed, split_sentences
 
 
 def texts(text):
@@ -141,6 +141,14 @@ def test_a_number_opening_a_heading_or_a_list_item_is_not_a_sentence_of_its_own(
     # The heading is no answer; the list item is one.
     assert [text[s:e] for s, e in answer_sentence_spans(text)] == ["If you run it like this, use valgrind.", "2. Run the build script once more"]
     assert texts("It grew to 3. Then it shrank.") == ["It grew to 3.", "Then it shrank."]
+
+
+def test_reflowing_joins_wrapped_prose_and_keeps_code_lines_and_the_length():
+    prose = "This is a long line of prose a page wrapped because it ran out of room for\nthe rest of it."
+    code = "fn main() {\n    let s = \"foo\";\n}\n#![allow(unused)] // lets an unused item be, as every example here does\nfn f() {}"
+    assert reflowed(prose) == prose.replace("\n", " ")
+    assert reflowed(code) == code
+    assert len(reflowed(prose + "\n\n" + code)) == len(prose + "\n\n" + code)
 
 
 def _paragraphs_of_sentences(text):

@@ -127,9 +127,20 @@ def reflowed(text: str) -> str:
     chars = list(text)
     for p_start, p_end in _paragraphs(text, 0, len(text)):
         for newline, hard in _line_breaks(text, p_start, p_end):
-            if not hard and not text[:newline].rstrip().endswith("-"):
+            line = text[text.rfind("\n", 0, newline) + 1 : newline]
+            following = text[newline + 1 : _line_end(text, newline + 1, len(text))]
+            if not hard and not line.rstrip().endswith("-") and not _looks_like_code(line) and not _looks_like_code(following):
                 chars[newline] = " "
     return "".join(chars)
+
+
+_CODE_MARKS = re.compile(r"[{};]|//|#!|=>|\(\)|^\s*\$ |^\s{2,}\S|^\t")
+
+
+def _looks_like_code(line: str) -> bool:
+    """Braces, a statement's semicolon, a comment, an indent, a shell prompt: a line of code
+    keeps its line break when shown, whatever its length."""
+    return bool(_CODE_MARKS.search(line))
 
 
 def _line_end(text: str, start: int, end: int) -> int:
@@ -173,6 +184,7 @@ def _is_term(line: str, following: str, description_words: int = _TERM_WORDS) ->
         bool(stripped)
         and len(stripped.split()) <= _TERM_WORDS
         and stripped[-1] not in ".!?:;,\u2026"
+        and not _looks_like_code(line)  # "fn main() {" over "let s = 1;" is code, no term
         and following.lstrip()[:1].islower()
         and len(following.split()) >= description_words
         and not _BULLET.match(line)
