@@ -184,7 +184,6 @@ def _is_term(line: str, following: str, description_words: int = _TERM_WORDS) ->
         bool(stripped)
         and len(stripped.split()) <= _TERM_WORDS
         and stripped[-1] not in ".!?:;,\u2026"
-        and not _looks_like_code(line)  # "fn main() {" over "let s = 1;" is code, no term
         and following.lstrip()[:1].islower()
         and len(following.split()) >= description_words
         and not _BULLET.match(line)
