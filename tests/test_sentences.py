@@ -128,6 +128,10 @@ def test_a_numbered_section_heading_inside_a_pdf_page_is_no_answer():
         "This directory contains everything required for the boot process."
     )
     assert texts(text)[:2] == ["3.5. /boot : Static files of the boot loader", "3.5.1. Purpose"]
+    # Nor is the prose under a heading long enough to look wrapped part of it.
+    assert texts("1.2.1 Solving linear systems over Z with zsolve\nIn this example you learn about zsolve.") == [
+        "1.2.1 Solving linear systems over Z with zsolve", "In this example you learn about zsolve."
+    ]
     assert [text[s:e] for s, e in answer_sentence_spans(text)] == ["This directory contains everything required for the boot process."]
     # A numbered list item still answers: one level of numbering is no section.
     assert not is_section_heading("2. Run the build script once more")

@@ -160,6 +160,8 @@ def _is_hard_break(line: str, next_line: str, after_next: str = "") -> bool:
         return False
     if _SECTION_NUMBER.match(next_line):
         return True
+    if is_section_heading(line) and not next_line.lstrip()[:1].islower():
+        return True  # "1.2.1 Solving linear systems with zsolve" is not the start of the prose under it
     if line[-1] in ".!?:;\u2026\"'\u201d\u2019)]":
         return True
     if _BULLET.match(next_line):
