@@ -37,7 +37,6 @@ how documents are read rebuilds it.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import re
 import shutil
@@ -51,6 +50,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from qa.search.answer import answer_question  # noqa: E402
 from qa.assistant import Assistant  # noqa: E402
 from qa.config import ChunkerParams, RetrievalParams, Settings, default_model_dir  # noqa: E402
+from qa.ingest.version import reading_version  # noqa: E402
 from qa.models.embedder import model_identity  # noqa: E402
 from qa.evaluation import (  # noqa: E402
     answer_found,
@@ -202,10 +202,7 @@ def evaluate_no_answer(data: Path, cache: Path, chunker: ChunkerParams, retrieva
 
 def ingest_code_hash() -> str:
     """A hash of the code that turns files into text and chunks: the real bench's index depends on it."""
-    digest = hashlib.sha256()
-    for path in sorted((ROOT / "src" / "qa" / "ingest").glob("*.py")):
-        digest.update(path.name.encode() + path.read_bytes())
-    return digest.hexdigest()[:8]
+    return reading_version()
 
 
 def write_real_corpus(source: Path, out_dir: Path) -> None:

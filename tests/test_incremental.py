@@ -151,6 +151,28 @@ def test_prepare_updates_a_stale_index_or_warns_without_update(counting, setting
     assert counting.prepare().note is None
 
 
+def test_a_version_that_reads_files_otherwise_reads_every_file_again_and_embeds_only_what_reads_differently(
+    counting, settings, monkeypatch
+):
+    # The index was built by this code; a later version's reading code hashes otherwise.
+    import qa.index.freshness
+    import qa.index.indexer
+
+    for module in (qa.index.freshness, qa.index.indexer):
+        monkeypatch.setattr(module, "reading_version", lambda: "newer001")
+    status = counting.status()
+    assert not status.up_to_date and "reads files better: all 3 read again" in status.changes.summary()
+    assert "reads files better" in counting.prepare(update=False).note
+    prepared = counting.prepare()
+    assert prepared.note.startswith("this version of qa reads files better: all 3 read again: updated the index in")
+    report = prepared.report
+    assert report.wrote and sorted(report.changed) == sorted(d.doc_id for d in counting.load().documents())
+    assert report.embedded == 0  # every text reads the same here: every vector kept
+    assert open_index(settings.index_dir).manifest["reading"] == "newer001"
+    assert counting.status().up_to_date and not counting.update().wrote
+    assert_consistent(settings)
+
+
 def test_a_second_build_is_refused_while_one_runs(counting, settings):
     with index_lock(settings.index_dir):
         with pytest.raises(IndexBusyError, match=r"another `qa index` \(pid \d+\) is updating"):

@@ -10,7 +10,7 @@ from typing import Callable
 
 from qa.config import Settings
 from qa.errors import IndexBusyError, IndexCorruptError, IndexFormatError, IndexMismatchError, IndexMissingError, ModelError, QAError
-from qa.index.freshness import CorpusChanges, find_changes, walk_corpus
+from qa.index.freshness import CorpusChanges, find_changes, walk_corpus, with_reading
 from qa.index.engines import engine_for
 from qa.index.indexer import EmbedCounts, Progress, analyzer_mismatch, check_compatible, empty_pages_note, update_index
 from qa.index.protocols import IndexReader
@@ -179,12 +179,8 @@ class Assistant:
                 raise IndexMissingError(f"no index in {self.settings.index_location}: run `qa index` to build it")
             if status.mismatch:
                 raise IndexMismatchError(status.mismatch)
-            return Preparation(
-                None,
-                f"the corpus changed since the index was built ({status.changes.summary()}); "
-                "answering from the index as it is (run `qa index` to update it)",
-                stale=True,
-            )
+            changed = status.changes.summary() if status.changes.reread else f"the corpus changed since the index was built ({status.changes.summary()})"
+            return Preparation(None, f"{changed}; answering from the index as it is (run `qa index` to update it)", stale=True)
         try:
             report = self.update(progress, counts, corpus=corpus)
         except IndexBusyError:
@@ -195,6 +191,8 @@ class Assistant:
             note = f"built the index: {report.documents} documents, {report.chunks} chunks in {report.seconds:.1f} s"
         elif status.mismatch:
             note = f"{status.mismatch}: rebuilt the index in {report.seconds:.1f} s"
+        elif status.changes.reread:
+            note = f"{status.changes.summary()}: updated the index in {report.seconds:.1f} s"
         else:
             note = f"the corpus changed ({status.changes.summary()}): updated the index in {report.seconds:.1f} s"
         return Preparation(report, note, stale=False)
@@ -324,7 +322,8 @@ class Assistant:
         except IndexMismatchError as exc:
             mismatch = exc.reason
         documents = index.documents()
-        changes = find_changes(settings.corpus_dir, documents, index.skipped_stats(), corpus)
+        corpus = walk_corpus(settings.corpus_dir) if corpus is None else corpus
+        changes = with_reading(find_changes(settings.corpus_dir, documents, index.skipped_stats(), corpus), manifest, corpus)
         if mismatch is None and self._index is None:
             self._index = index  # answering next reuses it instead of reading the vectors again
         return IndexStatus(

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qa.ingest.loader import document_id, list_corpus_files, parent_document_id
+from qa.ingest.version import reading_version
 from qa.records import DocumentRow
 
 
@@ -24,14 +25,33 @@ class CorpusChanges:
     # Same bytes, new size/mtime record: (doc_id, size, mtime_ns). Not a change,
     # but worth recording so the file is not hashed on every check.
     touched: tuple[tuple[str, int, int], ...] = ()
+    # Every file is read again: this version of qa reads files otherwise than the one that built the index.
+    reread: bool = False
 
     @property
     def up_to_date(self) -> bool:
         return not (self.added or self.changed or self.removed)
 
     def summary(self) -> str:
+        if self.reread:
+            return f"this version of qa reads files better: all {len(self.added) + len(self.changed)} read again"
         parts = [f"{len(ids)} {label}" for label, ids in (("added", self.added), ("changed", self.changed), ("removed", self.removed)) if ids]
         return ", ".join(parts) or "no changes"
+
+
+def with_reading(changes: CorpusChanges, manifest: dict, present: dict[str, Path]) -> CorpusChanges:
+    """`changes`, with every file of the corpus to be read again when the index was built by other
+    reading code (`qa.ingest.version`): an upgrade's reading fixes then reach an index built before
+    it. Files skipped as unreadable are tried again too; a mail's attachments go with their mail."""
+    if manifest.get("reading") == reading_version():
+        return changes
+    listed = set(changes.added) | set(changes.changed) | set(changes.unchanged)
+    files = tuple(doc_id for doc_id in changes.unchanged if parent_document_id(doc_id) == doc_id)
+    attachments = tuple(doc_id for doc_id in changes.unchanged if parent_document_id(doc_id) != doc_id)
+    skipped = tuple(doc_id for doc_id in present if doc_id not in listed)
+    return CorpusChanges(
+        added=changes.added + skipped, changed=changes.changed + files, removed=changes.removed + attachments, reread=True
+    )
 
 
 def walk_corpus(corpus_dir: Path) -> dict[str, Path]:

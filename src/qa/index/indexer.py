@@ -23,7 +23,7 @@ import numpy as np
 from qa.analyzer import ENGLISH as ANALYZER
 from qa.config import Settings
 from qa.errors import IndexCorruptError, IndexMismatchError, IndexMissingError, IndexWriteError, QAError
-from qa.index.freshness import CorpusChanges, find_changes, walk_corpus
+from qa.index.freshness import CorpusChanges, find_changes, walk_corpus, with_reading
 from qa.index.engines import engine_for
 from qa.index.memory import release_freed_memory
 from qa.index.generations import FORMAT_VERSION
@@ -33,6 +33,7 @@ from qa.ingest.markdown_text import RenderedChunk, rendered_chunks
 from qa.ingest.loader import nothing_readable, parent_document_id, read_corpus_files, unsupported_files
 from qa.ingest.sentences import answer_sentence_spans
 from qa.ingest.tokens import TokenCounter
+from qa.ingest.version import reading_version
 from qa.models.embedder import Embedder
 from qa.models.span_pooling import SENTENCE_VECTORS, embed_with_spans
 from qa.records import BuildReport, Chunk, Document, SkippedFile, embedded_text
@@ -79,7 +80,9 @@ def update_index(
         if previous is None:
             changes = CorpusChanges(added=tuple(present), changed=(), removed=())
         else:
-            changes = find_changes(settings.corpus_dir, previous.documents(), previous.skipped_stats(), present)
+            changes = with_reading(
+                find_changes(settings.corpus_dir, previous.documents(), previous.skipped_stats(), present), previous.manifest, present
+            )
             if changes.up_to_date and not changes.touched and not reanalyze:
                 report = _report(settings, previous.manifest, changes, (), 0, started, reason=None, wrote=False, full=False)
                 return replace(report, unsupported=unsupported_files(settings.corpus_dir))
@@ -257,6 +260,7 @@ def _write_generation(
             "chunker": asdict(settings.chunker),
             "sentence_vectors": SENTENCE_VECTORS,
             "analyzer": ANALYZER.describe(),
+            "reading": reading_version(),
             "corpus_dir": str(settings.corpus_dir),
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         }
