@@ -586,6 +586,20 @@ def test_an_mdbook_page_keeps_its_linked_headings_and_drops_its_hidden_help_popu
     assert not any(hidden in page.text for hidden in ("Keyboard shortcuts", "Press S", "Loading the search", "Collapsed"))
 
 
+def test_hidden_text_is_left_out_whichever_reading_of_the_page_is_kept():
+    # An article page, whose main text trafilatura finds, with a hidden paragraph in it; and a
+    # body a script hides while it starts, which is still the page.
+    from qa.ingest.extract import extract_html
+
+    prose = "The daemon reads its settings from the file in /etc when it starts, and again on SIGHUP. " * 4
+    html = f"""<html><head><title>Daemon guide</title></head><body aria-hidden="true"><article><h1>Daemon guide</h1>
+<p>{prose}</p><p hidden>Draft note for the editors only</p><p style="display:none">Loading comments</p><p>{prose}</p>
+</article></body></html>"""
+    page = extract_html(html.encode())
+    assert "The daemon reads its settings" in page.text
+    assert "Draft note" not in page.text and "Loading comments" not in page.text
+
+
 def test_a_permalink_mark_kept_as_text_leaves_the_heading_but_a_titles_own_hash_stays():
     # trafilatura keeps a link's text: Node.js's "#" after each heading came out as "Path#".
     from lxml import etree

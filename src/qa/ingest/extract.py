@@ -16,11 +16,12 @@ lost most of its headings), the body is what is indexed.
 
 from __future__ import annotations
 
+import copy
 import logging
 import re
 from dataclasses import dataclass
 
-from qa.ingest.html_text import element_text
+from qa.ingest.html_text import element_text, is_hidden
 from qa.ingest.stated_dates import html_date
 from qa.ingest.pdf_text import PAGE_BREAK, Bookmark, ExtractedPdf, NotExtractable, extract_pdf
 from qa.records import Heading
@@ -59,11 +60,16 @@ def extract_html(raw: bytes) -> ExtractedHtml:
         raise NotExtractable("not HTML: binary data (NUL bytes) in the file")
     try:
         tree = lxml.html.document_fromstring(raw)
+        hidden = [element for element in tree.iter() if isinstance(element.tag, str) and is_hidden(element)]
+        for element in hidden:
+            element.drop_tree()  # drawn for no reader: neither reading may keep it (its tail text stays)
         body = tree.find("body")
         page = element_text(body if body is not None else tree, drop_surroundings=True)
         main = None
         xml = trafilatura.extract(
-            raw,
+            # The page as parsed only when something was left out: trafilatura reads the same
+            # page a little otherwise from a tree than from its bytes.
+            copy.deepcopy(tree) if hidden else raw,
             output_format="xml",
             include_comments=False,  # readers' comments are not the document
             include_tables=True,

@@ -75,8 +75,6 @@ def element_text(root, drop_surroundings: bool = False, heading_titles: frozense
 def is_surrounding(element) -> bool:
     """Whether `element` is around a page's content, not part of it (see the module's docstring)."""
     tag = _tag(element)
-    if _is_hidden(element):
-        return True
     if any(_tag(a) in _HEADINGS for a in element.iterancestors()):
         return False  # a heading's own parts: mdBook links each heading to itself with class "header"
     if tag in _AROUND_TAGS:
@@ -92,8 +90,11 @@ def is_surrounding(element) -> bool:
     return tag in _LINK_RUN_CONTAINERS and is_link_run(element)
 
 
-def _is_hidden(element) -> bool:
-    """Drawn for no reader: the `hidden` attribute, aria-hidden, or an inline display:none."""
+def is_hidden(element) -> bool:
+    """Drawn for no reader: the `hidden` attribute, aria-hidden, or an inline display:none.
+    Never the page itself: a site may hide its body while a script starts."""
+    if _tag(element) in ("html", "body"):
+        return False
     if element.get("hidden") is not None or (element.get("aria-hidden") or "").lower() == "true":
         return True
     style = (element.get("style") or "").replace(" ", "").lower()
