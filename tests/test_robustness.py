@@ -99,6 +99,19 @@ def test_only_unsupported_files(qa, make_corpus):
     assert code == 1 and "(it has .doc, .xlsx files)" in err
 
 
+def test_a_readme_licence_and_rst_file_are_read_as_text_and_other_files_without_extension_are_not(qa, make_corpus):
+    write(make_corpus, "pkg/README", "Frobnicator\n\nThe frobnicator rotates its logs every Sunday at midnight.\n")
+    write(make_corpus, "pkg/LICENSE", "Permission is granted to copy and modify this software freely.\n")
+    write(make_corpus, "pkg/guide.rst", "Guide\n=====\n\nThe cache directory defaults to /var/cache/frob on Linux.\n")
+    write(make_corpus, "pkg/data", b"\x00\x01 a binary blob")
+    code, out, err = qa("ask", "--json", "When does the frobnicator rotate its logs?")
+    assert code == 0 and json.loads(out)["passages"][0]["path"].endswith("pkg/README")
+    code, out, _ = qa("ask", "--json", "Where is the cache directory on Linux?")
+    assert json.loads(out)["passages"][0]["path"].endswith("pkg/guide.rst")
+    code, out, _ = qa("status")
+    assert "3 documents" in out and "not read: pkg/data" in out  # listed as a file qa does not read, never indexed
+
+
 def test_only_broken_pdf_and_html_says_why_each_was_skipped(qa, make_corpus):
     write(make_corpus, "scan.pdf", b"%PDF-1.4")
     write(make_corpus, "page.html", b"<html><head><script>var x = 1;</script></head><body></body></html>")

@@ -39,7 +39,13 @@ EXTRACTED_KINDS = {
     ".eml": "eml",
     ".msg": "msg",
 }
-SUPPORTED_SUFFIXES = (".txt",) + MARKDOWN_SUFFIXES + PDF_SUFFIXES + HTML_SUFFIXES + tuple(EXTRACTED_KINDS)
+# Read as plain text: reStructuredText reads well as it is (Python projects' READMEs are .rst).
+PLAIN_TEXT_SUFFIXES = (".txt", ".text", ".rst")
+SUPPORTED_SUFFIXES = PLAIN_TEXT_SUFFIXES + MARKDOWN_SUFFIXES + PDF_SUFFIXES + HTML_SUFFIXES + tuple(EXTRACTED_KINDS)
+# Files a package ships as plain text without an extension, read as such by name.
+PLAIN_TEXT_NAMES = frozenset(
+    "readme license licence copying copyright news install authors changelog changes notice todo hacking thanks contributing".split()
+)
 # Between a mail's id and its attachment's name in the attachment's document id and citation.
 ATTACHMENT_SEPARATOR = " › "
 _MAX_ATTACHMENT_DEPTH = 2  # a mail attached to a mail is read; one attached deeper is not
@@ -49,6 +55,12 @@ _MAX_ATTACHMENT_DEPTH = 2  # a mail attached to a mail is read; one attached dee
 class CorpusScan:
     documents: tuple[Document, ...]
     skipped: tuple[SkippedFile, ...]
+
+
+def is_supported(name: str) -> bool:
+    """Whether `qa` reads a file of this name: by its extension, or a README, LICENSE, COPYING... without one."""
+    lower = name.lower()
+    return lower.endswith(SUPPORTED_SUFFIXES) or lower in PLAIN_TEXT_NAMES
 
 
 def list_corpus_files(corpus_dir: Path) -> list[Path]:
@@ -68,7 +80,7 @@ def list_corpus_files(corpus_dir: Path) -> list[Path]:
         for name in sorted(files):
             if name.startswith("."):
                 continue
-            if name.lower().endswith(SUPPORTED_SUFFIXES):
+            if is_supported(name):
                 found.append(Path(folder) / name)
     return found
 
@@ -82,7 +94,7 @@ def unsupported_files(corpus_dir: Path) -> tuple[str, ...]:
     for folder, subfolders, files in os.walk(corpus_dir, followlinks=False):
         subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
         for name in sorted(files):
-            if not name.startswith(".") and not name.lower().endswith(SUPPORTED_SUFFIXES):
+            if not name.startswith(".") and not is_supported(name):
                 found.append(document_id(corpus_dir, Path(folder) / name))
     return tuple(found)
 
@@ -196,7 +208,7 @@ def _mail_documents(raw: bytes, path: Path, common: dict, progress, depth: int) 
     used: set[str] = set()
     for name, content in mail.attachments:
         name = _attachment_name(name, used)
-        if not name.lower().endswith(SUPPORTED_SUFFIXES):
+        if not is_supported(name):
             continue  # listed in the message's text; a type qa does not read
         doc_id = f"{message.doc_id}{ATTACHMENT_SEPARATOR}{name}"
         try:
