@@ -159,6 +159,17 @@ def test_the_default_corpus_headings_are_found_and_its_noise_lines_are_not():
         assert noise not in everything
 
 
+def test_restructuredtext_section_titles_are_headings_with_levels_in_order_of_first_style():
+    from qa.ingest.headings import rst_headings
+
+    text = (
+        "=========\n Project\n=========\n\nIt frobnicates.\n\nInstallation\n============\n\nRun pip.\n\n"
+        "Usage\n-----\n\nCall it.\n\n=====  =====\nA      B\n=====  =====\n\nAdvanced\n========\n\nMore.\n"
+    )
+    found = [(h.level, h.title, text[h.start : h.start + len(h.title)]) for h in rst_headings(text)]
+    assert found == [(1, "Project", "Project"), (2, "Installation", "Installation"), (3, "Usage", "Usage"), (2, "Advanced", "Advanced")]
+
+
 def test_plain_text_headings_need_prose_on_both_sides():
     text = "Title line\n\nShort caption\n\nThis paragraph is prose of enough words to count as a real section body, " + (
         "with more words following on. " * 5

@@ -50,6 +50,42 @@ def markdown_headings(text: str) -> tuple[Heading, ...]:
     return tuple(headings)
 
 
+def rst_headings(text: str) -> tuple[Heading, ...]:
+    """reStructuredText section titles, as docutils parses them (levels by nesting), placed at
+    the title's line in `text`. Sphinx's own directives and roles are unknown to docutils and
+    only reported (quietly); a text docutils cannot parse at all has no headings, not a failure."""
+    from docutils import nodes
+    from docutils.core import publish_doctree
+
+    quiet = {"report_level": 5, "halt_level": 5, "warning_stream": False, "file_insertion_enabled": False,
+             "raw_enabled": False, "doctitle_xform": False, "sectsubtitle_xform": False}
+    try:
+        doctree = publish_doctree(text, settings_overrides=quiet)
+    except Exception:  # docutils' own errors are many and not one class; the file still reads as text
+        return ()
+    lines = text.splitlines(keepends=True)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+    headings = []
+    for section in doctree.findall(nodes.section):
+        title = section.children[0] if section.children else None
+        if not isinstance(title, nodes.title) or not title.line:
+            continue
+        n = title.line - 2  # docutils gives the underline's line (1-based); the title is the line above
+        if not 0 <= n < len(lines) or " ".join(lines[n].split()) != " ".join(title.rawsource.split()):
+            continue
+        depth = sum(1 for ancestor in _ancestors(section) if isinstance(ancestor, nodes.section))
+        indent = len(lines[n]) - len(lines[n].lstrip())
+        headings.append(Heading(starts[n] + indent, min(depth + 1, 6), " ".join(title.astext().split())))
+    return tuple(sorted(headings, key=lambda heading: heading.start))
+
+
+def _ancestors(node):
+    while (node := node.parent) is not None:
+        yield node
+
+
 def plain_text_headings(text: str) -> tuple[Heading, ...]:
     """Heading lines of plain text, where they can be told reliably.
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from qa.errors import CorpusError
 from qa.ingest.extract import PAGE_BREAK, NotExtractable, extract_html, extract_pdf
-from qa.ingest.headings import markdown_headings, plain_text_headings
+from qa.ingest.headings import markdown_headings, plain_text_headings, rst_headings
 from qa.ingest.markdown_text import MARKDOWN_SUFFIXES
 from qa.ingest.text_decoding import NotText, decode_text
 from qa.ingest.titles import markdown_title, pdf_title, plain_text_title, readable_file_name, short_title
@@ -161,13 +161,18 @@ def _single_document(raw: bytes, path: Path, suffix: str, common: dict, progress
     if suffix in EXTRACTED_KINDS:
         return _extracted_document(_extract(raw, suffix), EXTRACTED_KINDS[suffix], path, common)
     decoded = decode_text(raw)
-    markdown = suffix in MARKDOWN_SUFFIXES
-    found = markdown_title(decoded.text) if markdown else plain_text_title(decoded.text, path.stem)
+    if suffix in MARKDOWN_SUFFIXES:
+        found, headings = markdown_title(decoded.text), markdown_headings(decoded.text)
+    elif suffix == ".rst":
+        headings = rst_headings(decoded.text)
+        found = headings[0].title if headings else plain_text_title(decoded.text, path.stem)
+    else:
+        found, headings = plain_text_title(decoded.text, path.stem), plain_text_headings(decoded.text)
     return Document(
         title=short_title(found or readable_file_name(path)),
         text=decoded.text,
         encoding=decoded.encoding,
-        headings=markdown_headings(decoded.text) if markdown else plain_text_headings(decoded.text),
+        headings=headings,
         **common,
     )
 
