@@ -112,6 +112,23 @@ def test_a_readme_licence_and_rst_file_are_read_as_text_and_other_files_without_
     assert "3 documents" in out and "not read: pkg/data" in out  # listed as a file qa does not read, never indexed
 
 
+def test_an_index_read_by_an_older_version_is_read_again_and_said_so_in_one_line(qa, make_corpus):
+    write(make_corpus, "report.txt", REPORT)
+    write(make_corpus, "notes.txt", "Notes\n\nThe patrol returned at dawn with two prisoners.\n")
+    assert qa("index")[0] == 0
+    from qa.index.generations import current_generation
+
+    store = current_generation(qa.settings.index_dir) / "store.sqlite3"
+    with sqlite3.connect(store) as db:  # as an index built before this version's reading
+        db.execute("UPDATE manifest SET value = ? WHERE key = 'reading'", (json.dumps("00000000"),))
+    code, out, _ = qa("status")
+    assert code == 0 and "out of date: this version of qa reads files better: all 2 read again (run `qa index`)" in out
+    assert "changed:" not in out  # one line, not the whole corpus listed
+    code, out, err = qa("ask", "When did the patrol return?")
+    assert code == 0 and "reads files better: all 2 read again: updated the index" in err and "dawn" in out
+    assert "up to date" in qa("status")[1]
+
+
 def test_only_broken_pdf_and_html_says_why_each_was_skipped(qa, make_corpus):
     write(make_corpus, "scan.pdf", b"%PDF-1.4")
     write(make_corpus, "page.html", b"<html><head><script>var x = 1;</script></head><body></body></html>")
