@@ -11,7 +11,9 @@ line would be a sentence of its own, parted from what it introduces.
 
 What a reader does not read as content is left out: a permalink beside a
 heading ("¶", "#": a link with no letters or digits), a heading of nothing but
-punctuation, and (with `drop_surroundings`) navigation. Navigation is told by
+punctuation, elements drawn for no one (`is_hidden`: `extract_html` drops them
+before reading), and (with `drop_surroundings`) navigation, never a heading's own
+parts. Navigation is told by
 tag, ARIA role or class/id name, and by its shape whatever it is called: a run
 of links with nothing but separators between them ("Apache > HTTP Server >
 Modules", "Available Languages: en | fr | ja", a list of links to the page's
