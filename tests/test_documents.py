@@ -308,6 +308,21 @@ def test_a_pdf_passage_reflows_its_wrapped_lines_but_keeps_its_list_items_and_hy
     assert "optional priority attribute" in shown and "\n• glob elements\n• magic elements" in shown
 
 
+def test_a_top_heading_the_title_opens_with_is_said_once():
+    import os
+
+    from qa.records import ChunkRow, Passage
+    from qa.render import heading_trail
+
+    def trail(title, path):
+        chunk = ChunkRow(1, "a.html", title, 0, 5, 1, 1, "Hello", heading_path=path)
+        return heading_trail(Passage(rank=1, chunk=chunk, file=os.path.abspath("a.html"), score=1.0, similarity=0.5,
+                                     highlight_start=0, highlight_end=5, weak=False))
+
+    assert trail("Documentation tests - The rustdoc book", "Documentation tests > Attributes") == "Documentation tests - The rustdoc book › Attributes"
+    assert trail("Documentation tests", "Documentation testing > Attributes") == "Documentation tests › Documentation testing › Attributes"
+
+
 def test_renaming_a_heading_re_embeds_the_chunks_under_it_even_when_their_text_is_unchanged(tmp_path):
     import numpy as np
 

@@ -116,10 +116,20 @@ def parse_citation(text: str) -> CitedPlace:
     return CitedPlace(path, lines=(int(start), int(end or start)))
 
 
+# Between a page's own title and its site's name in a <title>: "Documentation tests - The rustdoc book".
+_TITLE_SEPARATORS = (" - ", " | ", " — ", " – ", ": ")
+
+
 def heading_trail(passage: Passage) -> str:
-    """`Title › Section › Subsection`: the title, then the headings the passage sits under."""
-    parts = [passage.title] + ([p for p in passage.heading_path.split(PATH_SEPARATOR)] if passage.heading_path else [])
-    return " › ".join(parts)
+    """`Title › Section › Subsection`: the title, then the headings the passage sits under.
+
+    A top heading the title opens with ("Documentation tests" under "Documentation tests -
+    The rustdoc book") is said once, by the title.
+    """
+    headings = passage.heading_path.split(PATH_SEPARATOR) if passage.heading_path else []
+    if headings and any(passage.title.startswith(headings[0] + separator) for separator in _TITLE_SEPARATORS):
+        headings = headings[1:]
+    return " › ".join([passage.title] + headings)
 
 
 def display_path(path: str | Path) -> str:
