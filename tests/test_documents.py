@@ -170,6 +170,22 @@ def test_restructuredtext_section_titles_are_headings_with_levels_in_order_of_fi
     assert found == [(1, "Project", "Project"), (2, "Installation", "Installation"), (3, "Usage", "Usage"), (2, "Advanced", "Advanced")]
 
 
+def test_the_model_reads_an_rst_passage_without_its_adornment_lines_and_the_passage_is_the_file(tmp_path):
+    from qa.ingest.chunker import chunk_document
+    from qa.ingest.loader import read_document
+    from qa.ingest.markdown_text import rendered_chunks
+    from qa.ingest.tokens import WordPieceCounter
+    from qa.config import default_model_dir
+
+    text = "Retrying Requests\n=================\n\nurllib3 can automatically retry idempotent requests.\n\n=====  =====\nA      B\n=====  =====\n"
+    (tmp_path / "guide.rst").write_text(text, encoding="utf-8")
+    document = read_document(tmp_path, tmp_path / "guide.rst")
+    counter = WordPieceCounter(default_model_dir())
+    [chunk] = rendered_chunks(document, chunk_document(document, counter, ChunkerParams()), counter)
+    assert chunk.text == text.rstrip("\n") and document.title == "Retrying Requests"
+    assert "===" not in chunk.search_text and "urllib3 can automatically retry" in chunk.search_text and "A      B" in chunk.search_text
+
+
 def test_plain_text_headings_need_prose_on_both_sides():
     text = "Title line\n\nShort caption\n\nThis paragraph is prose of enough words to count as a real section body, " + (
         "with more words following on. " * 5

@@ -58,6 +58,24 @@ def is_markdown(doc_id: str) -> bool:
     return doc_id.lower().endswith(MARKDOWN_SUFFIXES)
 
 
+# reStructuredText's section adornments and table borders: lines of one punctuation character
+# ("=======", "-----", "=====  =====").
+_RST_ADORNMENT_LINE = re.compile(r"^[ \t]*([=\-`:'\"~^_*+#<>.])\1{2,}(?:[ \t]+\1{3,})*[ \t]*$")
+
+
+def rst_edits(text: str) -> list[Edit]:
+    """What to leave out of a reStructuredText document for the model: its adornment lines. Each
+    "-" of "Retrying Requests / -----------------" is a word piece of its own, so a section's
+    underline took more of a chunk's window than its title."""
+    edits: list[Edit] = []
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        if _RST_ADORNMENT_LINE.match(line.rstrip("\r\n")):
+            edits.append((offset, offset + len(line.rstrip("\r\n")), ""))
+        offset += len(line)
+    return edits
+
+
 def references(text: str) -> frozenset[str]:
     """The labels of the link reference definitions ("[1.0.0]: https://...") of a document, case-folded."""
     return frozenset(match.group(1).casefold() for line in text.splitlines() if (match := _DEFINITION.match(line)))
@@ -260,15 +278,16 @@ class RenderedChunk(Chunk):
 
 
 def rendered_chunks(document: Document, chunks: list[Chunk], counter: TokenCounter) -> list[Chunk]:
-    """A Markdown document's chunks as the model should read them (other documents' as they are).
+    """A Markdown (or reStructuredText) document's chunks as the model should read them (other
+    documents' as they are).
 
     A chunk whose rendered text has no word (link definitions, a rule, a badge row) is left out.
     """
     from qa.ingest.chunker import SPECIAL_TOKENS, search_text  # the chunker reads headings, which read this module
 
-    if document.kind != "text" or not is_markdown(document.doc_id):
+    if document.kind != "text" or not (is_markdown(document.doc_id) or document.doc_id.lower().endswith(".rst")):
         return chunks
-    edits = rendered_edits(document.text)
+    edits = rendered_edits(document.text) if is_markdown(document.doc_id) else rst_edits(document.text)
     read = []
     for chunk in chunks:
         plain, origins = _apply(document.text, chunk.char_start, chunk.char_end, edits)
