@@ -58,6 +58,10 @@ def is_markdown(doc_id: str) -> bool:
     return doc_id.lower().endswith(MARKDOWN_SUFFIXES)
 
 
+def is_rst(doc_id: str) -> bool:
+    return doc_id.lower().endswith(".rst")
+
+
 # reStructuredText's section adornments and table borders: lines of one punctuation character
 # ("=======", "-----", "=====  =====").
 _RST_ADORNMENT_LINE = re.compile(r"^[ \t]*([=\-`:'\"~^_*+#<>.])\1{2,}(?:[ \t]+\1{3,})*[ \t]*$")
@@ -285,9 +289,14 @@ def rendered_chunks(document: Document, chunks: list[Chunk], counter: TokenCount
     """
     from qa.ingest.chunker import SPECIAL_TOKENS, search_text  # the chunker reads headings, which read this module
 
-    if document.kind != "text" or not (is_markdown(document.doc_id) or document.doc_id.lower().endswith(".rst")):
+    if document.kind != "text":
         return chunks
-    edits = rendered_edits(document.text) if is_markdown(document.doc_id) else rst_edits(document.text)
+    if is_markdown(document.doc_id):
+        edits = rendered_edits(document.text)
+    elif is_rst(document.doc_id):
+        edits = rst_edits(document.text)
+    else:
+        return chunks
     read = []
     for chunk in chunks:
         plain, origins = _apply(document.text, chunk.char_start, chunk.char_end, edits)

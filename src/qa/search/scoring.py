@@ -69,8 +69,10 @@ def score(evidence: Evidence, params: RetrievalParams, k: int) -> Ranking:
     top_fused = max(fused.values(), default=1.0)
     support = sibling_support({c: fused[c] / top_fused for c in shortlist}, {c: evidence.rows[c].doc_id for c in shortlist})
     candidates = []
-    named = title_matches(evidence, [evidence.rows[c].title for c in shortlist]) if params.title_weight else {}
-    asked = {title: answer_weights(evidence, title, params.title_word_discount) for title in {evidence.rows[c].title for c in shortlist}}
+    # Each document title's words, stemmed once: what the title bonus and the sentence weights read.
+    title_stems = {title: evidence.analyzer.stems(title) for title in {evidence.rows[c].title for c in shortlist}}
+    named = title_matches(evidence, title_stems) if params.title_weight else {}
+    asked = {title: answer_weights(evidence, stems, params.title_word_discount) for title, stems in title_stems.items()}
     for chunk_id in shortlist:
         row = evidence.rows[chunk_id]
         answer_score, highlight = best_answer_sentence(evidence, chunk_id, params, asked[row.title])
@@ -187,19 +189,19 @@ def sibling_support(scores: dict[int, float], doc_of: dict[int, str]) -> dict[in
     return support
 
 
-def title_matches(evidence: Evidence, titles: list[str]) -> dict[str, float]:
-    """Each title's share of the question's (IDF-weighted) words: a question often names what a
-    document is about ("in bash", "does Black") where its passages never repeat the name."""
-    return {title: term_overlap(evidence.term_weights, evidence.analyzer.stems(title)) for title in set(titles)}
+def title_matches(evidence: Evidence, title_stems: dict[str, set[str]]) -> dict[str, float]:
+    """Each title's share of the question's (IDF-weighted) words (`title_stems`: each title's
+    stems): a question often names what a document is about ("in bash", "does Black") where its
+    passages never repeat the name."""
+    return {title: term_overlap(evidence.term_weights, stems) for title, stems in title_stems.items()}
 
 
-def answer_weights(evidence: Evidence, title: str, discount: float) -> dict[str, float]:
-    """The question's term weights for judging the sentences of a document titled `title`:
-    the words the title holds weigh `discount` less (see RetrievalParams.title_word_discount)."""
+def answer_weights(evidence: Evidence, title_stems: set[str], discount: float) -> dict[str, float]:
+    """The question's term weights for judging the sentences of a document whose title has the
+    stems `title_stems`: those words weigh `discount` less (see RetrievalParams.title_word_discount)."""
     if not discount:
         return evidence.term_weights
-    named = evidence.analyzer.stems(title)
-    return {term: weight * (1 - discount) if term in named else weight for term, weight in evidence.term_weights.items()}
+    return {term: weight * (1 - discount) if term in title_stems else weight for term, weight in evidence.term_weights.items()}
 
 
 def best_answer_sentence(
