@@ -186,6 +186,34 @@ def test_the_model_reads_an_rst_passage_without_its_adornment_lines_and_the_pass
     assert "===" not in chunk.search_text and "urllib3 can automatically retry" in chunk.search_text and "A      B" in chunk.search_text
 
 
+def test_plain_text_underlined_headings_are_headings_and_the_model_reads_them_without_the_underline(tmp_path):
+    from qa.ingest.chunker import chunk_document
+    from qa.ingest.markdown_text import rendered_chunks
+
+    text = (
+        "Mozilla Public License Version 2.0\n==================================\n\n1. Definitions\n--------------\n\n"
+        "1.1. \"Contributor\" means each individual or legal entity.\n\n"
+        "************************************************************************\n"
+        "*                                                                      *\n"
+        "*  6. Disclaimer of Warranty                                           *\n"
+        "*  -------------------------                                           *\n"
+        "*                                                                      *\n"
+        "*  Covered Software is provided under this License on an as is basis.  *\n"
+        "************************************************************************\n\n"
+        "The last line of a paragraph\n-----\n\nA rule under a paragraph is no heading.\n"
+    )
+    (tmp_path / "LICENSE.txt").write_text(text, encoding="utf-8")
+    [document] = load_corpus(tmp_path).documents
+    assert [(h.level, h.title) for h in document.headings] == [
+        (1, "Mozilla Public License Version 2.0"), (2, "1. Definitions"), (2, "6. Disclaimer of Warranty")
+    ]
+    assert all(text[h.start :].startswith(h.title) for h in document.headings)
+    chunks = rendered_chunks(document, chunk_document(document, FakeCounter(), ChunkerParams()), FakeCounter())
+    assert all(document.text[c.char_start : c.char_end] == c.text for c in chunks)  # the file as written
+    read = " ".join(chunk.embedded_text for chunk in chunks)
+    assert "---" not in read and "===" not in read and "Contributor" in read
+
+
 def test_plain_text_headings_need_prose_on_both_sides():
     text = "Title line\n\nShort caption\n\nThis paragraph is prose of enough words to count as a real section body, " + (
         "with more words following on. " * 5

@@ -87,7 +87,8 @@ def _ancestors(node):
 
 
 def plain_text_headings(text: str) -> tuple[Heading, ...]:
-    """Heading lines of plain text, where they can be told reliably.
+    """Heading lines of plain text, where they can be told reliably: underlined ones
+    (`underlined_headings`), and lines that stand alone as section titles.
 
     Taken: a line standing alone as a paragraph, of at most ten words, starting
     with a capital, ending without punctuation (a colon ends a lead-in, not a
@@ -95,6 +96,11 @@ def plain_text_headings(text: str) -> tuple[Heading, ...]:
     that opens with one (and holds at least 12 words). The first paragraph is
     the title, not a section heading.
     """
+    underlined = underlined_headings(text)
+    if underlined:
+        # A text that underlines its headings says which lines are headings: guessing others
+        # from prose around them would only add a caption or a licence's lone line.
+        return underlined
     blocks = paragraphs(text)
     headings = []
     for n in range(1, len(blocks) - 1):
@@ -107,6 +113,45 @@ def plain_text_headings(text: str) -> tuple[Heading, ...]:
         if _ends_prose(before) and len(after.split()) >= _MIN_SECTION_WORDS and _opens_prose(after):
             headings.append(Heading(start, 1, " ".join(line.split())))  # no-break spaces and runs become one space
     return tuple(headings)
+
+
+def underlined_headings(text: str) -> tuple[Heading, ...]:
+    """Headings a plain text underlines ("5. Termination" over "--------------"), as licences,
+    READMEs and change logs written before Markdown do: a line of at most 12 words standing
+    after a blank line (or an overline) over a line of one punctuation character repeated at
+    least as long as the title is, nearly. Levels in the order the underline characters first
+    appear, as reStructuredText counts them; a box drawn around a heading is not its text."""
+    lines = text.splitlines(keepends=True)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+    levels: dict[str, int] = {}
+    headings = []
+    for n in range(len(lines) - 1):
+        title, under = _unboxed(lines[n]), _unboxed(lines[n + 1])
+        above = _unboxed(lines[n - 1]) if n else ""
+        if not title or not _UNDERLINE.match(under) or len(under) < 0.7 * len(title) or len(title.split()) > 12:
+            continue
+        if _UNDERLINE.match(title) or not any(ch.isalpha() for ch in title):
+            continue  # a rule under a rule, or a table border
+        if title != lines[n].strip() and under[0] == lines[n].strip()[0]:
+            continue  # the last line in a box, over the box's edge
+        if above and above != under:
+            continue  # the last line of a paragraph over a rule, not a heading
+        level = levels.setdefault(under[0] + ("o" if above == under else ""), len(levels) + 1)
+        headings.append(Heading(starts[n] + lines[n].index(title), min(level, 6), " ".join(title.split())))
+    return tuple(headings)
+
+
+def _unboxed(line: str) -> str:
+    """A line's text without a box drawn around it ("*  6. Disclaimer of Warranty   *")."""
+    text = line.strip()
+    if len(text) > 2 and text[0] == text[-1] and text[0] in "*|#" and text[1] != text[0]:
+        text = text[1:-1].strip()
+    return text
+
+
+_UNDERLINE = re.compile(r"^([=\-~^*+#`'\"_.:])\1{2,}$")
 
 
 def _looks_like_section_title(line: str) -> bool:

@@ -58,17 +58,16 @@ def is_markdown(doc_id: str) -> bool:
     return doc_id.lower().endswith(MARKDOWN_SUFFIXES)
 
 
-def is_rst(doc_id: str) -> bool:
-    return doc_id.lower().endswith(".rst")
-
-
 # reStructuredText's section adornments and table borders: lines of one punctuation character
 # ("=======", "-----", "=====  =====").
 _RST_ADORNMENT_LINE = re.compile(r"^[ \t]*([=\-`:'\"~^_*+#<>.])\1{2,}(?:[ \t]+\1{3,})*[ \t]*$")
 
+# A heading's underline inside a box drawn with "*" or "|" ("*  -------------  *"), as plain text licences draw them.
+_BOXED_ADORNMENT = re.compile(r"^[ \t]*([*|#])[ \t]+(([=\-~^_+])\3{2,})[ \t]+\1[ \t]*$")
+
 
 def rst_edits(text: str) -> list[Edit]:
-    """What to leave out of a reStructuredText document for the model: its adornment lines. Each
+    """What to leave out of a reStructuredText (or plain text) document for the model: its adornment lines. Each
     "-" of "Retrying Requests / -----------------" is a word piece of its own, so a section's
     underline took more of a chunk's window than its title."""
     edits: list[Edit] = []
@@ -76,6 +75,8 @@ def rst_edits(text: str) -> list[Edit]:
     for line in text.splitlines(keepends=True):
         if _RST_ADORNMENT_LINE.match(line.rstrip("\r\n")):
             edits.append((offset, offset + len(line.rstrip("\r\n")), ""))
+        elif boxed := _BOXED_ADORNMENT.match(line):
+            edits.append((offset + boxed.start(2), offset + boxed.end(2), ""))  # the underline, not the box
         offset += len(line)
     return edits
 
@@ -282,8 +283,8 @@ class RenderedChunk(Chunk):
 
 
 def rendered_chunks(document: Document, chunks: list[Chunk], counter: TokenCounter) -> list[Chunk]:
-    """A Markdown (or reStructuredText) document's chunks as the model should read them (other
-    documents' as they are).
+    """A Markdown, reStructuredText or plain text document's chunks as the model should read them
+    (without Markdown's syntax, without rules and heading underlines; other documents' as they are).
 
     A chunk whose rendered text has no word (link definitions, a rule, a badge row) is left out.
     """
@@ -291,11 +292,10 @@ def rendered_chunks(document: Document, chunks: list[Chunk], counter: TokenCount
 
     if document.kind != "text":
         return chunks
-    if is_markdown(document.doc_id):
-        edits = rendered_edits(document.text)
-    elif is_rst(document.doc_id):
-        edits = rst_edits(document.text)
-    else:
+    # Plain text draws rules and underlines headings as reStructuredText does ("5. Termination"
+    # over "--------------"): the model reads it without them too.
+    edits = rendered_edits(document.text) if is_markdown(document.doc_id) else rst_edits(document.text)
+    if not edits:
         return chunks
     read = []
     for chunk in chunks:
