@@ -34,3 +34,33 @@ def test_the_answer_type_tips_a_close_choice_between_sentences():
     _, typed = best_answer_sentence(evidence("time"), 1, params)
     assert text[plain[0] : plain[1]] == "Its origins lie in a schism."
     assert text[typed[0] : typed[1]] == "It was founded in January 2015."
+
+
+def test_how_long_asks_for_a_number_and_the_words_naming_the_kind_are_not_what_answers():
+    from qa.search.answer_types import type_words
+
+    assert expected_answer("How long do I have to fix a violation?") == "number"
+    assert expected_answer("How long ago did it start?") == "time"
+    assert type_words("Who started Debian, and in what year?") == ("year",)
+    assert type_words("How long do I have?") == ("long",)
+    assert type_words("How many players are there?") == ()  # "players" is what the answer counts: it says it
+
+
+def test_a_sentence_holding_the_word_year_does_not_outrank_the_one_that_gives_the_year():
+    from qa.search.scoring import answer_weights
+
+    # Both sentences hold a year; the first also says "years", the word the question names its answer by.
+    text = "So years ago the need for standards arose, in 1990. The project was created by Ian Murdock in 1993."
+    sentences = ((0.43, 0, 51), (0.60, 52, len(text)))
+    row = ChunkRow(1, "faq.pdf", "FAQ", 0, len(text), 1, 1, text)
+    weights = {"start": 3.0, "project": 2.0, "year": 5.5}
+
+    def highlighted(type_stems):
+        evidence = Evidence("Who started the project, and in what year?", ENGLISH, 5, (1,), (1,), (1,), {1: row}, {1: 0.5},
+                            {1: sentences}, weights, "time", type_stems=frozenset(type_stems))
+        params = RetrievalParams()
+        _, span = best_answer_sentence(evidence, 1, params, answer_weights(evidence, set(), params))
+        return text[slice(*span)]
+
+    assert highlighted(()).startswith("So years ago")
+    assert highlighted({"year"}).startswith("The project was created")

@@ -212,6 +212,9 @@ def test_evidence_names_the_question_words_no_chunk_holds(assistant):
     assert {"zeppelin", "bakeri"} <= evidence.unseen_terms
     assert "group" not in evidence.unseen_terms and "group" in evidence.term_weights
     assert " " not in evidence.term_weights  # the probe for the unseen weight is not a question word
+    assert evidence.type_stems == frozenset()
+    question = "In what year did the group form?"
+    assert gather(reader, question, assistant.embedder.embed_batch([question])[0], 10).type_stems == {"year"}
 
 
 def test_the_corpus_size_unseen_words_count_by_is_the_chunks_the_term_weights_count_over(assistant):

@@ -158,3 +158,12 @@ def test_a_sentence_repeating_the_documents_name_does_not_outrank_the_one_that_a
 
     assert highlighted(RetrievalParams(title_word_discount=0.0)) == named  # three of its words, the document's name
     assert highlighted(RetrievalParams()) == answer
+
+
+def test_a_question_naming_a_document_by_its_acronym_lifts_its_passages():
+    from qa.analyzer import ENGLISH
+    from qa.search.scoring import title_terms
+
+    assert {"mpl", "fhs"} <= title_terms(ENGLISH, "Mozilla Public License Version 2.0") | title_terms(ENGLISH, "Filesystem Hierarchy Standard")
+    assert "ofl" in title_terms(ENGLISH, "SIL Open Font License FAQ")  # inside a longer run of initials
+    assert not any(len(term) < 3 and term.isalpha() and term not in ENGLISH.stems("Go To") for term in title_terms(ENGLISH, "Go To"))

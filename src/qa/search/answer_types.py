@@ -11,7 +11,9 @@ from __future__ import annotations
 import re
 
 _TIME_QUESTION = re.compile(r"\b(when|what (year|date|month|time)|which (year|month)|since when|how long ago)\b", re.I)
-_NUMBER_QUESTION = re.compile(r"\bhow (many|much)\b|\bwhat (number|percentage|share)\b", re.I)
+_NUMBER_QUESTION = re.compile(r"\bhow (many|much|long)\b|\bwhat (number|percentage|share)\b", re.I)
+# "long": "how long" is answered by "30 days", which does not say "long".
+_KIND_WORDS = frozenset({"year", "date", "month", "time", "number", "percentage", "share", "long"})
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 _TIME = re.compile(rf"\b(1[5-9]\d\d|20\d\d)s?\b|\b({_MONTHS})\b|\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b", re.I)
 _NUMBER = re.compile(
@@ -26,6 +28,15 @@ def expected_answer(question: str) -> str | None:
     if _NUMBER_QUESTION.search(question):
         return "number"
     return None
+
+
+def type_words(question: str) -> tuple[str, ...]:
+    """The words of the question that name the kind of answer ("year" in "In what year ..."):
+    the answer says 1993, not "year", so a sentence holding the word answers no better."""
+    found = _TIME_QUESTION.search(question) or _NUMBER_QUESTION.search(question)
+    if found is None:
+        return ()
+    return tuple(word for word in re.findall(r"\w+", found.group(0).lower()) if word in _KIND_WORDS)
 
 
 def has_answer_of(kind: str | None, sentence: str) -> bool:

@@ -20,7 +20,7 @@ from qa.analyzer import Analyzer
 from qa.errors import EmptyScopeError
 from qa.index.protocols import IndexReader, SentenceScore
 from qa.records import ChunkRow
-from qa.search.answer_types import expected_answer
+from qa.search.answer_types import expected_answer, type_words
 from qa.search.scope import EVERYTHING, Scope
 
 # The analyzer's words are runs of \w, so no question stem holds a space.
@@ -45,6 +45,7 @@ class Evidence:
     scope: Scope = EVERYTHING  # the documents every ranking was searched in
     unseen_terms: frozenset[str] = frozenset()  # the question's stems no chunk of the corpus holds
     corpus_chunks: int = 0  # chunks in the index: what the term weights' IDF counts over
+    type_stems: frozenset[str] = frozenset()  # stems of the words naming the kind of answer ("year" in "in what year")
 
     def sentence_similarity(self, chunk_id: int) -> float:
         """The best cosine of the question with one of the chunk's sentences (-1 when it has none)."""
@@ -103,4 +104,5 @@ def gather(reader: IndexReader, question: str, vector: np.ndarray, depth: int, s
         scope=scope,
         unseen_terms=frozenset(t for t, w in weights.items() if unseen_weight is not None and w >= unseen_weight),
         corpus_chunks=int(reader.manifest.get("chunks", 0)),
+        type_stems=frozenset(stem for word in type_words(question) for stem in analyzer.stems(word)),
     )

@@ -8,6 +8,7 @@ tuned on cached evidence behaves the same when a user asks.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 from qa.config import RetrievalParams
@@ -70,9 +71,9 @@ def score(evidence: Evidence, params: RetrievalParams, k: int) -> Ranking:
     support = sibling_support({c: fused[c] / top_fused for c in shortlist}, {c: evidence.rows[c].doc_id for c in shortlist})
     candidates = []
     # Each document title's words, stemmed once: what the title bonus and the sentence weights read.
-    title_stems = {title: evidence.analyzer.stems(title) for title in {evidence.rows[c].title for c in shortlist}}
+    title_stems = {title: title_terms(evidence.analyzer, title) for title in {evidence.rows[c].title for c in shortlist}}
     named = title_matches(evidence, title_stems) if params.title_weight else {}
-    asked = {title: answer_weights(evidence, stems, params.title_word_discount) for title, stems in title_stems.items()}
+    asked = {title: answer_weights(evidence, stems, params) for title, stems in title_stems.items()}
     for chunk_id in shortlist:
         row = evidence.rows[chunk_id]
         answer_score, highlight = best_answer_sentence(evidence, chunk_id, params, asked[row.title])
@@ -117,8 +118,11 @@ def _plain(evidence: Evidence, chunk_id: int, ranking_score: float) -> Candidate
 
 def _decided(evidence: Evidence, picked: list[Candidate], params: RetrievalParams) -> Ranking:
     # Only the passages shown need the word evidence the no-answer call reads.
-    analyzer, weights, unseen = evidence.analyzer, evidence.term_weights, evidence.unseen_terms
+    analyzer, unseen = evidence.analyzer, evidence.unseen_terms
     counts = unseen_word_count(evidence.corpus_chunks, unseen, params.unseen_full_chunks)
+    # The words naming the kind of answer are not expected in an answer ("year" in "in what
+    # year": it says 1993).
+    weights = {term: weight for term, weight in evidence.term_weights.items() if term not in evidence.type_stems} or evidence.term_weights
 
     def share(text: str) -> float:
         return word_share(analyzer, weights, text, unseen, counts)
@@ -189,6 +193,16 @@ def sibling_support(scores: dict[int, float], doc_of: dict[int, str]) -> dict[in
     return support
 
 
+def title_terms(analyzer, title: str) -> set[str]:
+    """The stems of a document title's words, and the acronyms its capitalised words make
+    ("mpl" for "Mozilla Public License Version 2.0"): how a question names the document."""
+    initials = "".join(word[0] for word in _TITLE_WORD.findall(title) if word[0].isupper()).lower()
+    return analyzer.stems(title) | {initials[i:j] for i in range(len(initials)) for j in range(i + 3, len(initials) + 1)}
+
+
+_TITLE_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+
+
 def title_matches(evidence: Evidence, title_stems: dict[str, set[str]]) -> dict[str, float]:
     """Each title's share of the question's (IDF-weighted) words (`title_stems`: each title's
     stems): a question often names what a document is about ("in bash", "does Black") where its
@@ -196,12 +210,16 @@ def title_matches(evidence: Evidence, title_stems: dict[str, set[str]]) -> dict[
     return {title: term_overlap(evidence.term_weights, stems) for title, stems in title_stems.items()}
 
 
-def answer_weights(evidence: Evidence, title_stems: set[str], discount: float) -> dict[str, float]:
+def answer_weights(evidence: Evidence, title_stems: set[str], params: RetrievalParams) -> dict[str, float]:
     """The question's term weights for judging the sentences of a document whose title has the
-    stems `title_stems`: those words weigh `discount` less (see RetrievalParams.title_word_discount)."""
-    if not discount:
-        return evidence.term_weights
-    return {term: weight * (1 - discount) if term in title_stems else weight for term, weight in evidence.term_weights.items()}
+    stems `title_stems`: those words weigh `title_word_discount` less, and the words naming the
+    kind of answer asked (`Evidence.type_stems`: "year" in "in what year") nothing: the answer
+    says 1993, so a sentence saying "years" answers no better."""
+
+    def discount(term: str) -> float:
+        return 1.0 if term in evidence.type_stems else params.title_word_discount if term in title_stems else 0.0
+
+    return {term: weight * (1 - discount(term)) for term, weight in evidence.term_weights.items()}
 
 
 def best_answer_sentence(
