@@ -621,6 +621,26 @@ def test_navigation_is_told_by_its_shape_and_left_out_while_tables_terms_and_lin
     assert "•\n" not in page.text + "\n"
 
 
+@pytest.mark.parametrize("reader", ["extract_html", "body without navigation"])
+def test_a_table_whose_cells_wrap_their_words_in_paragraphs_keeps_each_row_on_one_line(reader):
+    # DocBook and AsciiDoc manuals (tig's, git's) write every cell as <td><p>...</p></td>.
+    import lxml.html
+
+    from qa.ingest.extract import extract_html
+    from qa.ingest.html_text import element_text
+
+    prose = "Tig is a text-mode interface for git, and these keys act in every view it shows you. " * 3
+    html = f"""<html><head><title>tig(1)</title></head><body><div class="content"><h2>Misc</h2><p>{prose}</p>
+<table><thead><tr><th><p class="table">Key</p></th><th><p class="table">Action</p></th></tr></thead><tbody>
+<tr><td><p class="table">z</p></td><td><p class="table">Stop all background loading.</p><p>Useful in a long history.</p></td></tr>
+<tr><td><p class="table">v</p></td><td><p class="table">Show version.</p></td></tr></tbody></table>
+<table><tr><td><h3>Layout</h3><p>A page laid out in a table keeps its paragraphs.</p><p>Like this one.</p></td></tr></table>
+</div></body></html>""".encode()
+    page = extract_html(html) if reader == "extract_html" else element_text(lxml.html.document_fromstring(html).find("body"), True)
+    assert "Key · Action\nz · Stop all background loading. Useful in a long history.\nv · Show version." in page.text
+    assert "keeps its paragraphs.\n\nLike this one." in page.text
+
+
 def test_a_heading_of_markup_left_over_is_no_heading_and_no_title():
     from qa.ingest.extract import extract_html
 

@@ -34,6 +34,7 @@ _BLOCKS = frozenset(
     "head list item row quote doc".split()
 )
 _HEADINGS = {f"h{n}": n for n in range(1, 7)}
+_STRUCTURE = frozenset("table ul ol dl pre blockquote list row head".split()) | frozenset(_HEADINGS)
 _SKIPPED = frozenset("script style noscript template svg canvas iframe object embed button select input textarea math".split())
 # Parts of a page around its content: site navigation, banners, comment threads, sharing and "related" boxes.
 _AROUND_TAGS = frozenset("nav header footer aside form".split())
@@ -238,7 +239,8 @@ class _Writer:
         return TextWithHeadings(stripped[lead:], headings)
 
 
-def _walk(element, writer: _Writer, drop_surroundings: bool, preformatted: bool) -> None:
+def _walk(element, writer: _Writer, drop_surroundings: bool, preformatted: bool, in_cell: bool = False) -> None:
+    """`in_cell`: inside a table cell of plain paragraphs, whose blocks stay on the row's line."""
     tag = _tag(element)
     if tag in _SKIPPED or not isinstance(element.tag, str):
         _tail(element, writer, preformatted)
@@ -259,7 +261,10 @@ def _walk(element, writer: _Writer, drop_surroundings: bool, preformatted: bool)
     pre = preformatted or tag == "pre" or (tag == "code" and "\n" in "".join(element.itertext()).strip())
     heading_start = writer.start_heading() if level else None
     role = _list_role(element, tag)
-    if not level and (tag in _BLOCKS or pre != preformatted):
+    inline = in_cell and tag in _BLOCKS
+    if inline:
+        writer.text(" ")  # a paragraph of the cell: a space, not a break, keeps the row on one line
+    elif not level and (tag in _BLOCKS or pre != preformatted):
         writer.block_break(1 if role else 2, capped=not role)
     if role == "item":
         writer.text("• ")
@@ -270,15 +275,26 @@ def _walk(element, writer: _Writer, drop_surroundings: bool, preformatted: bool)
         writer.separator(CELL_SEPARATOR)
     if element.text:
         writer.text(element.text, pre)
+    # DocBook and AsciiDoc wrap each cell's words in <p>: read as blocks, a table row of
+    # key and action ("z", "Stop all background loading") became three paragraphs.
+    cell = in_cell or (tag in ("td", "th", "cell") and not pre and _holds_only_paragraphs(element))
     for child in element:
-        _walk(child, writer, drop_surroundings, pre)
+        _walk(child, writer, drop_surroundings, pre, cell)
     if role in ("item", "description"):
         writer.break_cap = None  # an empty item keeps nothing after it on its line
     if level:
         writer.end_heading(heading_start, level)
+    elif inline:
+        writer.text(" ")
     elif tag in _BLOCKS or pre != preformatted:
         writer.block_break(2 if role in (None, "description") else 1)
     _tail(element, writer, preformatted)
+
+
+def _holds_only_paragraphs(cell) -> bool:
+    """Whether a table cell holds no structure of its own (a table, a list, code, a heading): a
+    layout table's cell holding a whole page keeps its blocks."""
+    return not any(_tag(inner) in _STRUCTURE for inner in cell.iterdescendants())
 
 
 def _list_role(element, tag: str) -> str | None:
@@ -289,7 +305,7 @@ def _list_role(element, tag: str) -> str | None:
     if tag in ("li", "item"):
         rend = (element.get("rend") or "").lower()
         return "term" if rend.startswith("dt") else "description" if rend.startswith("dd") else "item"
-    return "row" if tag in ("tr", "row") else None
+    return "row" if tag in ("tr", "row", "thead", "tbody", "tfoot") else None  # a table's parts: rows on lines of their own
 
 
 def _has_previous_cell(element) -> bool:
