@@ -107,3 +107,15 @@ def test_a_text_file_is_titled_by_the_opening_line_it_is_named_after(tmp_path):
     assert plain_text_title(text, "shadow-caliphate-islamic-state-khorasan").startswith("A Shadow Caliphate")
     assert plain_text_title(text, "notes").startswith("Humanitarian Rhetoric")  # a name of one word names no line
     assert plain_text_title(text).startswith("Humanitarian Rhetoric")
+
+
+def test_a_plain_text_is_never_titled_by_its_mode_line_or_copyright_and_its_underlined_heading_is_its_title(tmp_path):
+    from qa.ingest.titles import plain_text_title
+
+    assert plain_text_title("                -*- text -*-\nGNU Wget\n========\n\nWget fetches files.\n") == "GNU Wget"
+    assert plain_text_title("Copyright 1991, 2007 Free Software Foundation, Inc.\n\nThe GNU MP Library\n") == "The GNU MP Library"
+    assert plain_text_title("(C) 2020 Someone\nA Tool\n") == "A Tool"
+    (tmp_path / "README").write_text("\nRelease notes for Valgrind\n~~~~~~~~~~~~~~~~~~~~~~~~~~\nIf you are building it, read on.\n\n"
+                                      "Documentation\n~~~~~~~~~~~~~\nA comprehensive manual is in docs/.\n", encoding="utf-8")
+    [document] = load_corpus(tmp_path).documents
+    assert document.title == "Release notes for Valgrind" and [h.title for h in document.headings][1:] == ["Documentation"]

@@ -104,12 +104,16 @@ def test_a_readme_licence_and_rst_file_are_read_as_text_and_other_files_without_
     write(make_corpus, "pkg/LICENSE", "Permission is granted to copy and modify this software freely.\n")
     write(make_corpus, "pkg/guide.rst", "Guide\n=====\n\nThe cache directory defaults to /var/cache/frob on Linux.\n")
     write(make_corpus, "pkg/data", b"\x00\x01 a binary blob")
+    write(make_corpus, "pkg/README.Debian", "frob for Debian\n\nOn Debian the frobnicator runs as the user _frob.\n")
+    write(make_corpus, "pkg/NEWS.Debian.gz", b"\x1f\x8b\x08 compressed")
     code, out, err = qa("ask", "--json", "When does the frobnicator rotate its logs?")
     assert code == 0 and json.loads(out)["passages"][0]["path"].endswith("pkg/README")
     code, out, _ = qa("ask", "--json", "Where is the cache directory on Linux?")
     assert json.loads(out)["passages"][0]["path"].endswith("pkg/guide.rst")
+    code, out, _ = qa("ask", "--json", "Which user does the frobnicator run as on Debian?")
+    assert json.loads(out)["passages"][0]["path"].endswith("pkg/README.Debian")
     code, out, _ = qa("status")
-    assert "3 documents" in out and "not read: pkg/data" in out  # listed as a file qa does not read, never indexed
+    assert "4 documents" in out and "pkg/data" in out and "pkg/NEWS.Debian.gz" in out  # listed as files qa does not read, never indexed
 
 
 def test_an_index_read_by_an_older_version_is_read_again_and_said_so_in_one_line(qa, make_corpus):

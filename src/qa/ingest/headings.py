@@ -143,6 +143,17 @@ def underlined_headings(text: str) -> tuple[Heading, ...]:
     return tuple(headings)
 
 
+def underlined_title(text: str, headings: tuple[Heading, ...]) -> str:
+    """The first heading of a plain text when it is underlined and stands in its opening lines
+    ("GNU Wget" over "========", under an editor's mode line): the title it gives itself."""
+    if not headings or text[headings[0].start :].split("\n", 1)[0].strip() != headings[0].title:
+        return ""
+    opening = [line for line in text[: headings[0].start].splitlines() if line.strip()]
+    following = text[headings[0].start :].split("\n", 2)
+    underlined = len(following) > 1 and bool(_UNDERLINE.match(_unboxed(following[1])))
+    return headings[0].title if underlined and len(opening) < 3 else ""
+
+
 def _unboxed(line: str) -> str:
     """A line's text without a box drawn around it ("*  6. Disclaimer of Warranty   *")."""
     text = line.strip()

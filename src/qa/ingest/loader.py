@@ -21,7 +21,7 @@ from pathlib import Path
 
 from qa.errors import CorpusError
 from qa.ingest.extract import PAGE_BREAK, NotExtractable, extract_html, extract_pdf
-from qa.ingest.headings import markdown_headings, plain_text_headings, rst_headings
+from qa.ingest.headings import markdown_headings, plain_text_headings, rst_headings, underlined_title
 from qa.ingest.markdown_text import MARKDOWN_SUFFIXES
 from qa.ingest.text_decoding import NotText, decode_text
 from qa.ingest.titles import markdown_title, pdf_title, plain_text_title, readable_file_name, short_title
@@ -46,6 +46,8 @@ SUPPORTED_SUFFIXES = PLAIN_TEXT_SUFFIXES + MARKDOWN_SUFFIXES + PDF_SUFFIXES + HT
 PLAIN_TEXT_NAMES = frozenset(
     "readme license licence copying copyright news install authors changelog changes notice todo hacking thanks contributing".split()
 )
+# What a README.Debian.gz or LICENSE.png is: not plain text.
+_NOT_TEXT_SUFFIXES = frozenset("gz bz bz2 xz z zst lz lzma zip tar tgz jar png jpg jpeg gif svg ico webp bmp tif tiff exe bin so dll a o".split())
 # Between a mail's id and its attachment's name in the attachment's document id and citation.
 ATTACHMENT_SEPARATOR = " › "
 _MAX_ATTACHMENT_DEPTH = 2  # a mail attached to a mail is read; one attached deeper is not
@@ -58,9 +60,13 @@ class CorpusScan:
 
 
 def is_supported(name: str) -> bool:
-    """Whether `qa` reads a file of this name: by its extension, or a README, LICENSE, COPYING... without one."""
+    """Whether `qa` reads a file of this name: by its extension, or a README, LICENSE, COPYING...
+    without one or with a note of whom it is for after it (README.Debian, NEWS.source), not compressed."""
     lower = name.lower()
-    return lower.endswith(SUPPORTED_SUFFIXES) or lower in PLAIN_TEXT_NAMES
+    if lower.endswith(SUPPORTED_SUFFIXES):
+        return True
+    first, *notes = lower.split(".")
+    return first in PLAIN_TEXT_NAMES and all(note.isalpha() and note not in _NOT_TEXT_SUFFIXES for note in notes)
 
 
 def list_corpus_files(corpus_dir: Path) -> list[Path]:
@@ -167,7 +173,8 @@ def _single_document(raw: bytes, path: Path, suffix: str, common: dict, progress
         headings = rst_headings(decoded.text)
         found = headings[0].title if headings else plain_text_title(decoded.text, path.stem)
     else:
-        found, headings = plain_text_title(decoded.text, path.stem), plain_text_headings(decoded.text)
+        headings = plain_text_headings(decoded.text)
+        found = underlined_title(decoded.text, headings) or plain_text_title(decoded.text, path.stem)
     return Document(
         title=short_title(found or readable_file_name(path)),
         text=decoded.text,

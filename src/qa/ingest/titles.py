@@ -22,9 +22,11 @@ _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _REFERENCE_IMAGE = re.compile(r"!\[[^\]]*\]\[[^\]]*\]|\[!\[[^\]]*\]\[[^\]]*\]\]\[[^\]]*\]")
 _TAG = re.compile(r"<[^>]+>")
 _EMPHASIS = re.compile(r"[*_`~]+")
-# A line that is a changelog entry or a date, not what a document is called.
+# A line that is a changelog entry, a date, a copyright notice or an editor's mode line
+# ("-*- text -*-"), not what a document is called.
 _NOT_A_TITLE = re.compile(
     r"urgency=|<[^>\s]+@[^>\s]+>|^\W*\d{4}-\d{2}-\d{2}\b|^\W*(?:v(?:ersion)?\s*)?\d+(?:\.\d+)+\b"
+    r"|-\*-.*-\*-|^(?:copyright\b|\(c\)|©)"
     r"|^\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{4}$"
     r"|^(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4}$",
     re.IGNORECASE,
