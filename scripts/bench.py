@@ -85,6 +85,9 @@ class Bench:
             CACHE / f"synthetic-{chunks}", chunks, self.model_id, lambda: WordPieceCounter(self.model_dir), self.model_dir, self._pool
         )
         bench_corpus.install_encoder(built.index_dir, self.default_index())
+        # A cached index read by an older version of qa's reading is read again by the first
+        # `qa ask`; that update is not what a timed question costs, so it happens here, untimed.
+        self.qa("index", "--corpus", str(built.corpus_dir), "--index", str(built.index_dir))
         return built
 
     def baseline_src(self) -> Path:
