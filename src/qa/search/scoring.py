@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from qa.analyzer import Analyzer
 from qa.config import RetrievalParams
 from qa.ingest.sentences import is_statement
 from qa.records import ChunkRow
@@ -19,6 +20,7 @@ from qa.search.evidence import Evidence
 from qa.search.lexical import corpus_coverage, term_overlap, unseen_word_count, word_share
 
 _NOT_A_STATEMENT_PENALTY = 0.15
+_TITLE_WORD = re.compile(r"[^\W\d_][\w'’-]*")  # a word of a title, for its initials
 
 
 @dataclass(frozen=True)
@@ -193,14 +195,11 @@ def sibling_support(scores: dict[int, float], doc_of: dict[int, str]) -> dict[in
     return support
 
 
-def title_terms(analyzer, title: str) -> set[str]:
+def title_terms(analyzer: Analyzer, title: str) -> set[str]:
     """The stems of a document title's words, and the acronyms its capitalised words make
     ("mpl" for "Mozilla Public License Version 2.0"): how a question names the document."""
     initials = "".join(word[0] for word in _TITLE_WORD.findall(title) if word[0].isupper()).lower()
     return analyzer.stems(title) | {initials[i:j] for i in range(len(initials)) for j in range(i + 3, len(initials) + 1)}
-
-
-_TITLE_WORD = re.compile(r"[^\W\d_][\w'’-]*")
 
 
 def title_matches(evidence: Evidence, title_stems: dict[str, set[str]]) -> dict[str, float]:
