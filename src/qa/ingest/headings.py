@@ -64,9 +64,7 @@ def rst_headings(text: str) -> tuple[Heading, ...]:
     except Exception:  # docutils' own errors are many and not one class; the file still reads as text
         return ()
     lines = text.splitlines(keepends=True)
-    starts = [0]
-    for line in lines:
-        starts.append(starts[-1] + len(line))
+    starts = _line_starts(lines)
     headings = []
     for section in doctree.findall(nodes.section):
         title = section.children[0] if section.children else None
@@ -79,6 +77,14 @@ def rst_headings(text: str) -> tuple[Heading, ...]:
         indent = len(lines[n]) - len(lines[n].lstrip())
         headings.append(Heading(starts[n] + indent, min(depth + 1, 6), " ".join(title.astext().split())))
     return tuple(sorted(headings, key=lambda heading: heading.start))
+
+
+def _line_starts(lines: list[str]) -> list[int]:
+    """Where each line (kept with its line end) starts in the text, and where the text ends."""
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+    return starts
 
 
 def _ancestors(node):
@@ -122,9 +128,7 @@ def underlined_headings(text: str) -> tuple[Heading, ...]:
     least as long as the title is, nearly. Levels in the order the underline characters first
     appear, as reStructuredText counts them; a box drawn around a heading is not its text."""
     lines = text.splitlines(keepends=True)
-    starts = [0]
-    for line in lines:
-        starts.append(starts[-1] + len(line))
+    starts = _line_starts(lines)
     levels: dict[str, int] = {}
     headings = []
     for n in range(len(lines) - 1):

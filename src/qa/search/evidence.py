@@ -47,6 +47,12 @@ class Evidence:
     corpus_chunks: int = 0  # chunks in the index: what the term weights' IDF counts over
     type_stems: frozenset[str] = frozenset()  # stems of the words naming the kind of answer ("year" in "in what year")
 
+    @property
+    def expected_weights(self) -> dict[str, float]:
+        """The term weights of the words an answer is expected to say: all but those naming the
+        kind of answer ("year" in "in what year": the answer says 1993)."""
+        return {term: weight for term, weight in self.term_weights.items() if term not in self.type_stems}
+
     def sentence_similarity(self, chunk_id: int) -> float:
         """The best cosine of the question with one of the chunk's sentences (-1 when it has none)."""
         return max((cosine for cosine, _, _ in self.sentences[chunk_id]), default=-1.0)

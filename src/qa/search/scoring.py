@@ -122,9 +122,7 @@ def _decided(evidence: Evidence, picked: list[Candidate], params: RetrievalParam
     # Only the passages shown need the word evidence the no-answer call reads.
     analyzer, unseen = evidence.analyzer, evidence.unseen_terms
     counts = unseen_word_count(evidence.corpus_chunks, unseen, params.unseen_full_chunks)
-    # The words naming the kind of answer are not expected in an answer ("year" in "in what
-    # year": it says 1993).
-    weights = {term: weight for term, weight in evidence.term_weights.items() if term not in evidence.type_stems} or evidence.term_weights
+    weights = evidence.expected_weights or evidence.term_weights
 
     def share(text: str) -> float:
         return word_share(analyzer, weights, text, unseen, counts)
@@ -211,14 +209,11 @@ def title_matches(evidence: Evidence, title_stems: dict[str, set[str]]) -> dict[
 
 def answer_weights(evidence: Evidence, title_stems: set[str], params: RetrievalParams) -> dict[str, float]:
     """The question's term weights for judging the sentences of a document whose title has the
-    stems `title_stems`: those words weigh `title_word_discount` less, and the words naming the
-    kind of answer asked (`Evidence.type_stems`: "year" in "in what year") nothing: the answer
-    says 1993, so a sentence saying "years" answers no better."""
-
-    def discount(term: str) -> float:
-        return 1.0 if term in evidence.type_stems else params.title_word_discount if term in title_stems else 0.0
-
-    return {term: weight * (1 - discount(term)) for term, weight in evidence.term_weights.items()}
+    stems `title_stems`: the words an answer is expected to say (`Evidence.expected_weights`: a
+    sentence saying "years" answers "in what year" no better), the title's weighing
+    `title_word_discount` less."""
+    discount = params.title_word_discount
+    return {term: weight * (1 - discount) if term in title_stems else weight for term, weight in evidence.expected_weights.items()}
 
 
 def best_answer_sentence(
