@@ -788,3 +788,56 @@ def test_the_model_reads_a_markdown_passage_without_its_syntax_and_the_passage_i
         assert handle.read()[top.char_start : top.char_end] == top.text
     db = sqlite3.connect(current_generation(assistant.settings.index_dir) / STORE_FILE)
     assert not [text for (text,) in db.execute("SELECT text FROM chunks") if text.startswith("[1.0.0]:")]
+
+
+def test_plain_text_numbered_sections_are_headings_and_its_contents_list_is_in_no_chunk(tmp_path):
+    from qa.ingest.chunker import chunk_document
+
+    answer = "It is not a requirement of the license, but we strongly recommend you have one. " * 3
+    text = (
+        "OFL FAQ - Frequently Asked Questions\n\nCONTENTS OF THIS FAQ\n1  USING FONTS\n2  ABOUT THE FONTLOG\n"
+        "APPENDIX A - FONTLOG EXAMPLE\n\n"
+        f"1  USING FONTS\n\n1.1  Can I use the fonts for a book?\nYes. {answer}\n\n"
+        "1.1.1  Is any kind of acknowledgement required?\nNo. Font authors may appreciate being mentioned.\n\n"
+        f"2  ABOUT THE FONTLOG\n\n2.1  Is the FONTLOG required? It is asked often.\n{answer}\n\n"
+        "Steps to follow:\n\n1. Write it.\n\n2. Ship it.\n\n"
+        f"APPENDIX A - FONTLOG EXAMPLE\n\nHere is an example of the recommended format. {answer}\n"
+    )
+    (tmp_path / "OFL-FAQ.txt").write_text(text, encoding="utf-8")
+    [document] = load_corpus(tmp_path).documents
+    assert [(h.level, h.title) for h in document.headings] == [
+        (1, "1 USING FONTS"), (2, "1.1 Can I use the fonts for a book?"), (3, "1.1.1 Is any kind of acknowledgement required?"),
+        (1, "2 ABOUT THE FONTLOG"), (2, "2.1 Is the FONTLOG required? It is asked often."), (1, "APPENDIX A - FONTLOG EXAMPLE"),
+    ]
+    chunks = chunk_document(document, FakeCounter(), ChunkerParams())
+    assert "CONTENTS" not in " ".join(chunk.text for chunk in chunks)
+    [required] = [chunk for chunk in chunks if "2.1  Is the FONTLOG" in chunk.text]
+    assert required.heading_path == "2 ABOUT THE FONTLOG > 2.1 Is the FONTLOG required? It is asked often."
+
+
+def test_numbered_headings_need_an_outline_and_a_licence_titles_its_sections_by_their_run_in_words():
+    from qa.ingest.headings import numbered_headings
+
+    body = "This section is long enough to be a section of a licence and not an item of a list. " * 3
+    licence = "".join(f"\n   {n}. {title}. Subject to the terms of this License, you may.\n{body}\n" for n, title in
+                      enumerate(["Definitions", "Grant of Copyright License", "Redistribution"], 1))
+    assert [h.title for h in numbered_headings("Apache License\n" + licence)] == [
+        "1. Definitions", "2. Grant of Copyright License", "3. Redistribution"
+    ]
+    steps = "Install:\n\n1. Download the tarball\n\n2. Unpack it\n\n3. Run make\n\nThat is all.\n"
+    assert numbered_headings(steps) == ()  # a numbered list, its items short
+    unordered = "Intro\n\n3. Later\n" + body + "\n\n1. First\n" + body + "\n\n7. Other\n" + body
+    assert numbered_headings(unordered) == ()  # no outline: 1 alone
+
+
+def test_a_markdown_list_of_links_to_its_own_headings_is_in_no_chunk(tmp_path):
+    from qa.ingest.chunker import chunk_document
+
+    prose = "A paragraph that says something about this part, at some length. " * 3
+    text = ("# tool\n\nIntro words.\n\n- [Getting Started](#getting-started)\n- [Other Use Cases](#other-use-cases)\n"
+            "  - [File format](#file-format)\n\n## Getting Started\n\n" + prose + "\n\n## Other Use Cases\n\n" + prose
+            + "\n\n### File format\n\n" + prose + "\n")
+    (tmp_path / "README.md").write_text(text, encoding="utf-8")
+    [document] = load_corpus(tmp_path).documents
+    chunks = chunk_document(document, FakeCounter(), ChunkerParams())
+    assert "#getting-started" not in " ".join(chunk.text for chunk in chunks) and "Intro words." in chunks[0].text

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from qa.analyzer import LINE_END_HYPHEN
 from qa.config import ChunkerParams
 from qa.ingest.headings import PATH_SEPARATOR, heading_path_at
+from qa.ingest.contents_lines import heading_list_spans
 from qa.ingest.page_layout import PageLayout, page_layouts
 from qa.ingest.sentences import Sentence, split_sentences
 from qa.ingest.tokens import TokenCounter
@@ -94,7 +95,9 @@ def chunk_document(document: Document, counter: TokenCounter, params: ChunkerPar
                 document, pages[page - 1], page_headings[page - 1], page, counter, budget, params, len(chunks), layouts[page - 1]
             )
         return chunks
-    return _chunk_text(document, document.text, document.headings, None, counter, budget, params, 0)
+    # A text's own table of contents names its headings and answers nothing: no chunk holds it.
+    layout = PageLayout(heading_list_spans(document.text, document.headings))
+    return _chunk_text(document, document.text, document.headings, None, counter, budget, params, 0, layout)
 
 
 def _chunk_text(

@@ -29,9 +29,12 @@ of them (one sentence ending in "...." is not a table of contents), together wit
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from typing import Collection, Sequence
 
 from qa.ingest.headings import title_words
+from qa.ingest.markdown_text import heading_words
+from qa.records import Heading
 
 # A page number: Arabic, or Roman in lower case as front matter is numbered ("xiv", not "did").
 _PAGE = r"(?:\d{1,4}|(?=[ivxlcdm])m{0,3}(?:cm|cd|d?c{0,3})(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3}))"
@@ -43,6 +46,9 @@ _MIN_LEADERS = 3
 _MAX_BRIDGED = 3  # lines between two leader lines: a title wrapped over three lines, or an index letter
 _MAX_TITLE_WORDS = 4
 _TITLE_END = re.compile(r"[.,;:!?]$")
+
+# A list item's marker before a contents entry: "- ", "* ", "1. ", "[1] "
+_ENTRY_MARK = re.compile(r"^(?:[-*+\u2022\u00b7]|\d{1,3}[.)]|\[\d{1,3}\])\s+")
 
 _LEADER_LINE, _ENTRY, _MARK, _OTHER = "leader", "entry", "mark", "other"
 
@@ -63,6 +69,46 @@ def contents_spans(
         lines = _content_lines(page, furniture)
         found, continues = _blocks(lines, continues, named)
         spans.append(tuple((lines[n][0], lines[n][1]) for n in sorted(found)))
+    return tuple(spans)
+
+
+def heading_list_spans(text: str, headings: Sequence[Heading]) -> tuple[tuple[int, int], ...]:
+    """The (start, end) offsets of a table of contents in a text without pages: a run of at
+    least `_MIN_LEADERS` lines (blank lines between them allowed) each naming one of the
+    document's headings that comes after it, as a FAQ lists its sections under "CONTENTS" and
+    a README lists links to its own headings ("- [Installation](#installation)"), with the
+    block's title just above it. Such lines hold every heading's words and answer nothing."""
+    later: dict[tuple[str, ...], int] = {}  # a heading's words -> where its last occurrence starts
+    for heading in headings:
+        later[title_words(heading.title)] = heading.start
+    later.pop((), None)
+    lines = _content_lines(text, ())
+    named = {heading.title for heading in headings}
+    heading_starts = sorted(heading.start for heading in headings)
+
+    def is_heading(start: int, end: int) -> bool:
+        at = bisect_left(heading_starts, start)
+        return at < len(heading_starts) and heading_starts[at] < end
+
+    entries = [
+        n for n, (start, end, line) in enumerate(lines)
+        if not is_heading(start, end)
+        and (words := title_words(heading_words(_ENTRY_MARK.sub("", line)))) and later.get(words, -1) > end
+    ]
+    groups: list[list[int]] = []
+    for n in entries:
+        if groups and n - groups[-1][-1] <= 2:  # one line between two entries: one whose heading was reworded
+            groups[-1].append(n)
+        else:
+            groups.append([n])
+    spans: list[tuple[int, int]] = []
+    for group in groups:
+        if len(group) < _MIN_LEADERS:
+            continue
+        first = group[0]
+        if first > 0 and lines[first - 1][2] not in named and _is_title(_ENTRY_MARK.sub("", lines[first - 1][2])):
+            first -= 1  # "CONTENTS OF THIS FAQ", "Table of Contents"
+        spans.extend((lines[n][0], lines[n][1]) for n in range(first, group[-1] + 1))
     return tuple(spans)
 
 

@@ -107,6 +107,9 @@ def plain_text_headings(text: str) -> tuple[Heading, ...]:
         # A text that underlines its headings says which lines are headings: guessing others
         # from prose around them would only add a caption or a licence's lone line.
         return underlined
+    numbered = numbered_headings(text)
+    if numbered:
+        return numbered  # likewise a text that numbers its sections
     blocks = paragraphs(text)
     headings = []
     for n in range(1, len(blocks) - 1):
@@ -147,6 +150,99 @@ def underlined_headings(text: str) -> tuple[Heading, ...]:
     return tuple(headings)
 
 
+def numbered_headings(text: str) -> tuple[Heading, ...]:
+    """Headings a plain text numbers as an outline, as FAQs, standards and licences do:
+    "6  ABOUT THE FONTLOG", "6.2  Is the FONTLOG required?", "1. Definitions.", or a title run
+    in before the section's first sentence ("2. Grant of Copyright License. Subject to ...",
+    titled by its capitalised words). Each stands after a blank line; levels by the number's
+    parts; "APPENDIX A" lines after the first one are top-level headings too.
+
+    Numbers also open list items and a table of contents, so only the longest run of numbered
+    lines that follow one another as an outline does (1, 1.1, 1.1.1, 1.2, 2...) is taken, at
+    least `_MIN_NUMBERED` of them; numbering without subsections ("1.", "2.", "3.") counts only
+    when its sections are longer than list items are.
+    """
+    lines = text.splitlines(keepends=True)
+    starts = _line_starts(lines)
+    found: list[tuple[tuple[int, ...], int, str]] = []  # (number, line, title)
+    appendices: list[tuple[int, str]] = []
+    for n in range(1, len(lines)):
+        if lines[n - 1].strip():
+            continue
+        line = " ".join(lines[n].split())
+        match = _NUMBERED_LINE.match(line)
+        if match:
+            title = _numbered_title(match.group(3))
+            if title:
+                number = tuple(int(part) for part in match.group(1).split("."))
+                found.append((number, n, f"{match.group(1)}{match.group(2)} {title}"))
+        elif _APPENDIX_LINE.match(line) and len(line.split()) <= _MAX_HEADING_WORDS:
+            appendices.append((n, line))
+    chain = _longest_outline([number for number, _, _ in found])
+    if len(chain) < _MIN_NUMBERED:
+        return ()
+    taken = [found[i] for i in chain]
+    if all(len(number) == 1 for number, _, _ in taken):
+        between = [len(text[starts[a]:starts[b]].split()) for (_, a, _), (_, b, _) in zip(taken, taken[1:])]
+        if sorted(between)[len(between) // 2] < _MIN_NUMBERED_SECTION_WORDS:
+            return ()  # a numbered list, not sections
+    headings = [Heading(starts[n] + lines[n].index(lines[n].strip()), len(number), title) for number, n, title in taken]
+    headings += [Heading(starts[n] + lines[n].index(lines[n].strip()), 1, title) for n, title in appendices if n > taken[0][1]]
+    return tuple(sorted(headings, key=lambda heading: heading.start))
+
+
+def _numbered_title(rest: str) -> str:
+    """The title after a section number, or "" when the line is not a heading: a question, a
+    capitalised title run in before a sentence ("Grant of Copyright License. Subject to"), or
+    the whole line when it is one unpunctuated title."""
+    words = rest.split()
+    if "?" in rest and len(words) <= _MAX_QUESTION_WORDS:
+        return rest  # an FAQ's question, perhaps with a sentence of context after it
+    run_in = _RUN_IN_TITLE.match(rest)
+    if run_in:
+        capitalised = all(word[0].isupper() for word in run_in.group(1).split() if len(word) > 3)
+        return run_in.group(1) if capitalised else ""
+    if rest[-1] not in ":.!,;" and len(words) <= _MAX_HEADING_WORDS:
+        return rest
+    return ""
+
+
+def _longest_outline(numbers: list[tuple[int, ...]]) -> list[int]:
+    """Indexes of the longest subsequence of `numbers` that reads as an outline: it starts at 1 (or 0),
+    and each number is the first subsection of the one before (2.3 -> 2.3.1) or the next
+    section at some level (2.3.1 -> 2.3.2, 2.4, 3)."""
+    length: list[int] = []
+    before: list[int] = []
+    best_under: dict[tuple[int, ...], int] = {}  # longest chain ending at a number with this prefix -> its index
+    best_at: dict[tuple[int, ...], int] = {}  # ... ending at exactly this number
+    for i, number in enumerate(numbers):
+        options = []
+        if number[-1] == 1 and len(number) > 1 and number[:-1] in best_at:
+            options.append(best_at[number[:-1]])
+        if number[-1] > 1 and number[:-1] + (number[-1] - 1,) in best_under:
+            options.append(best_under[number[:-1] + (number[-1] - 1,)])
+        previous = max(options, key=lambda j: length[j], default=None)
+        if previous is None and number not in ((0,), (1,)):  # GPL-3 starts at "0. Definitions."
+            length.append(0)
+            before.append(-1)
+            continue
+        length.append(1 + (length[previous] if previous is not None else 0))
+        before.append(previous if previous is not None else -1)
+        if number not in best_at or length[best_at[number]] < length[i]:
+            best_at[number] = i
+        for k in range(1, len(number) + 1):
+            if number[:k] not in best_under or length[best_under[number[:k]]] < length[i]:
+                best_under[number[:k]] = i
+    if not length or max(length) == 0:
+        return []
+    i = max(range(len(length)), key=lambda j: length[j])
+    chain = []
+    while i >= 0:
+        chain.append(i)
+        i = before[i]
+    return chain[::-1]
+
+
 def underlined_title(text: str, headings: tuple[Heading, ...]) -> str:
     """The first heading of a plain text when it is underlined and stands in its opening lines
     ("GNU Wget" over "========", under an editor's mode line): the title it gives itself."""
@@ -167,6 +263,14 @@ def _unboxed(line: str) -> str:
 
 
 _UNDERLINE = re.compile(r"^([=\-~^*+#`'\"_.:])\1{2,}$")
+# "6.2 Is the FONTLOG required?", "1. Definitions.": a section number, then a capitalised title.
+_NUMBERED_LINE = re.compile(r"^(\d{1,3}(?:\.\d{1,3}){0,5})(\.?)\s+([A-Z].*)$")
+_APPENDIX_LINE = re.compile(r"^(?:APPENDIX|Appendix|ANNEX|Annex)\s+[A-Z0-9]{1,3}\b")
+# "Grant of Copyright License. Subject to ...": a title of at most six words, then a sentence.
+_RUN_IN_TITLE = re.compile(r"^([A-Z][^.?!:;,]*?(?:\s+\S+){0,5}?)\.(?:\s+[A-Z(\"]|$)")
+_MAX_QUESTION_WORDS = 40  # an FAQ's question heading may be a long sentence
+_MIN_NUMBERED = 3
+_MIN_NUMBERED_SECTION_WORDS = 30  # numbered paragraphs shorter than this (median) are list items
 
 
 def _looks_like_section_title(line: str) -> bool:
