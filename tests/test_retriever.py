@@ -167,3 +167,25 @@ def test_a_question_naming_a_document_by_its_acronym_lifts_its_passages():
     assert {"mpl", "fhs"} <= title_terms(ENGLISH, "Mozilla Public License Version 2.0") | title_terms(ENGLISH, "Filesystem Hierarchy Standard")
     assert "ofl" in title_terms(ENGLISH, "SIL Open Font License FAQ")  # inside a longer run of initials
     assert not any(len(term) < 3 and term.isalpha() and term not in ENGLISH.stems("Go To") for term in title_terms(ENGLISH, "Go To"))
+
+
+def test_an_faq_answer_is_read_with_the_question_heading_it_answers():
+    from qa.analyzer import ENGLISH
+    from qa.config import RetrievalParams
+    from qa.search.evidence import Evidence
+    from qa.search.scoring import score
+
+    # "It is not a requirement..." shares no word with the question: its heading asks it.
+    answer = "It is not a requirement of the license, but we strongly recommend you have one."
+    other = "There are utilities that can help create and maintain a FONTLOG."
+    rows = {1: ChunkRow(1, "faq.txt", "OFL FAQ", 0, len(answer), 1, 1, answer, heading_path="6 ABOUT THE FONTLOG > 6.2 Is the FONTLOG required?"),
+            2: ChunkRow(2, "faq.txt", "OFL FAQ", 100, 100 + len(other), 5, 5, other, heading_path="6 ABOUT THE FONTLOG > 6.5 Tools")}
+    question = "Is the FONTLOG required?"
+    weights = {stem: 1.0 for stem in ENGLISH.question_stems(question)}
+    sentences = {1: ((0.55, 0, len(answer)),), 2: ((0.65, 0, len(other)),)}
+    evidence = Evidence(question, ENGLISH, 5, (1, 2), (1, 2), (1, 2), rows, {1: 0.75, 2: 0.6}, sentences, weights, None)
+    assert [c.chunk.chunk_id for c in score(evidence, RetrievalParams(), 2).candidates][0] == 1
+    # Without the question heading the tools' sentence, which names the FONTLOG, wins.
+    plain = {1: ChunkRow(1, "faq.txt", "OFL FAQ", 0, len(answer), 1, 1, answer, heading_path="6 ABOUT THE FONTLOG"), 2: rows[2]}
+    evidence = Evidence(question, ENGLISH, 5, (1, 2), (1, 2), (1, 2), plain, {1: 0.75, 2: 0.6}, sentences, weights, None)
+    assert [c.chunk.chunk_id for c in score(evidence, RetrievalParams(), 2).candidates][0] == 2

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 
 from qa.analyzer import Analyzer
 from qa.config import RetrievalParams
+from qa.ingest.headings import PATH_SEPARATOR
 from qa.ingest.sentences import is_statement
 from qa.records import ChunkRow
 from qa.search.answer_types import has_answer_of
@@ -232,11 +233,17 @@ def best_answer_sentence(
         return -1.0, (0, len(text))
     analyzer = evidence.analyzer
     weights = evidence.term_weights if weights is None else weights
+    # Under a question heading (an FAQ's "6.2 Is the FONTLOG required?") the answer is
+    # "It is not a requirement...": the heading says what its sentences are about.
+    section = evidence.rows[chunk_id].heading_path.rsplit(PATH_SEPARATOR, 1)[-1].rstrip("… ")
+    asked = analyzer.stems(section) if section.endswith("?") else set()
+    # ...and the passage as a whole (question and answer) is what resembles the question asked.
+    whole = evidence.similarity.get(chunk_id, -1.0) if asked else -1.0
 
     def score_of(cosine: float, start: int, end: int) -> float:
         sentence = text[start:end]
         typed = params.answer_type_weight if has_answer_of(evidence.wanted, sentence) else 0.0
-        return cosine + params.overlap_weight * term_overlap(weights, analyzer.stems(sentence)) + typed
+        return max(cosine, whole) + params.overlap_weight * term_overlap(weights, analyzer.stems(sentence) | asked) + typed
 
     best, start, end = max((score_of(c, s, e), s, e) for c, s, e in sentences)
     if not is_statement(text[start:end]):
