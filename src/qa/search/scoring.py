@@ -237,15 +237,17 @@ def best_answer_sentence(
     # "It is not a requirement...": the heading says what its sentences are about.
     section = evidence.rows[chunk_id].heading_path.rsplit(PATH_SEPARATOR, 1)[-1].rstrip("… ")
     asked = analyzer.stems(section) if section.endswith("?") else set()
-    # ...and the passage as a whole (question and answer) is what resembles the question asked.
-    whole = evidence.similarity.get(chunk_id, -1.0) if asked else -1.0
 
     def score_of(cosine: float, start: int, end: int) -> float:
         sentence = text[start:end]
         typed = params.answer_type_weight if has_answer_of(evidence.wanted, sentence) else 0.0
-        return max(cosine, whole) + params.overlap_weight * term_overlap(weights, analyzer.stems(sentence) | asked) + typed
+        return cosine + params.overlap_weight * term_overlap(weights, analyzer.stems(sentence) | asked) + typed
 
-    best, start, end = max((score_of(c, s, e), s, e) for c, s, e in sentences)
+    best, start, end, cosine = max((score_of(c, s, e), s, e, c) for c, s, e in sentences)
+    if asked:
+        # ...and the passage as a whole (question and answer) may resemble the question asked
+        # more than its answering sentence alone does; the highlight stays that sentence.
+        best += max(0.0, evidence.similarity.get(chunk_id, -1.0) - cosine)
     if not is_statement(text[start:end]):
         # A chunk with nothing stated (a run of headings, short links, questions) can
         # resemble a question without saying anything that answers it; a table row or a
