@@ -119,3 +119,36 @@ def test_a_plain_text_is_never_titled_by_its_mode_line_or_copyright_and_its_unde
                                       "Documentation\n~~~~~~~~~~~~~\nA comprehensive manual is in docs/.\n", encoding="utf-8")
     [document] = load_corpus(tmp_path).documents
     assert document.title == "Release notes for Valgrind" and [h.title for h in document.headings][1:] == ["Documentation"]
+
+
+def _struck(line: str, how: str) -> str:
+    """A line as nroff sets it in bold: each character struck twice, with ("\\b") or without the backspace."""
+    return "".join(ch if ch == " " else ch + how + ch for ch in line)
+
+
+@pytest.mark.parametrize("how", ["\b", ""])
+def test_a_plain_text_typeset_for_a_terminal_is_read_as_it_shows_with_its_bold_lines_as_headings(tmp_path, how):
+    from qa.ingest.loader import is_supported
+
+    body = "When a spammer sends mail with forged sender addresses, innocent sites are flooded with bounces."
+    text = (
+        f"{_struck('Postfix Backscatter Howto', how)}\n\n----------\n\n{_struck('Overview', how)}\n\n"
+        f"This document describes features of Postfix 2.0 and later.\n\n{_struck('What is backscatter mail?', how)}\n\n"
+        f"{body} This is called {'_' + chr(8) + 'b' if how else 'b'}ackscatter mail.\n"
+    )
+    (tmp_path / "BACKSCATTER_README").write_text(text, encoding="utf-8")
+    assert is_supported("BACKSCATTER_README") and is_supported("FAQ") and not is_supported("TLS_README.gz")
+    [document] = load_corpus(tmp_path).documents
+    assert document.kind == "typeset" and "\b" not in document.text and document.title == "Postfix Backscatter Howto"
+    assert "This is called backscatter mail." in document.text  # underlined by "_\b" too
+    assert [h.title for h in document.headings] == ["Overview", "What is backscatter mail?"]
+    assert all(document.text[h.start :].startswith(h.title) for h in document.headings)
+
+
+def test_stray_control_bytes_still_make_a_file_binary_and_a_doubled_word_alone_is_just_a_word(tmp_path):
+    (tmp_path / "binary.txt").write_bytes(b"\x08\x08\x08\x01\x02 not text \x08\x08\x08")
+    (tmp_path / "hex.txt").write_text("Colours\n\nThe mask is aabbccdd and the key\n\naabbccddeeff\n", encoding="utf-8")
+    scan = load_corpus(tmp_path)
+    [hex_file] = scan.documents
+    assert hex_file.kind == "text" and "aabbccddeeff" in hex_file.text
+    assert [s.doc_id for s in scan.skipped] == ["binary.txt"]

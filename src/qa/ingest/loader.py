@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from qa.errors import CorpusError
 from qa.ingest.extract import PAGE_BREAK, NotExtractable, extract_html, extract_pdf
 from qa.ingest.headings import markdown_headings, plain_text_headings, rst_headings, underlined_title
 from qa.ingest.markdown_text import MARKDOWN_SUFFIXES
+from qa.ingest.overstrike import bold_headings, without_overstrike
 from qa.ingest.text_decoding import NotText, decode_text
 from qa.ingest.titles import markdown_title, pdf_title, plain_text_title, readable_file_name, short_title
 from qa.records import Document, Heading, SkippedFile
@@ -44,7 +46,8 @@ PLAIN_TEXT_SUFFIXES = (".txt", ".text", ".rst")
 SUPPORTED_SUFFIXES = PLAIN_TEXT_SUFFIXES + MARKDOWN_SUFFIXES + PDF_SUFFIXES + HTML_SUFFIXES + tuple(EXTRACTED_KINDS)
 # Files a package ships as plain text without an extension, read as such by name.
 PLAIN_TEXT_NAMES = frozenset(
-    "readme license licence copying copyright news install authors changelog changes notice todo hacking thanks contributing".split()
+    "readme license licence copying copyright news install authors changelog changes notice todo hacking thanks contributing"
+    " faq bugs history".split()
 )
 # What a README.Debian.gz or LICENSE.png is: not plain text.
 _NOT_TEXT_SUFFIXES = frozenset("gz bz bz2 xz z zst lz lzma zip tar tgz jar png jpg jpeg gif svg ico webp bmp tif tiff exe bin so dll a o".split())
@@ -66,7 +69,8 @@ def is_supported(name: str) -> bool:
     if lower.endswith(SUPPORTED_SUFFIXES):
         return True
     first, *notes = lower.split(".")
-    return first in PLAIN_TEXT_NAMES and all(note.isalpha() and note not in _NOT_TEXT_SUFFIXES for note in notes)
+    named = first in PLAIN_TEXT_NAMES or re.split(r"[_-]", first)[-1] in PLAIN_TEXT_NAMES  # Postfix's TLS_README
+    return named and all(note.isalpha() and note not in _NOT_TEXT_SUFFIXES for note in notes)
 
 
 def list_corpus_files(corpus_dir: Path) -> list[Path]:
@@ -173,6 +177,13 @@ def _single_document(raw: bytes, path: Path, suffix: str, common: dict, progress
         headings = rst_headings(decoded.text)
         found = headings[0].title if headings else plain_text_title(decoded.text, path.stem)
     else:
+        typeset = without_overstrike(decoded.text)
+        if typeset is not None:
+            # Typeset for a terminal: read what it shows ("Overview", not "OOvveerrvviieeww"); the
+            # offsets then index that text, as they index any extracted text.
+            shown, headings = typeset.text, bold_headings(typeset) or plain_text_headings(typeset.text)
+            found = plain_text_title(shown, path.stem)
+            return Document(title=short_title(found or readable_file_name(path)), text=shown, kind="typeset", headings=headings, **common)
         headings = plain_text_headings(decoded.text)
         found = underlined_title(decoded.text, headings) or plain_text_title(decoded.text, path.stem)
     return Document(

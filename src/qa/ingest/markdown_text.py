@@ -290,7 +290,7 @@ def rendered_chunks(document: Document, chunks: list[Chunk], counter: TokenCount
     """
     from qa.ingest.chunker import SPECIAL_TOKENS, search_text  # the chunker reads headings, which read this module
 
-    if document.kind != "text":
+    if document.kind not in ("text", "typeset"):  # typeset: a plain text without its overstrikes
         return chunks
     # Plain text draws rules and underlines headings as reStructuredText does ("5. Termination"
     # over "--------------"): the model reads it without them too.
