@@ -841,3 +841,23 @@ def test_a_markdown_list_of_links_to_its_own_headings_is_in_no_chunk(tmp_path):
     [document] = load_corpus(tmp_path).documents
     chunks = chunk_document(document, FakeCounter(), ChunkerParams())
     assert "#getting-started" not in " ".join(chunk.text for chunk in chunks) and "Intro words." in chunks[0].text
+
+
+def test_a_manual_numbering_sections_afresh_in_each_chapter_has_them_under_their_chapter():
+    from qa.ingest.headings import numbered_headings
+
+    prose = "Mutt is a small but very powerful text-based mail client for the power user. " * 3
+    text = (
+        "The Mutt E-Mail Client\n\nTable of Contents\n\n1. Introduction\n    1. Mutt Home Page\n2. Getting Started\n\n"
+        f"Chapter 1. Introduction\n\nTable of Contents\n\n1. Mutt Home Page\n2. Mailing Lists\n\n{prose}\n\n"
+        f"1. Mutt Home Page\n\n{prose}\n\n2. Mailing Lists\n\n{prose}\n\n"
+        f"Chapter 2. Getting Started\n\n1. Core Concepts\n\n{prose}\n\n2. Screens and Menus\n\n{prose}\n\n2.1. Index\n\n{prose}\n"
+    )
+    found = [(h.level, h.title, text.count("\n", 0, h.start)) for h in numbered_headings(text)]
+    assert [(level, title) for level, title, _ in found] == [
+        (1, "Chapter 1. Introduction"), (2, "1. Mutt Home Page"), (2, "2. Mailing Lists"),
+        (1, "Chapter 2. Getting Started"), (2, "1. Core Concepts"), (2, "2. Screens and Menus"), (3, "2.1. Index"),
+    ]
+    assert found[1][2] > text.count("\n", 0, text.index(prose))  # the section, not its line in the chapter's contents
+    gpl = "".join(f"\n  {n}. {title}.\n\n{prose}\n" for n, title in enumerate(["Definitions", "Source Code", "Basic Permissions"]))
+    assert [h.title for h in numbered_headings("TERMS AND CONDITIONS\n" + gpl)][0] == "0. Definitions"

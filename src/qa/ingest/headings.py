@@ -151,43 +151,56 @@ def underlined_headings(text: str) -> tuple[Heading, ...]:
 
 
 def numbered_headings(text: str) -> tuple[Heading, ...]:
-    """Headings a plain text numbers as an outline, as FAQs, standards and licences do:
-    "6  ABOUT THE FONTLOG", "6.2  Is the FONTLOG required?", "1. Definitions.", or a title run
-    in before the section's first sentence ("2. Grant of Copyright License. Subject to ...",
-    titled by its capitalised words). Each stands after a blank line; levels by the number's
-    parts; "APPENDIX A" lines after the first one are top-level headings too.
+    """Headings a plain text numbers as an outline, as FAQs, standards, licences and manuals
+    do: "6  ABOUT THE FONTLOG", "6.2  Is the FONTLOG required?", "1. Definitions.", or a title
+    run in before the section's first sentence ("2. Grant of Copyright License. Subject to
+    ...", titled by its capitalised words). Each stands after a blank line; levels by the
+    number's parts. "Chapter 2. Getting Started" and "APPENDIX A" lines are top-level
+    headings, and a manual numbering its sections afresh in each chapter (DocBook's text
+    output) has them one level below their chapter.
 
-    Numbers also open list items and a table of contents, so only the longest run of numbered
-    lines that follow one another as an outline does (1, 1.1, 1.1.1, 1.2, 2...) is taken, at
-    least `_MIN_NUMBERED` of them; numbering without subsections ("1.", "2.", "3.") counts only
-    when its sections are longer than list items are.
+    Numbers also open list items and a table of contents, so in each chapter only the longest
+    run of numbered lines that follow one another as an outline does (1, 1.1, 1.1.1, 1.2,
+    2...) is taken, at least `_MIN_NUMBERED` of them in all; numbering without subsections
+    ("1.", "2.", "3.") counts only when its sections are longer than list items are.
     """
     lines = text.splitlines(keepends=True)
     starts = _line_starts(lines)
     found: list[tuple[tuple[int, ...], int, str]] = []  # (number, line, title)
-    appendices: list[tuple[int, str]] = []
+    parts: list[tuple[int, str]] = []  # (line, title) of chapters and appendices
     for n in range(1, len(lines)):
         if lines[n - 1].strip():
             continue
         line = " ".join(lines[n].split())
         match = _NUMBERED_LINE.match(line)
-        if match:
-            title = _numbered_title(match.group(3))
-            if title:
-                number = tuple(int(part) for part in match.group(1).split("."))
-                found.append((number, n, f"{match.group(1)}{match.group(2)} {title}"))
-        elif _APPENDIX_LINE.match(line) and len(line.split()) <= _MAX_HEADING_WORDS:
-            appendices.append((n, line))
-    chain = _longest_outline([number for number, _, _ in found])
-    if len(chain) < _MIN_NUMBERED:
+        if _PART_LINE.match(line) and len(line.split()) <= _MAX_HEADING_WORDS:
+            parts.append((n, line))
+        elif match and (title := _numbered_title(match.group(3))):
+            number = tuple(int(part) for part in match.group(1).split("."))
+            found.append((number, n, f"{match.group(1)}{match.group(2)} {title}"))
+    # A manual in chapters numbers sections afresh in each; before the first chapter stand
+    # its front matter and table of contents.
+    chapters = any(_CHAPTER_LINE.match(title) for _, title in parts)
+    bounds = [0] + [n for n, _ in parts] + [len(lines)]
+    taken: list[tuple[tuple[int, ...], int, str]] = []
+    for low, high in list(zip(bounds, bounds[1:]))[1 if chapters else 0 :]:
+        inside = [entry for entry in found if low <= entry[1] < high]
+        chain = _longest_outline([number for number, _, _ in inside])
+        if len(chain) >= 2 or len(bounds) == 2:
+            taken += [inside[i] for i in chain]
+    if len(taken) < _MIN_NUMBERED:
         return ()
-    taken = [found[i] for i in chain]
     if all(len(number) == 1 for number, _, _ in taken):
-        between = [len(text[starts[a]:starts[b]].split()) for (_, a, _), (_, b, _) in zip(taken, taken[1:])]
+        between = [len(text[starts[a] : starts[b]].split()) for (_, a, _), (_, b, _) in zip(taken, taken[1:])]
         if sorted(between)[len(between) // 2] < _MIN_NUMBERED_SECTION_WORDS:
             return ()  # a numbered list, not sections
-    headings = [Heading(starts[n] + lines[n].index(lines[n].strip()), len(number), title) for number, n, title in taken]
-    headings += [Heading(starts[n] + lines[n].index(lines[n].strip()), 1, title) for n, title in appendices if n > taken[0][1]]
+    in_chapter = int(chapters)
+
+    def at(n: int) -> int:
+        return starts[n] + lines[n].index(lines[n].strip())
+
+    headings = [Heading(at(n), min(len(number) + in_chapter, 6), title) for number, n, title in taken]
+    headings += [Heading(at(n), 1, title) for n, title in parts if chapters or n > taken[0][1]]
     return tuple(sorted(headings, key=lambda heading: heading.start))
 
 
@@ -219,7 +232,7 @@ def _longest_outline(numbers: list[tuple[int, ...]]) -> list[int]:
         options = []
         if number[-1] == 1 and len(number) > 1 and number[:-1] in best_at:
             options.append(best_at[number[:-1]])
-        if number[-1] > 1 and number[:-1] + (number[-1] - 1,) in best_under:
+        if number[-1] > 0 and number[:-1] + (number[-1] - 1,) in best_under:
             options.append(best_under[number[:-1] + (number[-1] - 1,)])
         previous = max(options, key=lambda j: length[j], default=None)
         if previous is None and number not in ((0,), (1,)):  # GPL-3 starts at "0. Definitions."
@@ -228,10 +241,11 @@ def _longest_outline(numbers: list[tuple[int, ...]]) -> list[int]:
             continue
         length.append(1 + (length[previous] if previous is not None else 0))
         before.append(previous if previous is not None else -1)
-        if number not in best_at or length[best_at[number]] < length[i]:
+        # On a tie the later line: a table of contents lists "1. Mutt Home Page" before the section does.
+        if number not in best_at or length[best_at[number]] <= length[i]:
             best_at[number] = i
         for k in range(1, len(number) + 1):
-            if number[:k] not in best_under or length[best_under[number[:k]]] < length[i]:
+            if number[:k] not in best_under or length[best_under[number[:k]]] <= length[i]:
                 best_under[number[:k]] = i
     if not length or max(length) == 0:
         return []
@@ -265,7 +279,9 @@ def _unboxed(line: str) -> str:
 _UNDERLINE = re.compile(r"^([=\-~^*+#`'\"_.:])\1{2,}$")
 # "6.2 Is the FONTLOG required?", "1. Definitions.": a section number, then a capitalised title.
 _NUMBERED_LINE = re.compile(r"^(\d{1,3}(?:\.\d{1,3}){0,5})(\.?)\s+([A-Z].*)$")
-_APPENDIX_LINE = re.compile(r"^(?:APPENDIX|Appendix|ANNEX|Annex)\s+[A-Z0-9]{1,3}\b")
+# "Chapter 2. Getting Started", "APPENDIX A - FONTLOG EXAMPLE", "Part II"
+_PART_LINE = re.compile(r"^(?:APPENDIX|Appendix|ANNEX|Annex|CHAPTER|Chapter|PART|Part)\s+[A-Z0-9]{1,4}\b")
+_CHAPTER_LINE = re.compile(r"^(?:CHAPTER|Chapter|PART|Part)\s")
 # "Grant of Copyright License. Subject to ...": a title of at most six words, then a sentence.
 _RUN_IN_TITLE = re.compile(r"^([A-Z][^.?!:;,]*?(?:\s+\S+){0,5}?)\.(?:\s+[A-Z(\"]|$)")
 _MAX_QUESTION_WORDS = 40  # an FAQ's question heading may be a long sentence
