@@ -861,3 +861,39 @@ def test_a_manual_numbering_sections_afresh_in_each_chapter_has_them_under_their
     assert found[1][2] > text.count("\n", 0, text.index(prose))  # the section, not its line in the chapter's contents
     gpl = "".join(f"\n  {n}. {title}.\n\n{prose}\n" for n, title in enumerate(["Definitions", "Source Code", "Basic Permissions"]))
     assert [h.title for h in numbered_headings("TERMS AND CONDITIONS\n" + gpl)][0] == "0. Definitions"
+
+
+def test_an_faqs_q_paragraphs_head_their_answers_under_the_section_they_sit_in():
+    text = (
+        "USING PGP FROM WITHIN MUTT\n\n\nFrequently Asked Questions\n--------------------------\n\n"
+        "Q: \"People are sending PGP messages which mutt doesn't\n    recognize.  What can I do?\"\n\n"
+        "The new way is to use mutt's check-traditional-pgp function.\n\n"
+        "Q: \"My PGP signatures are being invalidated.\"\n\nUse a newer version of the server.\n"
+    )
+    assert [(h.level, h.title) for h in plain_text_headings(text)] == [
+        (1, "Frequently Asked Questions"),
+        (2, "Q: People are sending PGP messages which mutt doesn't recognize. What can I do?"),
+        (2, "Q: My PGP signatures are being invalidated."),
+    ]
+    steps = "Steps\n\nQ. Run it.\n\nQ. Stop it.\n\nQ. Run it again.\n"  # "Q." numbering a list, nothing asked
+    assert plain_text_headings(steps) == ()
+
+
+def test_a_manual_page_as_man_prints_it_has_its_sections_and_its_name_line_for_a_title(tmp_path):
+    page = (
+        "GREP(1)                     User Commands                    GREP(1)\n\nNAME\n"
+        "       grep - print lines that match patterns\n\nSYNOPSIS\n       grep [OPTION...] PATTERNS [FILE...]\n\n"
+        "DESCRIPTION\n       grep searches for PATTERNS in each FILE.\n       PATTERNS is one or more patterns\n"
+        "       separated by newline characters, and grep prints\n       each line that matches a pattern.\n\nOPTIONS\n   Matching Control\n"
+        "       -i, --ignore-case\n              Ignore case distinctions in patterns and input data.\n\n"
+        "EXIT STATUS\n       Normally the exit status is 0 if a line is selected.\n"
+    )
+    (tmp_path / "grep.1.txt").write_text(page, encoding="utf-8")
+    [document] = load_corpus(tmp_path).documents
+    assert document.title == "grep - print lines that match patterns"
+    assert [(h.level, h.title) for h in document.headings] == [
+        (1, "NAME"), (1, "SYNOPSIS"), (1, "DESCRIPTION"), (1, "OPTIONS"), (2, "Matching Control"), (1, "EXIT STATUS")
+    ]
+    assert all(page[h.start :].startswith(h.title) for h in document.headings)
+    prose = "SUMMARY\nThis is a memo at the left margin.\nIt has no indented body at all.\nNOTES\nNone.\n"
+    assert plain_text_headings(prose) == ()

@@ -185,6 +185,10 @@ def test_an_faq_answer_is_read_with_the_question_heading_it_answers():
     sentences = {1: ((0.55, 0, len(answer)),), 2: ((0.65, 0, len(other)),)}
     evidence = Evidence(question, ENGLISH, 5, (1, 2), (1, 2), (1, 2), rows, {1: 0.75, 2: 0.6}, sentences, weights, None)
     assert [c.chunk.chunk_id for c in score(evidence, RetrievalParams(), 2).candidates][0] == 1
+    # A plain-text FAQ's "Q:" paragraph asks too, with or without a question mark.
+    asked = {1: replace(rows[1], heading_path="Q: The FONTLOG required, or not"), 2: rows[2]}
+    evidence = Evidence(question, ENGLISH, 5, (1, 2), (1, 2), (1, 2), asked, {1: 0.75, 2: 0.6}, sentences, weights, None)
+    assert [c.chunk.chunk_id for c in score(evidence, RetrievalParams(), 2).candidates][0] == 1
     # Without the question heading the tools' sentence, which names the FONTLOG, wins.
     plain = {1: ChunkRow(1, "faq.txt", "OFL FAQ", 0, len(answer), 1, 1, answer, heading_path="6 ABOUT THE FONTLOG"), 2: rows[2]}
     evidence = Evidence(question, ENGLISH, 5, (1, 2), (1, 2), (1, 2), plain, {1: 0.75, 2: 0.6}, sentences, weights, None)

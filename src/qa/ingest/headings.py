@@ -94,22 +94,29 @@ def _ancestors(node):
 
 def plain_text_headings(text: str) -> tuple[Heading, ...]:
     """Heading lines of plain text, where they can be told reliably: underlined ones
-    (`underlined_headings`), and lines that stand alone as section titles.
+    (`underlined_headings`), numbered ones (`numbered_headings`), and lines that stand alone
+    as section titles; and an FAQ's questions under them (`question_headings`).
 
-    Taken: a line standing alone as a paragraph, of at most ten words, starting
-    with a capital, ending without punctuation (a colon ends a lead-in, not a
-    heading), after a paragraph that ends in a prose sentence and before one
-    that opens with one (and holds at least 12 words). The first paragraph is
-    the title, not a section heading.
+    Taken as a section title: a line standing alone as a paragraph, of at most ten words,
+    starting with a capital, ending without punctuation (a colon ends a lead-in, not a
+    heading), after a paragraph that ends in a prose sentence and before one that opens
+    with one (and holds at least 12 words). The first paragraph is the title, not a section
+    heading.
     """
-    underlined = underlined_headings(text)
-    if underlined:
-        # A text that underlines its headings says which lines are headings: guessing others
-        # from prose around them would only add a caption or a licence's lone line.
-        return underlined
-    numbered = numbered_headings(text)
-    if numbered:
-        return numbered  # likewise a text that numbers its sections
+    # A text that underlines or numbers its headings says which lines are headings: guessing
+    # others from prose around them would only add a caption or a licence's lone line.
+    sections = underlined_headings(text) or numbered_headings(text) or manual_page_headings(text) or _standing_titles(text)
+    questions = question_headings(text)
+    if not questions:
+        return sections
+    merged = list(sections)
+    for question in questions:
+        around = headings_in_force(sections, question.start)
+        merged.append(Heading(question.start, min((around[-1].level + 1) if around else 1, 6), question.title))
+    return tuple(sorted(merged, key=lambda heading: heading.start))
+
+
+def _standing_titles(text: str) -> tuple[Heading, ...]:
     blocks = paragraphs(text)
     headings = []
     for n in range(1, len(blocks) - 1):
@@ -122,6 +129,57 @@ def plain_text_headings(text: str) -> tuple[Heading, ...]:
         if _ends_prose(before) and len(after.split()) >= _MIN_SECTION_WORDS and _opens_prose(after):
             headings.append(Heading(start, 1, " ".join(line.split())))  # no-break spaces and runs become one space
     return tuple(headings)
+
+
+def manual_page_headings(text: str) -> tuple[Heading, ...]:
+    """The sections of a manual page as `man` prints it (NAME, SYNOPSIS, DESCRIPTION, CASE
+    FOLDING): capitalised lines at the left margin of a text whose body is indented, at least
+    `_MIN_NUMBERED` of them. Postfix's and many projects' HTML manual pages are this text in a
+    <pre>; so is a page saved from a terminal."""
+    lines = text.splitlines(keepends=True)
+    starts = _line_starts(lines)
+    written = [line for line in lines if line.strip()]
+    indented = sum(1 for line in written if line.startswith(("   ", "\t")))
+    if not written or indented < _MANUAL_BODY_SHARE * len(written):
+        return ()
+    headings = []
+    for n, line in enumerate(lines):
+        if _MANUAL_SECTION.match(line) and not _MANUAL_PAGE_HEADER.search(line):
+            headings.append(Heading(starts[n], 1, " ".join(line.split())))
+        elif headings and _MANUAL_SUBSECTION.match(line) and n + 1 < len(lines) and _deeper(lines[n + 1], line):
+            # "   Matching Control" over the options it groups, as grep's page has them
+            headings.append(Heading(starts[n] + 3, 2, " ".join(line.split())))
+    return tuple(headings) if sum(h.level == 1 for h in headings) >= _MIN_NUMBERED else ()
+
+
+def _deeper(line: str, than: str) -> bool:
+    return bool(line.strip()) and len(line) - len(line.lstrip()) > len(than) - len(than.lstrip())
+
+
+def manual_page_title(text: str, headings: tuple[Heading, ...]) -> str:
+    """What the NAME section of a manual page says ("access - Postfix SMTP server access
+    table"): the page's own title, where its HTML <title> may be only "Postfix manual"."""
+    if not headings or headings[0].title != "NAME":
+        return ""
+    after = text[headings[0].start :].split("\n")[1:4]
+    return next((" ".join(line.split()) for line in after if line.strip()), "")
+
+
+def question_headings(text: str) -> tuple[Heading, ...]:
+    """The questions of a plain-text FAQ written as "Q: Why is it impossible to download a file
+    ...?" paragraphs (screen's FAQ, mutt's PGP notes), titled "Q: ..." as the FAQ words them:
+    each heads the answer after it, so a passage of the answer is found and cited under its
+    question. At least two, and marked as a FAQ marks them: answers opening with "A:", or
+    most of the paragraphs asking (a "Q." may also number a list)."""
+    found = [
+        (match.start(1), " ".join(match.group(2).replace('"', " ").split()))
+        for match in _QUESTION_PARAGRAPH.finditer(text)
+    ]
+    found = [(start, words) for start, words in found if len(words.split()) <= _MAX_QUESTION_WORDS]
+    asking = sum("?" in words for _, words in found)
+    if len(found) < 2 or not (_ANSWER_LINE.search(text) or 2 * asking >= len(found)):
+        return ()
+    return tuple(Heading(start, 1, f"Q: {words}") for start, words in found)
 
 
 def underlined_headings(text: str) -> tuple[Heading, ...]:
@@ -284,7 +342,15 @@ _PART_LINE = re.compile(r"^(?:APPENDIX|Appendix|ANNEX|Annex|CHAPTER|Chapter|PART
 _CHAPTER_LINE = re.compile(r"^(?:CHAPTER|Chapter|PART|Part)\s")
 # "Grant of Copyright License. Subject to ...": a title of at most six words, then a sentence.
 _RUN_IN_TITLE = re.compile(r"^([A-Z][^.?!:;,]*?(?:\s+\S+){0,5}?)\.(?:\s+[A-Z(\"]|$)")
-_MAX_QUESTION_WORDS = 40  # an FAQ's question heading may be a long sentence
+_MAX_QUESTION_WORDS = 40
+# "Q:   Why is it impossible to ...?" up to the blank line or the "A:" that ends the question.
+# A manual page's section title: at the left margin, in capitals, a few words ("SEE ALSO").
+_MANUAL_SECTION = re.compile(r"^[A-Z][A-Z0-9 /&,()-]{1,40}[ \t]*$")
+_MANUAL_SUBSECTION = re.compile(r"^   [A-Z][\w/&,()'-]*(?: [\w/&,()'-]+){0,6}[ \t]*$")
+_MANUAL_PAGE_HEADER = re.compile(r"\(\d\w*\)")  # "ACCESS(5)   ACCESS(5)" over every page
+_MANUAL_BODY_SHARE = 0.6  # of the written lines, indented: a manual page's body
+_ANSWER_LINE = re.compile(r"^[ \t]*(?:A|Answer)[:.)][ \t]", re.MULTILINE)
+_QUESTION_PARAGRAPH = re.compile(r"(?:\A|\n[ \t]*\n)[ \t]*((?:Q|Question)[:.)][ \t]+)((?:(?![ \t]*(?:A|Answer)[:.)][ \t])[^\n]*\S[^\n]*(?:\n|\Z))+)")  # an FAQ's question heading may be a long sentence
 _MIN_NUMBERED = 3
 _MIN_NUMBERED_SECTION_WORDS = 30  # numbered paragraphs shorter than this (median) are list items
 

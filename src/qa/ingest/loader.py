@@ -22,7 +22,7 @@ from pathlib import Path
 
 from qa.errors import CorpusError
 from qa.ingest.extract import PAGE_BREAK, NotExtractable, extract_html, extract_pdf
-from qa.ingest.headings import markdown_headings, plain_text_headings, rst_headings, underlined_title
+from qa.ingest.headings import manual_page_headings, manual_page_title, markdown_headings, plain_text_headings, rst_headings, underlined_title
 from qa.ingest.markdown_text import MARKDOWN_SUFFIXES
 from qa.ingest.overstrike import bold_headings, without_overstrike
 from qa.ingest.text_decoding import NotText, decode_text
@@ -185,7 +185,11 @@ def _single_document(raw: bytes, path: Path, suffix: str, common: dict, progress
             found = plain_text_title(shown, path.stem)
             return Document(title=short_title(found or readable_file_name(path)), text=shown, kind="typeset", headings=headings, **common)
         headings = plain_text_headings(decoded.text)
-        found = underlined_title(decoded.text, headings) or plain_text_title(decoded.text, path.stem)
+        found = (
+            underlined_title(decoded.text, headings)
+            or manual_page_title(decoded.text, headings)
+            or plain_text_title(decoded.text, path.stem)
+        )
     return Document(
         title=short_title(found or readable_file_name(path)),
         text=decoded.text,
@@ -308,11 +312,15 @@ def _outline_headings(outline, pages: tuple[str, ...], starts: list[int]) -> tup
 
 def _html_document(raw: bytes, path: Path, common: dict) -> Document:
     extracted = extract_html(raw)
+    # A page without heading tags may be a manual page in a <pre>: its section lines are headings,
+    # and its NAME line its title.
+    headings = extracted.headings or manual_page_headings(extracted.text)
+    title = manual_page_title(extracted.text, headings) or extracted.title or plain_text_title(extracted.text)
     return Document(
-        title=short_title(extracted.title or plain_text_title(extracted.text) or readable_file_name(path)),
+        title=short_title(title or readable_file_name(path)),
         text=extracted.text,
         kind="html",
-        headings=extracted.headings,
+        headings=headings,
         date=extracted.stated_date[0] if extracted.stated_date else None,
         date_source=extracted.stated_date[1] if extracted.stated_date else None,
         **common,

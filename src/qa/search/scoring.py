@@ -236,7 +236,7 @@ def best_answer_sentence(
     # Under a question heading (an FAQ's "6.2 Is the FONTLOG required?") the answer is
     # "It is not a requirement...": the heading says what its sentences are about.
     section = evidence.rows[chunk_id].heading_path.rsplit(PATH_SEPARATOR, 1)[-1].rstrip("… ")
-    asked = analyzer.stems(section) if section.endswith("?") else set()
+    asked = analyzer.stems(section.removeprefix("Q:")) if section.endswith("?") or section.startswith("Q:") else set()
 
     def score_of(cosine: float, start: int, end: int) -> float:
         sentence = text[start:end]
