@@ -64,13 +64,15 @@ def cached_vectors(cache: Path, embedder, texts: list[str]) -> np.ndarray:
     return vectors
 
 
-def gather_questions(reader, questions: list[str], vectors, depth: int) -> list:
+def gather_questions(assistant, questions: list[str], vectors, depth: int) -> list:
     """Each question's evidence at the deepest setting tried: gathered once, scored for every setting.
 
-    The scoring is `qa.search.scoring.score` itself, the stage `qa ask` runs, so
-    a figure here is what a user asking with those settings would get.
+    The scoring is `qa.search.scoring.score` itself, the stage `qa ask` runs (reading the
+    corpus's texts as it does, to join neighbouring chunks), so a figure here is what a
+    user asking with those settings would get.
     """
-    return [gather(reader, ENGLISH.normalize_question(q), v, depth) for q, v in zip(questions, vectors)]
+    reader, corpus = assistant.load(), assistant.settings.corpus_dir
+    return [gather(reader, ENGLISH.normalize_question(q), v, depth, corpus_dir=corpus) for q, v in zip(questions, vectors)]
 
 
 def ranked(evidence, params: RetrievalParams, k: int) -> list:
@@ -140,13 +142,13 @@ def main() -> int:
     if "scifact" in setup:
         assistant, qrels, queries, vectors = setup["scifact"]
         depth = max(deepest, evaluation_script.SCIFACT_CHUNKS)
-        pre["scifact"] = gather_questions(assistant.load(), list(queries.values()), vectors, depth)
+        pre["scifact"] = gather_questions(assistant, list(queries.values()), vectors, depth)
     if "squad" in setup:
         assistant, sample, vectors = setup["squad"]
-        pre["squad"] = gather_questions(assistant.load(), [q.question for q in sample], vectors, max(deepest, 5))
+        pre["squad"] = gather_questions(assistant, [q.question for q in sample], vectors, max(deepest, 5))
     for name in [n for n in setup if n.startswith("real:")]:
         assistant, questions, vectors = setup[name]
-        pre[name] = gather_questions(assistant.load(), [q["question"] for q in questions], vectors, max(deepest, 5))
+        pre[name] = gather_questions(assistant, [q["question"] for q in questions], vectors, max(deepest, 5))
     print(f"precomputed evidence at depth {deepest}", flush=True)
     for changes in grid:
         params = replace(base, **changes)
@@ -175,12 +177,12 @@ def main() -> int:
         for mode in ("hybrid",) if changes else ("dense", "bm25", "hybrid"):
             if "scifact" in setup:
                 assistant, qrels, queries, vectors = setup["scifact"]
-                runs = run_questions(assistant.load(), mode, list(queries.values()), vectors, params, evaluation_script.SCIFACT_CHUNKS)
+                runs = run_questions(assistant.load(), mode, list(queries.values()), vectors, params, evaluation_script.SCIFACT_CHUNKS, assistant.settings.corpus_dir)
                 scores = score_rankings({q: ranked_documents(r)[:100] for q, r in zip(queries, runs)}, qrels)
                 row.append(f"{mode} scifact-train nDCG@10 {scores.ndcg10:.4f} R@100 {scores.recall100:.4f}")
             if "squad" in setup:
                 assistant, sample, vectors = setup["squad"]
-                runs = run_questions(assistant.load(), mode, [q.question for q in sample], vectors, params, 5)
+                runs = run_questions(assistant.load(), mode, [q.question for q in sample], vectors, params, 5, assistant.settings.corpus_dir)
                 at1 = np.mean([answer_found(q.answers, [c.chunk.text for c in r[:1]]) for q, r in zip(sample, runs)])
                 at5 = np.mean([answer_found(q.answers, [c.chunk.text for c in r[:5]]) for q, r in zip(sample, runs)])
                 row.append(f"{mode} squad-tune @1 {at1:.3f} @5 {at5:.3f}")

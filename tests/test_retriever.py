@@ -193,3 +193,36 @@ def test_an_faq_answer_is_read_with_the_question_heading_it_answers():
     plain = {1: ChunkRow(1, "faq.txt", "OFL FAQ", 0, len(answer), 1, 1, answer, heading_path="6 ABOUT THE FONTLOG"), 2: rows[2]}
     evidence = Evidence(question, ENGLISH, 5, (1, 2), (1, 2), (1, 2), plain, {1: 0.75, 2: 0.6}, sentences, weights, None)
     assert [c.chunk.chunk_id for c in score(evidence, RetrievalParams(), 2).candidates][0] == 2
+
+
+def test_neighbours_of_one_section_that_do_not_overlap_are_joined_by_the_text_between_them(tmp_path):
+    from qa.records import StoredText
+    from qa.search.source_texts import SourceTexts
+
+    # sudo's FAQ: the quoted error fills one chunk, the answer under it the next; nothing repeats.
+    text = "#### It fails with:\n\n    no new privileges\n\n> Sudo was run by a process with the flag set.\n"
+    (tmp_path / "FAQ.md").write_text(text, encoding="utf-8")
+    quoted, answer = text.index("    no new"), text.index("> Sudo")
+
+    def row(chunk_id, start, end, heading="It fails with:", doc="FAQ.md"):
+        return ChunkRow(chunk_id, doc, "FAQ", start, end, 1, 1, text[start:end], heading_path=heading)
+
+    class Reader:
+        def stored_text(self, doc_id):
+            return StoredText("text", None, ()) if doc_id == "FAQ.md" else None
+
+    sources = SourceTexts(Reader(), tmp_path)
+    first, second = row(1, 0, answer - 2), row(2, answer, len(text) - 1)
+    assert sources.gap(first, second) == "\n\n"
+    assert sources.gap(first, row(2, answer, len(text) - 1, heading="Another section")) is None
+    assert sources.gap(row(1, 0, answer - 2, heading=""), row(2, answer, len(text) - 1, heading="")) is None  # no section
+    assert sources.gap(row(1, 0, quoted - 2), second) is None  # words between: not neighbours
+    assert sources.gap(row(1, 0, answer - 2, doc="gone.md"), row(2, answer, len(text) - 1, doc="gone.md")) is None
+
+    candidates = [Candidate(first, 1.0, 0.5, 0.5, (0, 5)), Candidate(second, 0.9, 0.5, 0.5, (0, 10))]
+    apart = diversify(candidates, k=2, per_document=3, min_similarity=0.2, max_joined=2)
+    assert [c.chunk.chunk_id for c in apart] == [1, 2]
+    [joined] = diversify(candidates, k=2, per_document=3, min_similarity=0.2, max_joined=2, gap=sources.gap)
+    assert joined.chunk.text == text[: len(text) - 1] and (joined.chunk.char_start, joined.chunk.char_end) == (0, len(text) - 1)
+    (tmp_path / "FAQ.md").write_text(text.replace("no new", "NO NEW"), encoding="utf-8")  # changed since indexed
+    assert SourceTexts(Reader(), tmp_path).gap(first, second) is None

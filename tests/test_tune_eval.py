@@ -33,7 +33,7 @@ def test_tuning_scores_equal_what_qa_ask_answers(assistant, tune_eval, changes):
     assistant.settings = asking
     vectors = assistant.embedder.embed_batch(QUESTIONS)
     # At the depth the setting reads (a deeper gather differs only in how FAISS orders exact ties).
-    evidence = tune_eval.gather_questions(assistant.load(), QUESTIONS, vectors, depth=max(params.candidates, 5))
+    evidence = tune_eval.gather_questions(assistant, QUESTIONS, vectors, depth=max(params.candidates, 5))
     for question, gathered in zip(QUESTIONS, evidence):
         tuned = tune_eval.ranked(gathered, params, 5)
         answer = answer_to_dict(assistant.ask(question, 5))
@@ -47,4 +47,4 @@ def _asked_ids(assistant, question, params):
     from qa.search.retriever import retrieve
 
     vector = assistant.embedder.embed_batch([question])[0]
-    return [c.chunk.chunk_id for c in retrieve(assistant.load(), question, vector, params, 5).candidates]
+    return [c.chunk.chunk_id for c in retrieve(assistant.load(), question, vector, params, 5, corpus_dir=assistant.settings.corpus_dir).candidates]

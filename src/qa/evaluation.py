@@ -213,10 +213,17 @@ def embed_questions(embedder, questions: list[str]) -> np.ndarray:
 
 
 def run_questions(
-    reader: IndexReader, mode: str, questions: list[str], vectors: np.ndarray, params: RetrievalParams, k: int
+    reader: IndexReader,
+    mode: str,
+    questions: list[str],
+    vectors: np.ndarray,
+    params: RetrievalParams,
+    k: int,
+    corpus_dir: Path | None = None,
 ) -> list[tuple[Candidate, ...]]:
-    """The k best chunks for each question, through the retriever `qa ask` uses (`mode` picks the ranking)."""
-    return [retrieve(reader, q, vectors[i], params, k, mode).candidates for i, q in enumerate(questions)]
+    """The k best chunks for each question, through the retriever `qa ask` uses (`mode` picks
+    the ranking; `corpus_dir` lets it read the texts to join neighbouring chunks, as it does)."""
+    return [retrieve(reader, q, vectors[i], params, k, mode, corpus_dir=corpus_dir).candidates for i, q in enumerate(questions)]
 
 
 def _write_if_changed(path: Path, text: str) -> None:

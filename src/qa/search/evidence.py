@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -22,6 +23,7 @@ from qa.index.protocols import IndexReader, SentenceScore
 from qa.records import ChunkRow
 from qa.search.answer_types import expected_answer, type_words
 from qa.search.scope import EVERYTHING, Scope
+from qa.search.source_texts import SourceTexts
 
 # The analyzer's words are runs of \w, so no question stem holds a space.
 _NEVER_A_STEM = " "
@@ -46,6 +48,7 @@ class Evidence:
     unseen_terms: frozenset[str] = frozenset()  # the question's stems no chunk of the corpus holds
     corpus_chunks: int = 0  # chunks in the index: what the term weights' IDF counts over
     type_stems: frozenset[str] = frozenset()  # stems of the words naming the kind of answer ("year" in "in what year")
+    sources: SourceTexts | None = None  # the documents' texts, to show neighbouring chunks as one passage
 
     @property
     def expected_weights(self) -> dict[str, float]:
@@ -58,10 +61,18 @@ class Evidence:
         return max((cosine for cosine, _, _ in self.sentences[chunk_id]), default=-1.0)
 
 
-def gather(reader: IndexReader, question: str, vector: np.ndarray, depth: int, scope: Scope = EVERYTHING) -> Evidence:
+def gather(
+    reader: IndexReader,
+    question: str,
+    vector: np.ndarray,
+    depth: int,
+    scope: Scope = EVERYTHING,
+    corpus_dir: Path | None = None,
+) -> Evidence:
     """Evidence for `question` (already normalised), whose embedding is `vector`, from the
     documents of `scope` only: each search filters inside itself, so every ranking
-    still reaches `depth` passages of the scope when it holds them.
+    still reaches `depth` passages of the scope when it holds them. With `corpus_dir`,
+    the documents' texts can be read to join neighbouring chunks (`SourceTexts`).
 
     Chunks a ranking returns but the index no longer holds (a concurrent update
     removed them) are left out of every ranking.
@@ -111,4 +122,5 @@ def gather(reader: IndexReader, question: str, vector: np.ndarray, depth: int, s
         unseen_terms=frozenset(t for t, w in weights.items() if unseen_weight is not None and w >= unseen_weight),
         corpus_chunks=int(reader.manifest.get("chunks", 0)),
         type_stems=frozenset(stem for word in type_words(question) for stem in analyzer.stems(word)),
+        sources=SourceTexts(reader, corpus_dir) if corpus_dir is not None else None,
     )

@@ -6,6 +6,7 @@ ranking the evaluation compares and runs a question through one of them.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Callable
 
 import numpy as np
@@ -31,11 +32,12 @@ def retrieve(
     k: int,
     mode: str = "hybrid",
     scope: Scope = EVERYTHING,
+    corpus_dir: Path | None = None,
 ) -> Ranking:
     """The k passages of `scope` that best answer `question` (embedded as `vector`), and the no-answer call."""
     rank = scorer_for(mode)
     question = reader.analyzer.normalize_question(question)
-    return rank(gather(reader, question, vector, max(params.candidates, k), scope), params, k)
+    return rank(gather(reader, question, vector, max(params.candidates, k), scope, corpus_dir), params, k)
 
 
 def scorer_for(mode: str) -> Scorer:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from typing import Callable
 
 from qa.analyzer import Analyzer
 from qa.config import RetrievalParams
@@ -93,7 +94,8 @@ def score(evidence: Evidence, params: RetrievalParams, k: int) -> Ranking:
                 highlight=highlight,
             )
         )
-    picked = diversify(candidates, k, params.per_document, params.min_similarity, params.diversity_margin, params.max_joined)
+    gap = evidence.sources.gap if evidence.sources is not None else None
+    picked = diversify(candidates, k, params.per_document, params.min_similarity, params.diversity_margin, params.max_joined, gap)
     return _decided(evidence, picked, params)
 
 
@@ -277,14 +279,15 @@ def shows_answer_of(shown: ChunkRow, candidate: Candidate) -> bool:
     )
 
 
-def join_neighbours(shown: Candidate, neighbour: Candidate) -> Candidate:
+def join_neighbours(shown: Candidate, neighbour: Candidate, between: str = "") -> Candidate:
     """`shown` widened to cover its overlapping `neighbour`: one passage, still exactly the stored text at its offsets.
+    Chunks that follow one another without overlapping are joined by `between`, the blank text between them.
 
     It keeps its own score (it ranked first); the highlight is the sentence of the
     two that answers better, and the cosines are the better of the two.
     """
     a, b = sorted((shown.chunk, neighbour.chunk), key=lambda row: (row.char_start, row.char_end))
-    text = a.text + b.text[a.char_end - b.char_start :] if b.char_end > a.char_end else a.text
+    text = a.text + between + b.text[max(a.char_end - b.char_start, 0) :] if b.char_end > a.char_end else a.text
     row = replace(
         shown.chunk,
         char_start=a.char_start,
@@ -314,6 +317,7 @@ def diversify(
     min_similarity: float,
     margin: float | None = None,
     max_joined: int = 1,
+    gap: Callable[[ChunkRow, ChunkRow], str | None] | None = None,
 ) -> list[Candidate]:
     """Pick k candidates so one long document cannot fill every slot when others are relevant.
 
@@ -322,9 +326,23 @@ def diversify(
     `margin` of the one it displaces; a far weaker passage from elsewhere does
     not push out a strong one (None: any relevant one does). A relevant candidate
     that shares text with one already picked (its neighbour in the document) is
-    joined to it instead of taking a slot, up to `max_joined` chunks a passage.
-    Weak candidates come last. Shown relevant first, then by score.
+    joined to it instead of taking a slot, up to `max_joined` chunks a passage; so is
+    one that follows it in the same section with only blank text between (`gap` reads
+    that text; None: only overlapping ones are joined). Weak candidates come last.
+    Shown relevant first, then by score.
     """
+
+    def between(shown: Candidate, other: Candidate) -> str | None:
+        """The text joining the two into one passage, or None when they are no neighbours."""
+        if max(len(shown.pieces), 1) >= max_joined:
+            return None
+        if overlapping(shown.chunk, other.chunk):
+            return ""
+        if gap is None:
+            return None
+        a, b = sorted((shown.chunk, other.chunk), key=lambda row: row.char_start)
+        return gap(a, b)
+
     ordered = sorted(candidates, key=lambda c: (-c.score, c.chunk.chunk_id))
     remaining = [c for c in ordered if c.relevance >= min_similarity]
     weak = [c for c in ordered if c.relevance < min_similarity]
@@ -332,12 +350,12 @@ def diversify(
     held: dict[str, int] = {}
     while remaining and len(picked) < k:
         candidate = remaining.pop(0)
-        place = next((i for i, p in enumerate(picked) if max(len(p.pieces), 1) < max_joined and overlapping(p.chunk, candidate.chunk)), None)
+        place, joint = next(((i, j) for i, p in enumerate(picked) if (j := between(p, candidate)) is not None), (None, None))
         if place is not None:
             # The chunker repeats sentences between neighbours, so an answer cut at a chunk's
             # end is whole in the next one: shown apart, the reader gets it in two cards (the
             # first maybe without it) and the shared sentences twice. Shown together, it takes no slot.
-            picked[place] = join_neighbours(picked[place], candidate)
+            picked[place] = join_neighbours(picked[place], candidate, joint)
             continue
         if any(shows_answer_of(p.chunk, candidate) for p in picked):
             continue  # its answering sentence is in a passage shown already (one joined as far as it may be)
