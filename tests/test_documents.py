@@ -435,6 +435,7 @@ def test_pdf_pages_of_any_text_chunk_within_their_page():
 def test_markdown_of_any_shape_chunks_within_the_budget_with_its_heading_paths():
     from hypothesis import given, settings as hypothesis_settings, strategies as st
 
+    from qa.ingest.contents_lines import heading_list_spans
     from qa.records import Document
 
     counter = FakeCounter()
@@ -452,6 +453,8 @@ def test_markdown_of_any_shape_chunks_within_the_budget_with_its_heading_paths()
             assert chunk.n_tokens == counter.count(chunk.embedded_text) + SPECIAL_TOKENS <= max_tokens
             assert not chunk.heading_path or chunk.heading_path.split(" > ")[-1] in text
             covered[chunk.char_start : chunk.char_end] = [True] * (chunk.char_end - chunk.char_start)
+        for start, end in heading_list_spans(text, document.headings):  # a contents list is in no chunk
+            covered[start:end] = [True] * (end - start)
         assert all(covered[i] for i, ch in enumerate(text) if not ch.isspace())
 
     check()
@@ -828,6 +831,8 @@ def test_numbered_headings_need_an_outline_and_a_licence_titles_its_sections_by_
     assert numbered_headings(steps) == ()  # a numbered list, its items short
     unordered = "Intro\n\n3. Later\n" + body + "\n\n1. First\n" + body + "\n\n7. Other\n" + body
     assert numbered_headings(unordered) == ()  # no outline: 1 alone
+    wrapped = "".join(f"\n{n}. Make sure that the tool {n} and its helper\n   are installed. {body}\n" for n in (1, 2, 3))
+    assert numbered_headings("Steps\n" + wrapped) == ()  # each item's sentence wraps: no title stands on its line
 
 
 def test_a_markdown_list_of_links_to_its_own_headings_is_in_no_chunk(tmp_path):

@@ -93,6 +93,7 @@ def heading_list_spans(text: str, headings: Sequence[Heading]) -> tuple[tuple[in
     entries = [
         n for n, (start, end, line) in enumerate(lines)
         if not is_heading(start, end)
+        and not line.startswith("#")  # a heading's own line, in a code block if not one
         and (words := title_words(heading_words(_ENTRY_MARK.sub("", line)))) and later.get(words, -1) > end
     ]
     groups: list[list[int]] = []

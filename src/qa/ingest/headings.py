@@ -233,7 +233,7 @@ def numbered_headings(text: str) -> tuple[Heading, ...]:
         match = _NUMBERED_LINE.match(line)
         if _PART_LINE.match(line) and len(line.split()) <= _MAX_HEADING_WORDS:
             parts.append((n, line))
-        elif match and (title := _numbered_title(match.group(3))):
+        elif match and (title := _numbered_title(match.group(3), _continues(lines, n))):
             number = tuple(int(part) for part in match.group(1).split("."))
             found.append((number, n, f"{match.group(1)}{match.group(2)} {title}"))
     # A manual in chapters numbers sections afresh in each; before the first chapter stand
@@ -262,10 +262,19 @@ def numbered_headings(text: str) -> tuple[Heading, ...]:
     return tuple(sorted(headings, key=lambda heading: heading.start))
 
 
-def _numbered_title(rest: str) -> str:
+def _continues(lines: list[str], n: int) -> bool:
+    """Whether line n runs on into a hanging indent ("1. Make sure that openssl" over "   is
+    installed."): a list item's sentence wrapped, not a title standing on its line."""
+    following = lines[n + 1] if n + 1 < len(lines) else ""
+    if not following.strip()[:1].islower():
+        return False  # a blank line, or a sub-item ("(a) Third Party Claims.") under a title
+    return len(following) - len(following.lstrip()) > len(lines[n]) - len(lines[n].lstrip())
+
+
+def _numbered_title(rest: str, continued: bool = False) -> str:
     """The title after a section number, or "" when the line is not a heading: a question, a
     capitalised title run in before a sentence ("Grant of Copyright License. Subject to"), or
-    the whole line when it is one unpunctuated title."""
+    the whole line when it is one unpunctuated title (and not the start of a wrapped sentence)."""
     words = rest.split()
     if "?" in rest and len(words) <= _MAX_QUESTION_WORDS:
         return rest  # an FAQ's question, perhaps with a sentence of context after it
@@ -273,7 +282,7 @@ def _numbered_title(rest: str) -> str:
     if run_in:
         capitalised = all(word[0].isupper() for word in run_in.group(1).split() if len(word) > 3)
         return run_in.group(1) if capitalised else ""
-    if rest[-1] not in ":.!,;" and len(words) <= _MAX_HEADING_WORDS:
+    if rest[-1] not in ":.!,;" and len(words) <= _MAX_HEADING_WORDS and not continued:
         return rest
     return ""
 
