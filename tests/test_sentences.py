@@ -174,3 +174,20 @@ def test_paragraphs_are_those_of_the_sentences():
     texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 40))) for _ in range(3000)]
     for text in texts:
         assert paragraphs(text) == _paragraphs_of_sentences(text), repr(text)
+
+
+def test_a_manual_pages_option_and_the_description_hanging_under_it_are_one_sentence():
+    page = (
+        "       -c, --count\n"
+        "              Suppress normal output; instead print a count of matching lines.\n"
+        "       -n, --line-number\n"
+        "              Prefix each line of output with the 1-based line number.\n"
+        "     -J destination\n"
+        "\t     Connect to the target host by first making a ssh connection.\n"
+    )
+    found = [" ".join(page[s.start : s.end].split()) for s in split_sentences(page)]
+    assert "-n, --line-number Prefix each line of output with the 1-based line number." in found
+    assert "-J destination Connect to the target host by first making a ssh connection." in found
+    assert "-c, --count Suppress normal output; instead print a count of matching lines." in found
+    # Not an option: a description's own line that happens to start with a dash, or a flush line.
+    assert len(split_sentences("Use it so.\n-5 degrees is cold here.\nIt is.\n")) == 3

@@ -114,7 +114,7 @@ def _line_breaks(text: str, start: int, end: int):
         next_line_end = text.find("\n", newline + 1, end)
         next_line = text[newline + 1 : end if next_line_end == -1 else next_line_end]
         after_next = "" if next_line_end == -1 else text[next_line_end + 1 : _line_end(text, next_line_end + 1, end)]
-        yield newline, _is_hard_break(line, next_line, after_next)
+        yield newline, _is_hard_break(line, next_line, after_next, text[cursor:newline])
         cursor = newline + 1
 
 
@@ -148,9 +148,16 @@ def _line_end(text: str, start: int, end: int) -> int:
     return end if newline == -1 else newline
 
 
-def _is_hard_break(line: str, next_line: str, after_next: str = "") -> bool:
+def _is_hard_break(line: str, next_line: str, after_next: str = "", raw_line: str = "") -> bool:
     if not line:
         return True
+    # A manual page's option and the description hanging under it ("-n, --line-number" over
+    # "        Prefix each line of output with...") are one sentence: what the option does,
+    # with its name; the option's line ends the description before it.
+    if _is_option_term(next_line, after_next):
+        return True
+    if _is_option_term(raw_line, next_line):
+        return False
     # A definition list as a PDF draws it: a term alone on its line, its description on the
     # next ("BZ_DATA_ERROR_MAGIC" / "if the stream does not begin..."). The term belongs to
     # the description after it, not to the end of the description before it.
@@ -190,6 +197,22 @@ def _is_term(line: str, following: str, description_words: int = _TERM_WORDS) ->
         and len(following.split()) >= description_words
         and not _BULLET.match(line)
     )
+
+
+# An option as a manual page lists it: "-n, --line-number", "--exclude-dir=GLOB", "-J destination".
+_OPTION = re.compile(r"^\s*--?[A-Za-z0-9]")
+_OPTION_WORDS = 6
+
+
+def _is_option_term(line: str, following: str) -> bool:
+    """Whether `line` names an option whose description hangs under it, indented deeper."""
+    stripped = line.strip()
+    if not _OPTION.match(line) or not following.strip() or len(stripped.split()) > _OPTION_WORDS:
+        return False
+    if stripped[-1] in ".!?:;,\u2026":
+        return False
+    indent = len(line.expandtabs()) - len(line.expandtabs().lstrip())
+    return len(following.expandtabs()) - len(following.expandtabs().lstrip()) > indent
 
 
 def _looks_like_heading(block: str) -> bool:
