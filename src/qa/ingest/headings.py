@@ -349,17 +349,19 @@ _NUMBERED_LINE = re.compile(r"^(\d{1,3}(?:\.\d{1,3}){0,5})(\.?)\s+([A-Z].*)$")
 # "Chapter 2. Getting Started", "APPENDIX A - FONTLOG EXAMPLE", "Part II"
 _PART_LINE = re.compile(r"^(?:APPENDIX|Appendix|ANNEX|Annex|CHAPTER|Chapter|PART|Part)\s+[A-Z0-9]{1,4}\b")
 _CHAPTER_LINE = re.compile(r"^(?:CHAPTER|Chapter|PART|Part)\s")
-# "Grant of Copyright License. Subject to ...": a title of at most six words, then a sentence.
+# "Grant of Copyright License. Subject to ...": a title without inner punctuation, its full stop, then a sentence.
 _RUN_IN_TITLE = re.compile(r"^([A-Z][^.?!:;,]*?(?:\s+\S+){0,5}?)\.(?:\s+[A-Z(\"]|$)")
-_MAX_QUESTION_WORDS = 40
-# "Q:   Why is it impossible to ...?" up to the blank line or the "A:" that ends the question.
+_MAX_QUESTION_WORDS = 40  # an FAQ's question heading may be a long sentence
 # A manual page's section title: at the left margin, in capitals, a few words ("SEE ALSO").
 _MANUAL_SECTION = re.compile(r"^[A-Z][A-Z0-9 /&,()-]{1,40}[ \t]*$")
 _MANUAL_SUBSECTION = re.compile(r"^   [A-Z][\w/&,()'-]*(?: [\w/&,()'-]+){0,6}[ \t]*$")
 _MANUAL_PAGE_HEADER = re.compile(r"\(\d\w*\)")  # "ACCESS(5)   ACCESS(5)" over every page
 _MANUAL_BODY_SHARE = 0.6  # of the written lines, indented: a manual page's body
 _ANSWER_LINE = re.compile(r"^[ \t]*(?:A|Answer)[:.)][ \t]", re.MULTILINE)
-_QUESTION_PARAGRAPH = re.compile(r"(?:\A|\n[ \t]*\n)[ \t]*((?:Q|Question)[:.)][ \t]+)((?:(?![ \t]*(?:A|Answer)[:.)][ \t])[^\n]*\S[^\n]*(?:\n|\Z))+)")  # an FAQ's question heading may be a long sentence
+# "Q:   Why is it impossible to ...?" up to the blank line or the "A:" that ends the question.
+_QUESTION_PARAGRAPH = re.compile(
+    r"(?:\A|\n[ \t]*\n)[ \t]*((?:Q|Question)[:.)][ \t]+)((?:(?![ \t]*(?:A|Answer)[:.)][ \t])[^\n]*\S[^\n]*(?:\n|\Z))+)"
+)
 _MIN_NUMBERED = 3
 _MIN_NUMBERED_SECTION_WORDS = 30  # numbered paragraphs shorter than this (median) are list items
 
