@@ -191,3 +191,15 @@ def test_a_manual_pages_option_and_the_description_hanging_under_it_are_one_sent
     assert "-c, --count Suppress normal output; instead print a count of matching lines." in found
     # Not an option: a description's own line that happens to start with a dash, or a flush line.
     assert len(split_sentences("Use it so.\n-5 degrees is cold here.\nIt is.\n")) == 3
+
+
+def test_a_justified_line_of_few_words_runs_on_into_the_next_when_that_goes_on_in_lower_case():
+    # screen's FAQ justifies its text: seven words spread over a full line are not a heading.
+    text = (
+        "A:   Screen  always   interprets   control-sequences   sent   by   the\n"
+        "     applications   and  translates/optimizes  them  for  the  current\n"
+        "     terminal type.  Screen always  parses  the  user  input.\n"
+    )
+    found = [" ".join(text[s.start : s.end].split()) for s in split_sentences(text)]
+    assert found[0].endswith("for the current terminal type.") and len(found) == 2
+    assert len(split_sentences("A Short Title Of Five\nwhat follows in lower case.\n")) == 2  # a short line still stands apart

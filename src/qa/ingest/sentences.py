@@ -28,6 +28,8 @@ _ABBREVIATIONS = frozenset(
 # Lines shorter than this many words that end without punctuation read as headings
 # or list items, never as the first half of a wrapped sentence.
 _SHORT_LINE_WORDS = 8
+# ...unless the line is as long as a wrapped line of text is, its words spread by justification.
+_WRAPPED_LINE_CHARACTERS = 50
 
 
 @dataclass(frozen=True)
@@ -177,6 +179,10 @@ def _is_hard_break(line: str, next_line: str, after_next: str = "", raw_line: st
         # A list item a PDF wraps onto the next line goes on in lower case there
         # ("...Reference describes\nall matters..."): that is the same sentence.
         return not next_line.lstrip()[:1].islower()
+    if next_line.lstrip()[:1].islower() and len(line) >= _WRAPPED_LINE_CHARACTERS:
+        # A few words spread over a justified line ("applications   and  translates  them  for
+        # the  current" over "terminal type."): the sentence goes on in lower case.
+        return False
     return len(line.split()) < _SHORT_LINE_WORDS
 
 
