@@ -152,3 +152,10 @@ def test_stray_control_bytes_still_make_a_file_binary_and_a_doubled_word_alone_i
     [hex_file] = scan.documents
     assert hex_file.kind == "text" and "aabbccddeeff" in hex_file.text
     assert [s.doc_id for s in scan.skipped] == ["binary.txt"]
+
+
+def test_initials_and_a_date_are_no_title(tmp_path):
+    text = "                                jw  21.10.93\n\n   screen: frequently asked questions -- known problems\n=-=-=-=-\n\nQ: Why?\n"
+    (tmp_path / "screen-FAQ").write_text(text, encoding="utf-8")
+    [document] = load_corpus(tmp_path).documents
+    assert document.title == "screen: frequently asked questions -- known problems"

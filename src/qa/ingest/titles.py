@@ -33,6 +33,7 @@ _NOT_A_TITLE = re.compile(
 )
 _NAME_WORDS = 3  # a file name of fewer words ("notes", "report-2024") names no particular line
 _NAME_SHARE = 0.75  # of its words a line must hold to be the title it was named after
+_LONG_WORD = re.compile(r"[^\W\d_]{3}")
 _MAX_SENTENCE_TITLE_WORDS = 12  # a line ending like a sentence and longer than this is prose
 # How far down a document its title may stand, below navigation words and dates.
 _TITLE_SEARCH_LINES = 6
@@ -94,7 +95,8 @@ def _reads_as_title(line: str) -> bool:
         return False  # a sentence of prose
     if _NOT_A_TITLE.search(line):
         return False
-    return any(ch.isalpha() for ch in line)
+    # A word of three letters at least: "jw 21.10.93" (initials and a date, screen's FAQ) names no document.
+    return _LONG_WORD.search(line) is not None
 
 
 def pdf_title(metadata_title: str | None, pages: tuple[str, ...]) -> str:
