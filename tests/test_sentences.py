@@ -203,3 +203,12 @@ def test_a_justified_line_of_few_words_runs_on_into_the_next_when_that_goes_on_i
     found = [" ".join(text[s.start : s.end].split()) for s in split_sentences(text)]
     assert found[0].endswith("for the current terminal type.") and len(found) == 2
     assert len(split_sentences("A Short Title Of Five\nwhat follows in lower case.\n")) == 2  # a short line still stands apart
+
+
+def test_a_chunk_starting_mid_line_reads_its_first_line_whole():
+    # The chunk starts at "Mutt will..."; its line began 'from "no" (that's the default).  '.
+    chunk = "Mutt will then try to use\napplication/pgp wherever it makes sense.  In particular, it does not.\n"
+    alone = [chunk[a:b] for a, b in answer_sentence_spans(chunk)]
+    assert alone[0] == "Mutt will then try to use"  # six words: a short line standing apart
+    read = [chunk[a:b] for a, b in answer_sentence_spans(chunk, "from \"no\" (that's the default).  ")]
+    assert read[0] == "Mutt will then try to use\napplication/pgp wherever it makes sense."

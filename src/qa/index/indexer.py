@@ -28,10 +28,9 @@ from qa.index.engines import engine_for
 from qa.index.memory import release_freed_memory
 from qa.index.generations import FORMAT_VERSION
 from qa.index.protocols import IndexReader, IndexWriter
-from qa.ingest.chunker import LINE_END_HYPHEN, JoinedChunk, chunk_document
+from qa.ingest.chunker import LINE_END_HYPHEN, JoinedChunk, chunk_answer_spans, chunk_document
 from qa.ingest.markdown_text import RenderedChunk, rendered_chunks
 from qa.ingest.loader import nothing_readable, parent_document_id, read_corpus_files, unsupported_files
-from qa.ingest.sentences import answer_sentence_spans
 from qa.ingest.tokens import TokenCounter
 from qa.ingest.version import reading_version
 from qa.models.embedder import Embedder
@@ -204,7 +203,7 @@ def _write_generation(
         writer.reanalyze()
 
     # Every sentence that may be highlighted gets a vector, so answering embeds only the question.
-    spans = [[answer_sentence_spans(chunk.text) for chunk in chunks] for _, chunks in chunked]
+    spans = [[chunk_answer_spans(document, chunk) for chunk in chunks] for document, chunks in chunked]
     # A chunk is encoded once; its sentences' vectors are pooled from that pass (span_pooling).
     # A chunk whose text and sentences all have vectors from the previous generation keeps them.
     to_encode = {}

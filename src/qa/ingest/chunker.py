@@ -25,7 +25,7 @@ from qa.config import ChunkerParams
 from qa.ingest.headings import PATH_SEPARATOR, heading_path_at
 from qa.ingest.contents_lines import heading_list_spans
 from qa.ingest.page_layout import PageLayout, page_layouts
-from qa.ingest.sentences import Sentence, split_sentences
+from qa.ingest.sentences import Sentence, answer_sentence_spans, split_sentences
 from qa.ingest.tokens import TokenCounter
 from qa.records import Chunk, Document, Heading, embedded_text
 
@@ -35,6 +35,14 @@ SPECIAL_TOKENS = 2  # [CLS] and [SEP] wrap every sequence the model reads
 _PARAGRAPH_BREAK_FILL = 0.6
 # At most 1/_PATH_SHARE of the budget goes to a chunk's heading path (32 of 126 word pieces).
 _PATH_SHARE = 4
+
+
+def chunk_answer_spans(document: Document, chunk: Chunk) -> list[tuple[int, int]]:
+    """The chunk's sentences that may be highlighted (`answer_sentence_spans`), read with the
+    part of its first line before it: a chunk starts at a sentence, not always at a line."""
+    text = document.page_text(chunk.page) if chunk.page is not None else document.text
+    line_start = text.rfind("\n", 0, chunk.char_start) + 1
+    return answer_sentence_spans(chunk.text, text[line_start : chunk.char_start])
 
 
 def search_text(text: str) -> str:

@@ -276,8 +276,13 @@ def _is_sentence_boundary(text: str, punct_start: int, boundary: int, end: int) 
 MIN_ANSWER_WORDS = 4
 
 
-def answer_sentence_spans(text: str) -> list[tuple[int, int]]:
+def answer_sentence_spans(text: str, line_before: str = "") -> list[tuple[int, int]]:
     """The spans of `text` that may be highlighted as the answering sentence.
+
+    `line_before`: what its line holds before `text` starts (a chunk may start mid-line).
+    A line break is read with its whole line: "Mutt will then try to use" is a chunk's first
+    line but the end of a line of ten words, which wraps into the next, not a short line
+    standing apart (the sentence was highlighted cut in half).
 
     When the text has prose: its statements, i.e. sentences and lines of a few
     words that are neither headings nor questions. A table row or a definition
@@ -287,7 +292,12 @@ def answer_sentence_spans(text: str) -> list[tuple[int, int]]:
     not ones. Used at index time (each gets a vector), and answering reads the
     spans stored then.
     """
-    sentences = split_sentences(text)
+    lead = len(line_before)
+    sentences = [
+        Sentence(max(s.start - lead, 0), s.end - lead, s.paragraph, s.heading)
+        for s in split_sentences(line_before + text)
+        if s.end > lead
+    ]
     if any(is_prose(text[s.start : s.end]) and not s.heading for s in sentences):
         return [(s.start, s.end) for s in sentences if not s.heading and is_statement(text[s.start : s.end])]
     longer = [(s.start, s.end) for s in sentences if len(text[s.start : s.end].split()) >= MIN_ANSWER_WORDS]
