@@ -267,14 +267,9 @@ class Assistant:
             )
         if page is not None and not stored.page_starts:
             raise QAError(f"{doc_id} has no pages (only PDF files and slide decks do): leave out --page")
-        if stored.text is None:
-            with open(path, encoding=stored.encoding) as handle:
-                return handle.read()
-        if page is None:
-            return stored.text
-        if not 1 <= page <= len(stored.page_starts):
+        if page is not None and not 1 <= page <= len(stored.page_starts):
             raise QAError(f"{doc_id} has {len(stored.page_starts)} pages: pass --page 1 to {len(stored.page_starts)}")
-        return stored.page_text(page)
+        return stored.read(path, page)
 
     def scope(
         self, paths: list[str] | None = None, types: list[str] | None = None, since: str | None = None, until: str | None = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,14 @@ class StoredText:
         start = self.page_starts[page - 1]
         end = self.page_starts[page] - 1 if page < len(self.page_starts) else len(self.text)
         return self.text[start:end]
+
+    def read(self, path: Path, page: int | None = None) -> str:
+        """The text the offsets index: the file at `path` as it reads now for .txt/.md (OSError,
+        UnicodeDecodeError when it cannot be read), else the stored text or one page of it."""
+        if self.text is None:
+            with open(path, encoding=self.encoding) as handle:
+                return handle.read()
+        return self.text if page is None else self.page_text(page)
 
 
 @dataclass(frozen=True)

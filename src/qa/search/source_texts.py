@@ -56,10 +56,7 @@ class SourceTexts:
         stored = self._reader.stored_text(doc_id)
         if stored is None:
             return None
-        if stored.text is not None:
-            return stored.page_text(page) if page is not None and stored.page_starts else stored.text
         try:
-            with open(self._corpus_dir / doc_id, encoding=stored.encoding) as handle:
-                return handle.read()
+            return stored.read(self._corpus_dir / doc_id, page if stored.page_starts else None)
         except (OSError, UnicodeDecodeError):
             return None  # gone or changed since it was indexed: the chunks are shown apart
