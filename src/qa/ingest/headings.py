@@ -161,7 +161,7 @@ def manual_page_title(text: str, headings: tuple[Heading, ...]) -> str:
     table"): the page's own title, where its HTML <title> may be only "Postfix manual"."""
     if not headings or headings[0].title != "NAME":
         return ""
-    after = text[headings[0].start :].split("\n")[1:4]
+    after = text[headings[0].start :].split("\n", 4)[1:4]  # the three lines under NAME, not the whole page
     return next((" ".join(line.split()) for line in after if line.strip()), "")
 
 
@@ -268,7 +268,7 @@ def _continues(lines: list[str], n: int) -> bool:
     following = lines[n + 1] if n + 1 < len(lines) else ""
     if not following.strip()[:1].islower():
         return False  # a blank line, or a sub-item ("(a) Third Party Claims.") under a title
-    return len(following) - len(following.lstrip()) > len(lines[n]) - len(lines[n].lstrip())
+    return _deeper(following, lines[n])
 
 
 def _numbered_title(rest: str, continued: bool = False) -> str:

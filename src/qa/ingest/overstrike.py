@@ -22,7 +22,6 @@ _BOLD_LINE = re.compile(r"(?:(\S)\x08\1|[ \t])+")
 _DOUBLED_WORD = re.compile(r"(?:(\S)\1)+")
 _MIN_DOUBLED_LINES = 2  # one stuttering line may be a hex string; a typeset page has a few headings
 _MAX_HEADING_WORDS = 16
-_AFTER_BLANK_LINE = re.compile(r"\n[ \t]*\n$")
 
 
 @dataclass(frozen=True)
@@ -49,16 +48,19 @@ def without_overstrike(text: str) -> Typeset | None:
 
 
 def bold_headings(typeset: Typeset) -> tuple[Heading, ...]:
-    """The bold lines that stand alone after a blank line (or open the text), short as titles
+    """The bold lines that stand alone after a blank line, short as titles
     are: Postfix's "How do I block backscatter mail to random recipient addresses?". The
     first line is the document's title, not a section."""
     text = typeset.text
+    opening = len(text) - len(text.lstrip())  # where the first written line starts: the title's
     headings = []
     for start in typeset.bold_lines:
         end = text.find("\n", start)
         line = text[start : end if end >= 0 else len(text)]
-        before = text[:start]
-        if before.strip() and _AFTER_BLANK_LINE.search(before) and len(line.split()) <= _MAX_HEADING_WORDS:
+        # The line above holds only spaces or tabs, between two line ends.
+        above = text.rfind("\n", 0, max(start - 1, 0))
+        after_blank = start > 0 and above >= 0 and not text[above + 1 : start - 1].strip(" \t")
+        if start > opening and after_blank and len(line.split()) <= _MAX_HEADING_WORDS:
             headings.append(Heading(start + len(line) - len(line.lstrip()), 1, " ".join(line.split())))
     return tuple(headings)
 
