@@ -118,6 +118,26 @@ def test_lexical_search_finds_stems_and_weights_rare_ones_higher(engine, tmp_pat
     assert weights[ENGLISH.stem("zeppelin")] > weights[ENGLISH.stem("crane")] > 0
 
 
+def test_lexical_search_reads_a_chunks_heading_path_before_reanalysis_and_after(engine, tmp_path):
+    # The section's name is the word a question asks by; the chunk's own text does not repeat it.
+    from dataclasses import replace
+
+    writer = engine.writer()
+    document, chunks = _document("options.md", ["Serialize dict keys of other types than str.", "Pretty-print with two spaces."])
+    chunks = [replace(chunks[0], heading_path="Options > OPT_NON_STR_KEYS"), chunks[1]]
+    vectors = np.vstack([_vector(30), _vector(31)])
+    writer.add_document(document, chunks, vectors, [[(0, len(c.text))] for c in chunks], vectors.copy())
+    _publish(writer, tmp_path)
+    for reanalysed in (False, True):
+        if reanalysed:
+            writer = engine.writer(engine.reader())
+            writer.reanalyze()
+            _publish(writer, tmp_path)
+        reader = engine.reader()
+        found = reader.lexical_search(ENGLISH.question_stems("OPT_NON_STR_KEYS"), 5)
+        assert [reader.chunks(found)[c].text for c in found] == ["Serialize dict keys of other types than str."]
+
+
 def test_an_update_deletes_and_adds_and_reuses_vectors_by_text(engine, tmp_path):
     _, harbour = _built(engine, tmp_path)
     writer = engine.writer(engine.reader())

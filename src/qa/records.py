@@ -88,6 +88,16 @@ def embedded_text(heading_path: str, text: str) -> str:
     return f"{heading_path}{'' if heading_path[-1] in '.!?:' else '.'} {text}"
 
 
+def searched_text(heading_path: str, text: str) -> str:
+    """What lexical search (BM25) reads for a chunk: its heading path, then its text.
+
+    A section's own name is often the word a question asks by ("OPT_NON_STR_KEYS",
+    "Lazy_Tag", "Localization") and its sentences do not repeat it: without its
+    heading the chunk under it had no such word to match.
+    """
+    return f"{heading_path}\n{text}" if heading_path else text
+
+
 @dataclass(frozen=True)
 class SkippedFile:
     """A corpus file that was not indexed, and why."""

@@ -44,7 +44,7 @@ from qa.errors import IndexCorruptError, IndexFormatError, IndexMismatchError, I
 from qa.index.freshness import file_stat
 from qa.index.generations import FORMAT_VERSION
 from qa.index.protocols import SentenceScore
-from qa.records import Chunk, ChunkRow, Document, DocumentRow, SkippedFile, StoredText, embedded_text
+from qa.records import Chunk, ChunkRow, Document, DocumentRow, SkippedFile, StoredText, embedded_text, searched_text
 
 if TYPE_CHECKING:
     from qa.search.scope import Scope
@@ -640,7 +640,7 @@ class MilvusWriter:
         for chunk, vector, spans in zip(chunks, chunk_vectors, sentences):
             chunk_id = self._next_chunk
             self._next_chunk += 1
-            words = self.analyzer.indexed_text(chunk.text)
+            words = self.analyzer.indexed_text(searched_text(chunk.heading_path, chunk.text))
             self._terms.update(set(words.split()))  # a chunk counts once per stem
             chunk_rows.append({
                 "id": chunk_id, "doc_id": document.doc_id, "title": document.title, "text": chunk.text, "encoding": document.encoding,
@@ -672,7 +672,7 @@ class MilvusWriter:
         rows = _query_all(self.client, f"{self.generation}_chunks", "id >= 0", fields)
         self._terms = Counter()
         for row in rows:
-            row["words"] = self.analyzer.indexed_text(row["text"])
+            row["words"] = self.analyzer.indexed_text(searched_text(row["heading_path"], row["text"]))
             self._terms.update(set(row["words"].split()))
         for start in range(0, len(rows), _BATCH):
             self.client.upsert(f"{self.generation}_chunks", [_plain(row) for row in rows[start : start + _BATCH]])

@@ -27,6 +27,7 @@ from qa.records import (
     SkippedFile,
     StoredText,
     embedded_text,
+    searched_text,
 )
 
 if TYPE_CHECKING:
@@ -61,7 +62,7 @@ CREATE TABLE chunks (
     n_tokens INTEGER NOT NULL,
     text TEXT NOT NULL,
     page INTEGER,                         -- PDF page; offsets and lines are within its text
-    heading_path TEXT NOT NULL DEFAULT '' -- "Tactics > Urban Terrorism"; embedded before the text, not searched
+    heading_path TEXT NOT NULL DEFAULT '' -- "Tactics > Urban Terrorism"; embedded and searched before the text
 );
 CREATE INDEX chunks_by_document ON chunks(document_id, ordinal);
 -- The sentences of each chunk that may be highlighted; ids are the sentence-vector ids.
@@ -215,11 +216,11 @@ class Store:
                 for i, c in zip(ids, chunks)
             ],
         )
-        self._add_words([(i, c.text) for i, c in zip(ids, chunks)])
+        self._add_words([(i, searched_text(c.heading_path, c.text)) for i, c in zip(ids, chunks)])
         return ids
 
     def _add_words(self, rows: list[tuple[int, str]]) -> None:
-        """Index (chunk id, text) rows for lexical search: the analyzer's stems in FTS5 and in term_df."""
+        """Index (chunk id, searched text) rows for lexical search: the analyzer's stems in FTS5 and in term_df."""
         stemmed = [(i, self.analyzer.indexed_words(text)) for i, text in rows]
         self._db.executemany("INSERT INTO chunks_fts (rowid, text) VALUES (?, ?)", [(i, " ".join(stems)) for i, stems in stemmed])
         for _, stems in stemmed:
@@ -235,9 +236,9 @@ class Store:
         self._db.execute(f"CREATE VIRTUAL TABLE chunks_fts USING fts5(text, tokenize = '{self.analyzer.fts_tokenizer}')")
         self._db.execute("DELETE FROM term_df")
         self._term_delta.clear()
-        cursor = self._db.execute("SELECT id, text FROM chunks ORDER BY id")
+        cursor = self._db.execute("SELECT id, heading_path, text FROM chunks ORDER BY id")
         while rows := cursor.fetchmany(10_000):
-            self._add_words(rows)
+            self._add_words([(i, searched_text(heading_path, text)) for i, heading_path, text in rows])
 
     def add_sentences(self, rows: list[tuple[int, int, int, int]]) -> None:
         """Rows of (sentence id, chunk id, start, end), offsets into the chunk text."""
