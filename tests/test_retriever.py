@@ -190,9 +190,39 @@ def test_an_faq_answer_is_read_with_the_question_heading_it_answers():
     evidence = Evidence(question, ENGLISH, 5, (1, 2), (1, 2), (1, 2), asked, {1: 0.75, 2: 0.6}, sentences, weights, None)
     assert [c.chunk.chunk_id for c in score(evidence, RetrievalParams(), 2).candidates][0] == 1
     # Without the question heading the tools' sentence, which names the FONTLOG, wins.
-    plain = {1: ChunkRow(1, "faq.txt", "OFL FAQ", 0, len(answer), 1, 1, answer, heading_path="6 ABOUT THE FONTLOG"), 2: rows[2]}
+    plain = {1: ChunkRow(1, "faq.txt", "OFL FAQ", 0, len(answer), 1, 1, answer), 2: rows[2]}
     evidence = Evidence(question, ENGLISH, 5, (1, 2), (1, 2), (1, 2), plain, {1: 0.75, 2: 0.6}, sentences, weights, None)
     assert [c.chunk.chunk_id for c in score(evidence, RetrievalParams(), 2).candidates][0] == 2
+
+
+def test_a_sections_name_counts_toward_its_sentences_shared_words_at_a_lower_weight():
+    from qa.analyzer import ENGLISH
+    from qa.config import RetrievalParams
+    from qa.search.evidence import Evidence
+    from qa.search.scoring import score
+
+    # The sentence under "OPT_NON_STR_KEYS" never repeats the option's name; the one that
+    # mentions it in passing is about something else.
+    under = "It is not safe: this option risks creating duplicate keys."
+    passing = "The benchmark serialized str keys and int keys with OPT_NON_STR_KEYS as well."
+    rows = {1: ChunkRow(1, "README.md", "orjson", 0, len(under), 1, 1, under, heading_path="Serialize > Option > OPT_NON_STR_KEYS"),
+            2: ChunkRow(2, "README.md", "orjson", 100, 100 + len(passing), 9, 9, passing, heading_path="Performance")}
+    question = "Is OPT_NON_STR_KEYS safe?"
+    name, safe = ENGLISH.question_stems(question)
+    weights = {name: 1.2, safe: 1.0}  # the option's name is the rarer word
+    sentences = {1: ((0.45, 0, len(under)),), 2: ((0.45, 0, len(passing)),)}
+
+    def first(params):
+        evidence = Evidence(question, ENGLISH, 5, (1, 2), (1, 2), (1, 2), rows, {1: 0.5, 2: 0.5}, sentences, weights, None)
+        return [c.chunk.chunk_id for c in score(evidence, params, 2).candidates][0]
+
+    assert first(RetrievalParams()) == 1
+    assert first(RetrievalParams(heading_word_weight=0.0)) == 2  # the sentence that names it, without the heading
+    # At less than full weight: a sentence that says the words itself still counts more.
+    with_name = replace(rows[1], heading_path="Performance")
+    passing_under = replace(rows[2], heading_path="Serialize > Option > OPT_NON_STR_KEYS")
+    rows.update({1: with_name, 2: passing_under})
+    assert first(RetrievalParams()) == 2
 
 
 def test_neighbours_of_one_section_that_do_not_overlap_are_joined_by_the_text_between_them(tmp_path):

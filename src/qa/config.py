@@ -49,6 +49,10 @@ class RetrievalParams:
     # `title_weight` credits the document for them; a sentence repeating the name does not
     # answer better (a reference list naming the document outranked the answer).
     title_word_discount: float = 0.8
+    # A sentence's shared words include, at this weight, those of the heading it sits under
+    # (in full under a heading that asks, an FAQ's question): a section's name says what its
+    # sentences are about ("Lazy_Tag", "OPT_NON_STR_KEYS") where they do not repeat it.
+    heading_word_weight: float = 0.5
     # One long document cannot fill every slot while another has a relevant passage
     # nearly as good.
     per_document: int = 3  # passages one document may hold before others get a turn...

@@ -239,11 +239,17 @@ def best_answer_sentence(
     # "It is not a requirement...": the heading says what its sentences are about.
     section = evidence.rows[chunk_id].heading_path.rsplit(PATH_SEPARATOR, 1)[-1].rstrip("… ")
     asked = analyzer.stems(section.removeprefix("Q:")) if section.endswith("?") or section.startswith("Q:") else set()
+    # Any other heading names the subject its sentences leave unsaid, and counts for less.
+    named = analyzer.stems(section) if section and not asked else set()
 
     def score_of(cosine: float, start: int, end: int) -> float:
         sentence = text[start:end]
         typed = params.answer_type_weight if has_answer_of(evidence.wanted, sentence) else 0.0
-        return cosine + params.overlap_weight * term_overlap(weights, analyzer.stems(sentence) | asked) + typed
+        own = analyzer.stems(sentence) | asked
+        shared = term_overlap(weights, own)
+        if named:
+            shared += params.heading_word_weight * (term_overlap(weights, own | named) - shared)
+        return cosine + params.overlap_weight * shared + typed
 
     best, start, end, cosine = max((score_of(c, s, e), s, e, c) for c, s, e in sentences)
     if asked:
