@@ -159,3 +159,37 @@ def test_initials_and_a_date_are_no_title(tmp_path):
     (tmp_path / "screen-FAQ").write_text(text, encoding="utf-8")
     [document] = load_corpus(tmp_path).documents
     assert document.title == "screen: frequently asked questions -- known problems"
+
+
+def test_a_title_pages_lone_name_leads_its_subtitle_and_a_readme_banner_names_the_project():
+    from qa.ingest.titles import markdown_title, pdf_title
+
+    # A Texinfo title page: the name alone on the first line, what it is under it.
+    page = "Libtasn1\nAbstract Syntax Notation One (ASN.1) library for the GNU system\nfor version 4.19.0, 18 August 2022\n"
+    assert pdf_title(None, (page,)) == "Libtasn1: Abstract Syntax Notation One (ASN.1) library for the GNU system"
+    assert pdf_title(None, ("Contents\n1 Introduction . . . 3",)) == "1 Introduction . . . 3"  # front matter is no name
+    # A README's HTML banner names the project above its badges and its first section.
+    readme = (
+        '<p align="center"><a href="https://example.org"><img src="logo.png" alt="HTTPX"></a></p>\n\n'
+        '<p align="center"><strong>HTTPX</strong> <em>- A next-generation HTTP client for Python.</em></p>\n\n'
+        "HTTPX is a fully featured HTTP client library.\n\n## Features\n\nMany.\n"
+    )
+    assert markdown_title(readme) == "HTTPX - A next-generation HTTP client for Python."
+    assert markdown_title("# pypdf\n\n<b>not a banner: after the heading</b>\n") == "pypdf"
+
+
+def test_setext_headings_are_headings_and_the_first_is_the_title():
+    from qa.ingest.headings import markdown_headings
+    from qa.ingest.titles import markdown_title
+
+    text = (
+        "python-tabulate\n===============\n\nPretty-print tabular data.\n\n"
+        "Installation\n------------\n\nUse pip.\n\n"
+        "A paragraph of prose\nthat runs over two lines\n---\n\n"  # prose over a rule: no heading
+        "- a list item\n---\n\n"
+        "```\ncode\n---\n```\n"
+    )
+    headings = markdown_headings(text)
+    assert [(h.level, h.title) for h in headings] == [(1, "python-tabulate"), (2, "Installation")]
+    assert text[headings[1].start :].startswith("Installation\n")
+    assert markdown_title(text) == "python-tabulate"

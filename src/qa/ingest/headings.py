@@ -18,6 +18,9 @@ from qa.ingest.sentences import is_prose, paragraphs, split_sentences
 PATH_SEPARATOR = " > "
 _ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+# A Setext heading's underline, and lines that cannot be the heading above one.
+_SETEXT_UNDERLINE = re.compile(r"^ {0,3}(=+|-+)[ \t]*\r?$")
+_NOT_SETEXT_TEXT = re.compile(r"^ {0,3}(?:[-*+][ \t]|\d+[.)][ \t]|>|#|\||<|```|~~~)")
 _TITLE_WORD = re.compile(r"[^\W\d_]{2,}")
 # A plain-text heading has at most this many words, like a section title, not a caption.
 _MAX_HEADING_WORDS = 10
@@ -26,12 +29,14 @@ _MIN_SECTION_WORDS = 12
 
 
 def markdown_headings(text: str) -> tuple[Heading, ...]:
-    """ATX headings (`#` to `######`) outside fenced code blocks, titled by their words as
-    rendered (no emphasis marks, backticks, HTML tags, badges or link targets)."""
+    """ATX headings (`#` to `######`) and Setext ones (a lone line over "===" or "---") outside
+    fenced code blocks, titled by their words as rendered (no emphasis marks, backticks, HTML
+    tags, badges or link targets)."""
     defined = references(text)
     headings = []
     fence = None
     offset = 0
+    before = before_that = ""  # the two lines above, for a Setext heading's underline
     for line in text.splitlines(keepends=True):
         fence_match = _FENCE.match(line)
         if fence_match:
@@ -46,8 +51,25 @@ def markdown_headings(text: str) -> tuple[Heading, ...]:
                 title = heading_words(match.group(2), defined)
                 if title:
                     headings.append(Heading(offset + line.index("#"), len(match.group(1)), title))
+            elif (underline := _SETEXT_UNDERLINE.match(line)) and _setext_title_line(before, before_that):
+                # "Usage\n=====": the line above is a heading, of level 1 under "=", 2 under "-".
+                title = heading_words(before.strip(), defined)
+                if title:
+                    start = offset - len(before) + len(before) - len(before.lstrip())
+                    headings.append(Heading(start, 1 if underline.group(1)[0] == "=" else 2, title))
+        before_that, before = before, line
         offset += len(line)
     return tuple(headings)
+
+
+def _setext_title_line(line: str, above: str) -> bool:
+    """Whether `line` can be a Setext heading's text: a paragraph's only line (blank above it,
+    or the start), not indented as code, not a list item, a quote, a table row or an ATX heading.
+    A paragraph of several lines over "---" is a heading to CommonMark too, but in a README it is
+    far more often prose over a rule, so only a lone line counts."""
+    if not line.strip() or above.strip() or line.startswith(("    ", "\t")):
+        return False
+    return not _NOT_SETEXT_TEXT.match(line)
 
 
 def rst_headings(text: str) -> tuple[Heading, ...]:

@@ -12,16 +12,16 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from qa.ingest.markdown_text import heading_words, references
+from qa.ingest.headings import markdown_headings
 
 MAX_TITLE_CHARACTERS = 120
-_ATX = re.compile(r"^ {0,3}#{1,6}[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
 _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 _LINKED_IMAGE = re.compile(r"\[\s*!\[[^\]]*\]\([^)]*\)\s*\]\([^)]*\)")
 _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _REFERENCE_IMAGE = re.compile(r"!\[[^\]]*\]\[[^\]]*\]|\[!\[[^\]]*\]\[[^\]]*\]\]\[[^\]]*\]")
 _TAG = re.compile(r"<[^>]+>")
 _EMPHASIS = re.compile(r"[*_`~]+")
+_BANNER = re.compile(r"<(?:h[1-3]|strong|b)\b[^>]*>", re.IGNORECASE)
 # A line that is a changelog entry, a date, a copyright notice or an editor's mode line
 # ("-*- text -*-"), not what a document is called.
 _NOT_A_TITLE = re.compile(
@@ -37,20 +37,33 @@ _LONG_WORD = re.compile(r"[^\W\d_]{3}")
 _MAX_SENTENCE_TITLE_WORDS = 12  # a line ending like a sentence and longer than this is prose
 # How far down a document its title may stand, below navigation words and dates.
 _TITLE_SEARCH_LINES = 6
+# A lone word opening a first page that is front matter, not the document's name.
+_FRONT_MATTER = re.compile(r"^(?:contents|preface|foreword|abstract|index|introduction|copyright|pages|menu|draft)\W*$", re.IGNORECASE)
 _META_JUNK = re.compile(r"^(?:untitled|microsoft word - .*|.*\.(?:dvi|tex|docx?|odt|indd|qxd|pdf))$", re.IGNORECASE)
 
 
 def markdown_title(text: str) -> str:
-    """The first heading with words in it as rendered (images, link targets, tags and emphasis
-    marks out, "load_dotenv" whole); else the opening lines as plain text."""
-    defined = references(text)
-    for line in text.splitlines():
-        match = _ATX.match(line)
-        if match:
-            title = heading_words(match.group(1), defined)
-            if any(ch.isalpha() for ch in title):
-                return title
-    return plain_text_title("\n".join(clean_markup(line) for line in text.splitlines()))
+    """The first heading (ATX or Setext) with words in it as rendered (images, link targets, tags
+    and emphasis marks out, "load_dotenv" whole); before it, a title the README's HTML banner sets in bold or as
+    a heading ("<strong>HTTPX</strong> - A next-generation HTTP client"); else the opening lines
+    as plain text."""
+    first = next((h for h in markdown_headings(text) if any(ch.isalpha() for ch in h.title)), None)
+    if first is not None:
+        return _banner_title(text[: first.start].splitlines()) or first.title
+    lines = text.splitlines()
+    return _banner_title(lines) or plain_text_title("\n".join(clean_markup(line) for line in lines))
+
+
+def _banner_title(lines: list[str]) -> str:
+    """The words of the first HTML line holding an <h1>-<h3>, <strong> or <b> that reads as a
+    title: a README's centred banner names the project above badges and its first section
+    ("## Features", httpx's README was titled so)."""
+    for line in lines:
+        if _BANNER.search(line):
+            words = clean_markup(line)
+            if words and len(words.split()) <= _MAX_SENTENCE_TITLE_WORDS and _reads_as_title(words):
+                return words
+    return ""
 
 
 def plain_text_title(text: str, file_stem: str | None = None) -> str:
@@ -108,7 +121,15 @@ def pdf_title(metadata_title: str | None, pages: tuple[str, ...]) -> str:
     """
     if metadata_title and not _META_JUNK.match(metadata_title.strip()) and any(ch.isalpha() for ch in metadata_title):
         return metadata_title
-    return plain_text_title(pages[0]) if pages else ""
+    if not pages:
+        return ""
+    lines = [line for line in (" ".join(line.split()) for line in pages[0].splitlines()) if line]
+    if len(lines) > 1 and len(lines[0].split()) == 1 and not _FRONT_MATTER.match(lines[0]) and _reads_as_title(lines[0]):
+        # A title page's lone first word is the name, the line under it what it is
+        # ("Libtasn1" / "Abstract Syntax Notation One (ASN.1) library for the GNU system").
+        subtitle = lines[1] if _reads_as_title(lines[1]) and len(lines[1].split()) <= _MAX_SENTENCE_TITLE_WORDS else ""
+        return f"{lines[0]}: {subtitle}" if subtitle else lines[0]
+    return plain_text_title(pages[0])
 
 
 def clean_markup(text: str) -> str:
