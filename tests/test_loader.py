@@ -193,3 +193,11 @@ def test_setext_headings_are_headings_and_the_first_is_the_title():
     assert [(h.level, h.title) for h in headings] == [(1, "python-tabulate"), (2, "Installation")]
     assert text[headings[1].start :].startswith("Installation\n")
     assert markdown_title(text) == "python-tabulate"
+
+
+def test_a_manual_page_typeset_as_pdf_is_titled_by_its_name_line_not_its_running_header():
+    from qa.ingest.titles import pdf_title
+
+    page = "BASH(1) General Commands Manual BASH(1)\nNAME\nbash - GNU Bourne-Again SHell\nSYNOPSIS\nbash [options]\n"
+    assert pdf_title(None, (page,)) == "bash - GNU Bourne-Again SHell"
+    assert pdf_title(None, ("BASH(1) General Commands Manual BASH(1)\nbash is a shell.",)) == "BASH(1) General Commands Manual BASH(1)"

@@ -37,6 +37,8 @@ _LONG_WORD = re.compile(r"[^\W\d_]{3}")
 _MAX_SENTENCE_TITLE_WORDS = 12  # a line ending like a sentence and longer than this is prose
 # How far down a document its title may stand, below navigation words and dates.
 _TITLE_SEARCH_LINES = 6
+# A manual page's running header: its name and section at both ends ("BASH(1) ... BASH(1)").
+_MANUAL_PAGE_HEADER = re.compile(r"^(\S+\(\w+\)) .* \1$")
 # A lone word opening a first page that is front matter, not the document's name.
 _FRONT_MATTER = re.compile(r"^(?:contents|preface|foreword|abstract|index|introduction|copyright|pages|menu|draft)\W*$", re.IGNORECASE)
 _META_JUNK = re.compile(r"^(?:untitled|microsoft word - .*|.*\.(?:dvi|tex|docx?|odt|indd|qxd|pdf))$", re.IGNORECASE)
@@ -124,6 +126,12 @@ def pdf_title(metadata_title: str | None, pages: tuple[str, ...]) -> str:
     if not pages:
         return ""
     lines = [line for line in (" ".join(line.split()) for line in pages[0].splitlines()) if line]
+    if lines and _MANUAL_PAGE_HEADER.match(lines[0]) and "NAME" in lines[1:3]:
+        # A manual page typeset as PDF: "BASH(1) General Commands Manual BASH(1)" is its running
+        # header; its NAME line ("bash - GNU Bourne-Again SHell") is what it is called.
+        after = lines.index("NAME", 1) + 1
+        if after < len(lines):
+            return lines[after]
     if len(lines) > 1 and len(lines[0].split()) == 1 and not _FRONT_MATTER.match(lines[0]) and _reads_as_title(lines[0]):
         # A title page's lone first word is the name, the line under it what it is
         # ("Libtasn1" / "Abstract Syntax Notation One (ASN.1) library for the GNU system").
