@@ -169,11 +169,19 @@ def test_a_question_naming_a_document_by_its_acronym_lifts_its_passages():
     assert not any(len(term) < 3 and term.isalpha() and term not in ENGLISH.stems("Go To") for term in title_terms(ENGLISH, "Go To"))
 
 
-def test_an_faq_answer_is_read_with_the_question_heading_it_answers():
+def _first_of_two(rows, question, weights, sentences, similarity, params=None):
+    """The chunk id `score` ranks first of two chunks every ranking holds in the order 1, 2."""
     from qa.analyzer import ENGLISH
     from qa.config import RetrievalParams
     from qa.search.evidence import Evidence
     from qa.search.scoring import score
+
+    evidence = Evidence(question, ENGLISH, 5, (1, 2), (1, 2), (1, 2), rows, similarity, sentences, weights, None)
+    return score(evidence, params or RetrievalParams(), 2).candidates[0].chunk.chunk_id
+
+
+def test_an_faq_answer_is_read_with_the_question_heading_it_answers():
+    from qa.analyzer import ENGLISH
 
     # "It is not a requirement..." shares no word with the question: its heading asks it.
     answer = "It is not a requirement of the license, but we strongly recommend you have one."
@@ -183,23 +191,19 @@ def test_an_faq_answer_is_read_with_the_question_heading_it_answers():
     question = "Is the FONTLOG required?"
     weights = {stem: 1.0 for stem in ENGLISH.question_stems(question)}
     sentences = {1: ((0.55, 0, len(answer)),), 2: ((0.65, 0, len(other)),)}
-    evidence = Evidence(question, ENGLISH, 5, (1, 2), (1, 2), (1, 2), rows, {1: 0.75, 2: 0.6}, sentences, weights, None)
-    assert [c.chunk.chunk_id for c in score(evidence, RetrievalParams(), 2).candidates][0] == 1
+    similarity = {1: 0.75, 2: 0.6}
+    assert _first_of_two(rows, question, weights, sentences, similarity) == 1
     # A plain-text FAQ's "Q:" paragraph asks too, with or without a question mark.
     asked = {1: replace(rows[1], heading_path="Q: The FONTLOG required, or not"), 2: rows[2]}
-    evidence = Evidence(question, ENGLISH, 5, (1, 2), (1, 2), (1, 2), asked, {1: 0.75, 2: 0.6}, sentences, weights, None)
-    assert [c.chunk.chunk_id for c in score(evidence, RetrievalParams(), 2).candidates][0] == 1
+    assert _first_of_two(asked, question, weights, sentences, similarity) == 1
     # Without the question heading the tools' sentence, which names the FONTLOG, wins.
     plain = {1: ChunkRow(1, "faq.txt", "OFL FAQ", 0, len(answer), 1, 1, answer), 2: rows[2]}
-    evidence = Evidence(question, ENGLISH, 5, (1, 2), (1, 2), (1, 2), plain, {1: 0.75, 2: 0.6}, sentences, weights, None)
-    assert [c.chunk.chunk_id for c in score(evidence, RetrievalParams(), 2).candidates][0] == 2
+    assert _first_of_two(plain, question, weights, sentences, similarity) == 2
 
 
 def test_a_sections_name_counts_toward_its_sentences_shared_words_at_a_lower_weight():
     from qa.analyzer import ENGLISH
     from qa.config import RetrievalParams
-    from qa.search.evidence import Evidence
-    from qa.search.scoring import score
 
     # The sentence under "OPT_NON_STR_KEYS" never repeats the option's name; the one that
     # mentions it in passing is about something else.
@@ -211,18 +215,13 @@ def test_a_sections_name_counts_toward_its_sentences_shared_words_at_a_lower_wei
     name, safe = ENGLISH.question_stems(question)
     weights = {name: 1.2, safe: 1.0}  # the option's name is the rarer word
     sentences = {1: ((0.45, 0, len(under)),), 2: ((0.45, 0, len(passing)),)}
-
-    def first(params):
-        evidence = Evidence(question, ENGLISH, 5, (1, 2), (1, 2), (1, 2), rows, {1: 0.5, 2: 0.5}, sentences, weights, None)
-        return [c.chunk.chunk_id for c in score(evidence, params, 2).candidates][0]
-
-    assert first(RetrievalParams()) == 1
-    assert first(RetrievalParams(heading_word_weight=0.0)) == 2  # the sentence that names it, without the heading
+    similarity = {1: 0.5, 2: 0.5}
+    assert _first_of_two(rows, question, weights, sentences, similarity) == 1
+    # Without the heading's words, the sentence that names the option wins.
+    assert _first_of_two(rows, question, weights, sentences, similarity, RetrievalParams(heading_word_weight=0.0)) == 2
     # At less than full weight: a sentence that says the words itself still counts more.
-    with_name = replace(rows[1], heading_path="Performance")
-    passing_under = replace(rows[2], heading_path="Serialize > Option > OPT_NON_STR_KEYS")
-    rows.update({1: with_name, 2: passing_under})
-    assert first(RetrievalParams()) == 2
+    swapped = {1: replace(rows[1], heading_path="Performance"), 2: replace(rows[2], heading_path="Serialize > Option > OPT_NON_STR_KEYS")}
+    assert _first_of_two(swapped, question, weights, sentences, similarity) == 2
 
 
 def test_neighbours_of_one_section_that_do_not_overlap_are_joined_by_the_text_between_them(tmp_path):
