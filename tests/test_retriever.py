@@ -176,7 +176,9 @@ def _first_of_two(rows, question, weights, sentences, similarity, params=None):
     from qa.search.evidence import Evidence
     from qa.search.scoring import score
 
-    evidence = Evidence(question, ENGLISH, 5, (1, 2), (1, 2), (1, 2), rows, similarity, sentences, weights, None)
+    from qa.search.options import question_options
+
+    evidence = Evidence(question, ENGLISH, 5, (1, 2), (1, 2), (1, 2), rows, similarity, sentences, weights, None, options=question_options(question))
     return score(evidence, params or RetrievalParams(), 2).candidates[0].chunk.chunk_id
 
 
@@ -222,6 +224,23 @@ def test_a_sections_name_counts_toward_its_sentences_shared_words_at_a_lower_wei
     # At less than full weight: a sentence that says the words itself still counts more.
     swapped = {1: replace(rows[1], heading_path="Performance"), 2: replace(rows[2], heading_path="Serialize > Option > OPT_NON_STR_KEYS")}
     assert _first_of_two(swapped, question, weights, sentences, similarity) == 2
+
+
+def test_the_entry_of_an_option_the_question_names_outranks_a_synopsis_that_lists_it():
+    from qa.analyzer import ENGLISH
+    from qa.config import RetrievalParams
+
+    synopsis = "tput [-Ttype] [-x] clear"
+    entry = "-x     do not attempt to clear the terminal's scrollback buffer using the extended E3 capability."
+    rows = {1: ChunkRow(1, "tput.1.html", "tput", 0, len(synopsis), 3, 3, synopsis, heading_path="SYNOPSIS"),
+            2: ChunkRow(2, "tput.1.html", "tput", 400, 400 + len(entry), 40, 41, entry, heading_path="OPTIONS")}
+    question = "What does tput -x do?"
+    weights = {stem: 1.0 for stem in ENGLISH.question_stems(question)}
+    # What the model and the words say: the synopsis names tput and x, the entry only x.
+    sentences = {1: ((0.67, 0, len(synopsis)),), 2: ((0.36, 0, len(entry)),)}
+    similarity = {1: 0.67, 2: 0.38}
+    assert _first_of_two(rows, question, weights, sentences, similarity) == 2
+    assert _first_of_two(rows, question, weights, sentences, similarity, RetrievalParams(option_weight=0.0)) == 1
 
 
 def test_neighbours_of_one_section_that_do_not_overlap_are_joined_by_the_text_between_them(tmp_path):

@@ -53,6 +53,12 @@ class RetrievalParams:
     # (in full under a heading that asks, an FAQ's question): a section's name says what its
     # sentences are about ("Lazy_Tag", "OPT_NON_STR_KEYS") where they do not repeat it.
     heading_word_weight: float = 0.5
+    # A sentence that is the entry of a command-line option the question names ("-x  do not
+    # attempt to clear...", or the description under "• -r") gains this much: the option's
+    # definition answers "What does tput -x do?", and neither BM25 (which keeps only "x") nor
+    # the model (which reads "-x" as punctuation) finds it. As much as a sentence holding all
+    # the question's words (overlap_weight): the entry is that strong a sign.
+    option_weight: float = 1.0
     # One long document cannot fill every slot while another has a relevant passage
     # nearly as good.
     per_document: int = 3  # passages one document may hold before others get a turn...

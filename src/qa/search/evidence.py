@@ -22,6 +22,7 @@ from qa.errors import EmptyScopeError
 from qa.index.protocols import IndexReader, SentenceScore
 from qa.records import ChunkRow
 from qa.search.answer_types import expected_answer, type_words
+from qa.search.options import question_options
 from qa.search.scope import EVERYTHING, Scope
 from qa.search.source_texts import SourceTexts
 
@@ -49,6 +50,7 @@ class Evidence:
     corpus_chunks: int = 0  # chunks in the index: what the term weights' IDF counts over
     type_stems: frozenset[str] = frozenset()  # stems of the words naming the kind of answer ("year" in "in what year")
     sources: SourceTexts | None = None  # the documents' texts, to show neighbouring chunks as one passage
+    options: frozenset[str] = frozenset()  # the command-line options the question names ("-x")
 
     @property
     def expected_weights(self) -> dict[str, float]:
@@ -123,4 +125,5 @@ def gather(
         corpus_chunks=int(reader.manifest.get("chunks", 0)),
         type_stems=frozenset(stem for word in type_words(question) for stem in analyzer.stems(word)),
         sources=SourceTexts(reader, corpus_dir) if corpus_dir is not None else None,
+        options=question_options(question),
     )

@@ -19,6 +19,7 @@ from qa.ingest.sentences import is_statement
 from qa.records import ChunkRow
 from qa.search.answer_types import has_answer_of
 from qa.search.evidence import Evidence
+from qa.search.options import defines_option
 from qa.search.lexical import corpus_coverage, term_overlap, unseen_word_count, word_share
 
 _NOT_A_STATEMENT_PENALTY = 0.15
@@ -245,6 +246,8 @@ def best_answer_sentence(
     def score_of(cosine: float, start: int, end: int) -> float:
         sentence = text[start:end]
         typed = params.answer_type_weight if has_answer_of(evidence.wanted, sentence) else 0.0
+        if defines_option(text, start, end, evidence.options):
+            typed += params.option_weight  # the entry of the option asked about ("-x  do not attempt...")
         own = analyzer.stems(sentence) | asked
         shared = term_overlap(weights, own)
         if named:
