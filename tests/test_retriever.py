@@ -241,6 +241,16 @@ def test_the_entry_of_an_option_the_question_names_outranks_a_synopsis_that_list
     similarity = {1: 0.67, 2: 0.38}
     assert _first_of_two(rows, question, weights, sentences, similarity) == 2
     assert _first_of_two(rows, question, weights, sentences, similarity, RetrievalParams(option_weight=0.0)) == 1
+    # Whether the corpus answers does not depend on how many passages are shown: alone, the
+    # entry's low cosine read as no answer, though the synopsis beside it is close to the question.
+    from qa.search.evidence import Evidence
+    from qa.search.options import question_options
+    from qa.search.scoring import score
+
+    evidence = Evidence(question, ENGLISH, 5, (1, 2), (1, 2), (1, 2), rows, similarity, sentences, weights, None, options=question_options(question))
+    one, five = score(evidence, RetrievalParams(), 1), score(evidence, RetrievalParams(), 5)
+    assert [c.chunk.chunk_id for c in one.candidates] == [2] and not one.no_answer
+    assert not five.no_answer
 
 
 def test_neighbours_of_one_section_that_do_not_overlap_are_joined_by_the_text_between_them(tmp_path):

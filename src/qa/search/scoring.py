@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Callable
 
 from qa.analyzer import Analyzer
-from qa.config import RetrievalParams
+from qa.config import DEFAULT_K, RetrievalParams
 from qa.ingest.headings import PATH_SEPARATOR
 from qa.ingest.sentences import is_statement
 from qa.records import ChunkRow
@@ -96,8 +96,13 @@ def score(evidence: Evidence, params: RetrievalParams, k: int) -> Ranking:
             )
         )
     gap = evidence.sources.gap if evidence.sources is not None else None
-    picked = diversify(candidates, k, params.per_document, params.min_similarity, params.diversity_margin, params.max_joined, gap)
-    return _decided(evidence, picked, params)
+    # The no-answer call reads at least the passages a default answer shows: asking for fewer
+    # (`-k 1`) must not make the corpus answer less. An option's entry ranked first on what it
+    # says, its cosine low, was refused alone and answered among five.
+    over = max(k, DEFAULT_K)
+    picked = diversify(candidates, over, params.per_document, params.min_similarity, params.diversity_margin, params.max_joined, gap)
+    decided = _decided(evidence, picked, params)
+    return replace(decided, candidates=decided.candidates[:k])
 
 
 def dense_ranking(evidence: Evidence, params: RetrievalParams, k: int) -> Ranking:
