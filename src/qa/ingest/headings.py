@@ -55,7 +55,7 @@ def markdown_headings(text: str) -> tuple[Heading, ...]:
                 # "Usage\n=====": the line above is a heading, of level 1 under "=", 2 under "-".
                 title = heading_words(before.strip(), defined)
                 if title:
-                    start = offset - len(before) + len(before) - len(before.lstrip())
+                    start = offset - len(before.lstrip())  # the heading line's first non-blank character
                     headings.append(Heading(start, 1 if underline.group(1)[0] == "=" else 2, title))
         before_that, before = before, line
         offset += len(line)

@@ -63,7 +63,7 @@ def _banner_title(lines: list[str]) -> str:
     for line in lines:
         if _BANNER.search(line):
             words = clean_markup(line)
-            if words and len(words.split()) <= _MAX_SENTENCE_TITLE_WORDS and _reads_as_title(words):
+            if words and _short_title(words):
                 return words
     return ""
 
@@ -114,6 +114,12 @@ def _reads_as_title(line: str) -> bool:
     return _LONG_WORD.search(line) is not None
 
 
+def _short_title(line: str) -> bool:
+    """Whether a line reads as a title and is short enough to stand beside another (a banner, a
+    subtitle): no more words than a title that ends like a sentence may have."""
+    return len(line.split()) <= _MAX_SENTENCE_TITLE_WORDS and _reads_as_title(line)
+
+
 def pdf_title(metadata_title: str | None, pages: tuple[str, ...]) -> str:
     """The PDF's Title when it is a real one, else the first line of its first page that reads as one.
 
@@ -135,7 +141,7 @@ def pdf_title(metadata_title: str | None, pages: tuple[str, ...]) -> str:
     if len(lines) > 1 and len(lines[0].split()) == 1 and not _FRONT_MATTER.match(lines[0]) and _reads_as_title(lines[0]):
         # A title page's lone first word is the name, the line under it what it is
         # ("Libtasn1" / "Abstract Syntax Notation One (ASN.1) library for the GNU system").
-        subtitle = lines[1] if _reads_as_title(lines[1]) and len(lines[1].split()) <= _MAX_SENTENCE_TITLE_WORDS else ""
+        subtitle = lines[1] if _short_title(lines[1]) else ""
         return f"{lines[0]}: {subtitle}" if subtitle else lines[0]
     return plain_text_title(pages[0])
 

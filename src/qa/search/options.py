@@ -18,8 +18,8 @@ import re
 _QUESTION_OPTION = re.compile(r"(?<![\w-])(--?[A-Za-z][\w-]*)")
 # A line that is only an option term: a bullet perhaps, the option, its aliases and
 # argument ("• -r", "-n, --line-number", "--block-size=SIZE", "-f FILE").
-_TERM_LINE = re.compile(r"^[ \t]*(?:[•*·‣-][ \t]+)?(--?[A-Za-z][\w-]*)(?:[=, \t][^\n]{0,40})?[ \t]*$")
-_OPTION_AT = re.compile(r"[ \t]*(?:[•*·‣-][ \t]+)?(--?[A-Za-z][\w-]*)")
+_TERM_LINE = re.compile(r"^[ \t]*(?:[•*·‣-][ \t]+)?--?[A-Za-z][\w-]*(?:[=, \t][^\n]{0,40})?[ \t]*$")
+_OPTION_AT = re.compile(r"[ \t]*(?:[•*·‣-][ \t]+)?--?[A-Za-z]")
 
 
 def question_options(question: str) -> frozenset[str]:
@@ -32,8 +32,7 @@ def defines_option(text: str, start: int, end: int, options: frozenset[str]) -> 
     the option's term, or the line right above it is that term alone."""
     if not options:
         return False
-    opening = _OPTION_AT.match(text, start, end)
-    if opening is not None and _names(text[start:end].split("\n", 1)[0], options):
+    if _OPTION_AT.match(text, start, end) and _names(text[start:end].split("\n", 1)[0], options):
         return True
     line_start = text.rfind("\n", 0, start)
     if line_start < 0 or text[line_start + 1 : start].strip():
