@@ -253,6 +253,55 @@ def test_the_entry_of_an_option_the_question_names_outranks_a_synopsis_that_list
     assert not five.no_answer
 
 
+def test_a_sentence_that_continues_the_one_before_it_is_read_with_its_words():
+    from qa.analyzer import ENGLISH
+    from qa.config import RetrievalParams
+
+    # nano's manual: "It also means..." answers, but says only "lookbehind"; the sentence
+    # before it says what "it" is. The other passage says three of the question's words itself.
+    before, answer = "Regular expressions in nano are of the extended type (ERE).", "It also means that lookahead and lookbehind are not possible."
+    text = f"{before} {answer}"
+    passing = "Regular-expression searches are done by default."
+    rows = {1: ChunkRow(1, "nano.html", "nano", 900, 900 + len(passing), 9, 9, passing),
+            2: ChunkRow(2, "nano.html", "nano", 0, len(text), 1, 1, text)}
+    question = "Can nano's search regular expressions use lookbehind?"
+    weights = {stem: 1.0 for stem in ENGLISH.question_stems(question)} | {"lookbehind": 3.0}
+    sentences = {1: ((0.64, 0, len(passing)),), 2: ((0.50, 0, len(before)), (0.64, len(before) + 1, len(text)))}
+    similarity = {1: 0.64, 2: 0.64}
+    assert _first_of_two(rows, question, weights, sentences, similarity) == 2
+    assert _first_of_two(rows, question, weights, sentences, similarity, RetrievalParams(neighbour_word_weight=0.0)) == 1
+
+
+def test_words_every_passage_of_a_long_document_holds_do_not_tell_its_passages_apart():
+    from qa.analyzer import ENGLISH
+    from qa.config import RetrievalParams
+    from qa.search.evidence import Evidence
+    from qa.search.scoring import score
+
+    # tput's manual: every passage says "tput" and "string"; only the answer says "newline".
+    answer = "string  tput writes the string to the standard output, with no trailing newline."
+    lookalike = "If no parameters are given, tput prints the capability string without substitution."
+    others = [f"tput reads the terminal's string capability number {n} from the database." for n in range(3, 8)]
+    texts = [answer, lookalike, *others]
+    rows = {i: ChunkRow(i, "tput.1.html", "tput", 100 * i, 100 * i + len(t), i, i, t) for i, t in enumerate(texts, start=1)}
+    question = "Does tput print a newline after a string capability?"
+    weights = {"tput": 1.0, "string": 2.2, "capabl": 4.3, "newlin": 5.3, "print": 3.8}
+    # The lookalike is nearer in meaning and shares more of the question's words.
+    cosines = {1: 0.60, 2: 0.63} | {i: 0.4 for i in range(3, 8)}
+    sentences = {i: ((cosines[i], 0, len(texts[i - 1])),) for i in rows}
+    ids = tuple(rows)
+
+    def first(params, passages=ids):
+        evidence = Evidence(question, ENGLISH, 50, passages, passages, passages, {i: rows[i] for i in passages},
+                            {i: cosines[i] for i in passages}, {i: sentences[i] for i in passages}, weights, None)
+        return score(evidence, params, 2).candidates[0].chunk.chunk_id
+
+    assert first(RetrievalParams()) == 1
+    assert first(RetrievalParams(shared_word_discount=0.0)) == 2
+    # Two passages of a document are no sample of its words: nothing is discounted.
+    assert first(RetrievalParams(), passages=(1, 2)) == first(RetrievalParams(shared_word_discount=0.0), passages=(1, 2))
+
+
 def test_neighbours_of_one_section_that_do_not_overlap_are_joined_by_the_text_between_them(tmp_path):
     from qa.records import StoredText
     from qa.search.source_texts import SourceTexts

@@ -59,6 +59,18 @@ class RetrievalParams:
     # the model (which reads "-x" as punctuation) finds it. As much as a sentence holding all
     # the question's words (overlap_weight): the entry is that strong a sign.
     option_weight: float = 1.0
+    # A sentence's shared words include, at this weight, those of the sentences beside it:
+    # "It also means that lookahead and lookbehind are not possible." answers a question about
+    # nano's regular expressions that its sentence before names.
+    neighbour_word_weight: float = 0.5
+    # Among the passages of one document the shortlist holds at least `shared_word_passages`
+    # of, a question word weighs less in proportion to the share of them that hold it (by this
+    # much; 1: a word they all hold weighs nothing): "tput" in tput's manual, "graph" in a
+    # graph library's, tells its passages apart no more than "the" does, and the sentence that
+    # shares only those lost to the one sharing "newline". Only for long documents' passages:
+    # a short abstract's two or three are no sample of its words (SciFact).
+    shared_word_discount: float = 1.0
+    shared_word_passages: int = 6
     # One long document cannot fill every slot while another has a relevant passage
     # nearly as good.
     per_document: int = 3  # passages one document may hold before others get a turn...

@@ -79,9 +79,10 @@ def score(evidence: Evidence, params: RetrievalParams, k: int) -> Ranking:
     title_stems = {title: title_terms(evidence.analyzer, title) for title in {evidence.rows[c].title for c in shortlist}}
     named = title_matches(evidence, title_stems) if params.title_weight else {}
     asked = {title: answer_weights(evidence, stems, params) for title, stems in title_stems.items()}
+    weighed = document_weights(evidence, shortlist, asked, params)
     for chunk_id in shortlist:
         row = evidence.rows[chunk_id]
-        answer_score, highlight = best_answer_sentence(evidence, chunk_id, params, asked[row.title])
+        answer_score, highlight = best_answer_sentence(evidence, chunk_id, params, weighed[row.doc_id])
         bonus = params.sibling_weight * support[chunk_id]
         titled = params.title_weight * named.get(row.title, 0.0)
         candidates.append(
@@ -142,12 +143,27 @@ def _decided(evidence: Evidence, picked: list[Candidate], params: RetrievalParam
         replace(
             c,
             word_share=max(share(text) for text in c.pieces or (c.chunk.text,)),
-            sentence_share=share(c.chunk.text[c.highlight[0] : c.highlight[1]]),
+            sentence_share=sentence_share(evidence, c, share, params),
         )
         for c in picked
     )
     coverage = corpus_coverage(analyzer, weights, unseen)
     return Ranking(shown, no_answer=not shown or lacks_evidence(shown, params, coverage), coverage=coverage)
+
+
+def sentence_share(evidence: Evidence, candidate: Candidate, share: Callable[[str], float], params: RetrievalParams) -> float:
+    """The share of the question's words the highlighted sentence holds, its neighbours' counting
+    at `neighbour_word_weight` as they do in choosing it (`best_answer_sentence`)."""
+    text, (start, end) = candidate.chunk.text, candidate.highlight
+    own = share(text[start:end])
+    if not params.neighbour_word_weight:
+        return own
+    spans = [(s, e) for _, s, e in evidence.sentences.get(candidate.chunk.chunk_id, ())]
+    if (start, end) not in spans:
+        return own
+    i = spans.index((start, end))
+    around = " ".join(text[s:e] for s, e in spans[max(0, i - 1) : i + 2])
+    return own + params.neighbour_word_weight * max(0.0, share(around) - own)
 
 
 def lacks_evidence(candidates: tuple[Candidate, ...] | list[Candidate], params: RetrievalParams, coverage: float = 1.0) -> bool:
@@ -225,6 +241,29 @@ def answer_weights(evidence: Evidence, title_stems: set[str], params: RetrievalP
     return {term: weight * (1 - discount) if term in title_stems else weight for term, weight in evidence.expected_weights.items()}
 
 
+def document_weights(
+    evidence: Evidence, shortlist: list[int], asked: dict[str, dict[str, float]], params: RetrievalParams
+) -> dict[str, dict[str, float]]:
+    """The question's term weights for judging each shortlisted document's sentences: its
+    title's (`answer_weights`), each word discounted by the share of the document's
+    shortlisted passages that hold it when they are at least `shared_word_passages`.
+
+    Which passage of a long manual answers is told by the words that set it apart from the
+    manual's other passages, not by the words they all share (`shared_word_discount`)."""
+    passages: dict[str, list[int]] = {}
+    for chunk_id in shortlist:
+        passages.setdefault(evidence.rows[chunk_id].doc_id, []).append(chunk_id)
+    weighed = {}
+    for doc_id, chunk_ids in passages.items():
+        weights = asked[evidence.rows[chunk_ids[0]].title]
+        if params.shared_word_discount and len(chunk_ids) >= params.shared_word_passages:
+            held = [evidence.analyzer.stems(evidence.rows[c].text) for c in chunk_ids]
+            share = {term: sum(term in stems for stems in held) / len(held) for term in weights}
+            weights = {term: weight * (1 - params.shared_word_discount * share[term]) for term, weight in weights.items()}
+        weighed[doc_id] = weights
+    return weighed
+
+
 def best_answer_sentence(
     evidence: Evidence, chunk_id: int, params: RetrievalParams, weights: dict[str, float] | None = None
 ) -> tuple[float, tuple[int, int]]:
@@ -248,18 +287,24 @@ def best_answer_sentence(
     # Any other heading names the subject its sentences leave unsaid, and counts for less.
     named = analyzer.stems(section) if section and not asked else set()
 
-    def score_of(cosine: float, start: int, end: int) -> float:
+    stems_of = [analyzer.stems(text[s:e]) for _, s, e in sentences]
+
+    def score_of(i: int, cosine: float, start: int, end: int) -> float:
         sentence = text[start:end]
         typed = params.answer_type_weight if has_answer_of(evidence.wanted, sentence) else 0.0
         if defines_option(text, start, end, evidence.options):
             typed += params.option_weight  # the entry of the option asked about ("-x  do not attempt...")
-        own = analyzer.stems(sentence) | asked
+        own = stems_of[i] | asked
         shared = term_overlap(weights, own)
+        # Words the sentence lacks count at a lower weight where its heading or the sentences
+        # beside it hold them (the larger of the two credits, not both).
+        around = (stems_of[i - 1] if i > 0 else set()) | (stems_of[i + 1] if i + 1 < len(stems_of) else set())
+        context = params.neighbour_word_weight * (term_overlap(weights, own | around) - shared)
         if named:
-            shared += params.heading_word_weight * (term_overlap(weights, own | named) - shared)
-        return cosine + params.overlap_weight * shared + typed
+            context = max(context, params.heading_word_weight * (term_overlap(weights, own | named) - shared))
+        return cosine + params.overlap_weight * (shared + context) + typed
 
-    best, start, end, cosine = max((score_of(c, s, e), s, e, c) for c, s, e in sentences)
+    best, start, end, cosine = max((score_of(i, c, s, e), s, e, c) for i, (c, s, e) in enumerate(sentences))
     if asked:
         # ...and the passage as a whole (question and answer) may resemble the question asked
         # more than its answering sentence alone does; the highlight stays that sentence.
