@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Callable
 
 from qa.analyzer import Analyzer
@@ -218,11 +219,12 @@ def sibling_support(scores: dict[int, float], doc_of: dict[int, str]) -> dict[in
     return support
 
 
-def title_terms(analyzer: Analyzer, title: str) -> set[str]:
+@lru_cache(maxsize=4096)  # a corpus's titles recur question after question
+def title_terms(analyzer: Analyzer, title: str) -> frozenset[str]:
     """The stems of a document title's words, and the acronyms its capitalised words make
     ("mpl" for "Mozilla Public License Version 2.0"): how a question names the document."""
     initials = "".join(word[0] for word in _TITLE_WORD.findall(title) if word[0].isupper()).lower()
-    return analyzer.stems(title) | {initials[i:j] for i in range(len(initials)) for j in range(i + 3, len(initials) + 1)}
+    return frozenset(analyzer.stems(title) | {initials[i:j] for i in range(len(initials)) for j in range(i + 3, len(initials) + 1)})
 
 
 def title_matches(evidence: Evidence, title_stems: dict[str, set[str]]) -> dict[str, float]:
