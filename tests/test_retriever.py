@@ -253,6 +253,26 @@ def test_the_entry_of_an_option_the_question_names_outranks_a_synopsis_that_list
     assert not five.no_answer
 
 
+def test_an_option_entry_counts_less_when_the_question_asks_more_than_what_the_option_does():
+    from qa.analyzer import ENGLISH
+    from qa.config import RetrievalParams
+
+    entry = "-S     allows more than one capability per invocation of tput."
+    answer = "If the -S option is used, tput checks each line and sets the exit status to 4 plus the lines with errors."
+    rows = {1: ChunkRow(1, "tput.1.html", "tput", 0, len(entry), 3, 3, entry, heading_path="OPTIONS"),
+            2: ChunkRow(2, "tput.1.html", "tput", 400, 400 + len(answer), 40, 41, answer, heading_path="EXIT CODES")}
+    weights = {"tput": 1.0, "s": 2.0, "exit": 3.0, "status": 3.0, "line": 2.0, "error": 3.0}
+    sentences = {1: ((0.55, 0, len(entry)),), 2: ((0.60, 0, len(answer)),)}
+    similarity = {1: 0.55, 2: 0.6}
+    # The entry is ranked first by the evidence; the sentence that says the exit status answers.
+    asked_more = "What exit status does tput -S return when some lines have errors?"
+    assert _first_of_two(rows, asked_more, weights, sentences, similarity) == 2
+    assert _first_of_two(rows, asked_more, weights, sentences, similarity, RetrievalParams(option_focus=0.0)) == 1
+    # Asked what the option does, the entry keeps its full weight.
+    what = "What does the tput -S option do?"
+    assert _first_of_two(rows, what, {"tput": 1.0, "s": 2.0, "option": 1.0}, sentences, similarity) == 1
+
+
 def test_a_sentence_that_continues_the_one_before_it_is_read_with_its_words():
     from qa.analyzer import ENGLISH
     from qa.config import RetrievalParams

@@ -59,6 +59,10 @@ class RetrievalParams:
     # the model (which reads "-x" as punctuation) finds it. As much as a sentence holding all
     # the question's words (overlap_weight): the entry is that strong a sign.
     option_weight: float = 1.0
+    # ...less the share of the question's other words (not the option, the document's title or
+    # "option") the entry and the sentences beside it lack, times this: "What exit status does
+    # tput -S return when input lines fail?" asks more than what -S does.
+    option_focus: float = 1.0
     # A sentence's shared words include, at this weight, those of the sentences beside it:
     # "It also means that lookahead and lookbehind are not possible." answers a question about
     # nano's regular expressions that its sentence before names.

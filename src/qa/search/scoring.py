@@ -81,9 +81,10 @@ def score(evidence: Evidence, params: RetrievalParams, k: int) -> Ranking:
     named = title_matches(evidence, title_stems) if params.title_weight else {}
     asked = {title: answer_weights(evidence, stems, params) for title, stems in title_stems.items()}
     weighed = document_weights(evidence, shortlist, asked, params)
+    beside_options = {title: words_beside_options(evidence, stems) for title, stems in title_stems.items()}
     for chunk_id in shortlist:
         row = evidence.rows[chunk_id]
-        answer_score, highlight = best_answer_sentence(evidence, chunk_id, params, weighed[row.doc_id])
+        answer_score, highlight = best_answer_sentence(evidence, chunk_id, params, weighed[row.doc_id], beside_options[row.title])
         bonus = params.sibling_weight * support[chunk_id]
         titled = params.title_weight * named.get(row.title, 0.0)
         candidates.append(
@@ -266,15 +267,38 @@ def document_weights(
     return weighed
 
 
+# Words that name an option as an option ("tput -x option", "the -r switch"); stemmed.
+_OPTION_WORDS = frozenset({"option", "switch", "flag", "argument", "paramet"})
+
+
+def words_beside_options(evidence: Evidence, title_stems: frozenset[str]) -> dict[str, float]:
+    """The question's words other than the options it names, the words naming them as options
+    and its document's title, each with its share of the question's weight: what a question
+    naming an option asks beyond what the option does ({} when it names none)."""
+    if not evidence.options:
+        return {}
+    weights = evidence.expected_weights
+    total = sum(weights.values())
+    if total <= 0:
+        return {}
+    named = {stem for option in evidence.options for stem in evidence.analyzer.stems(option)} | _OPTION_WORDS
+    return {term: weight / total for term, weight in weights.items() if term not in title_stems and term not in named}
+
+
 def best_answer_sentence(
-    evidence: Evidence, chunk_id: int, params: RetrievalParams, weights: dict[str, float] | None = None
+    evidence: Evidence,
+    chunk_id: int,
+    params: RetrievalParams,
+    weights: dict[str, float] | None = None,
+    beside_options: dict[str, float] | None = None,
 ) -> tuple[float, tuple[int, int]]:
     """(answer score, span) of the chunk's sentence that best answers: meaning, shared words, answer type.
 
     Cosine alone sometimes prefers a vaguer sentence; the words the question
     shares with a sentence, and holding the kind of answer asked for (a date
     for "when"), pull the precise one up. `weights` are the question's term
-    weights for this chunk's document (`answer_weights`; the plain IDF weights when None).
+    weights for this chunk's document (`answer_weights`; the plain IDF weights when None);
+    `beside_options`, what the question asks besides the options it names (`words_beside_options`).
     """
     text = evidence.rows[chunk_id].text
     sentences = evidence.sentences[chunk_id]
@@ -294,13 +318,17 @@ def best_answer_sentence(
     def score_of(i: int, cosine: float, start: int, end: int) -> float:
         sentence = text[start:end]
         typed = params.answer_type_weight if has_answer_of(evidence.wanted, sentence) else 0.0
-        if defines_option(text, start, end, evidence.options):
-            typed += params.option_weight  # the entry of the option asked about ("-x  do not attempt...")
         own = stems_of[i] | asked
+        around = (stems_of[i - 1] if i > 0 else set()) | (stems_of[i + 1] if i + 1 < len(stems_of) else set())
+        if defines_option(text, start, end, evidence.options):
+            # The entry of the option asked about ("-x  do not attempt..."), less what else the
+            # question asks that neither it, its heading nor its neighbours say.
+            said = own | around | named
+            lacking = sum(share for term, share in (beside_options or {}).items() if term not in said)
+            typed += params.option_weight * (1 - params.option_focus * lacking)
         shared = term_overlap(weights, own)
         # Words the sentence lacks count at a lower weight where its heading or the sentences
         # beside it hold them (the larger of the two credits, not both).
-        around = (stems_of[i - 1] if i > 0 else set()) | (stems_of[i + 1] if i + 1 < len(stems_of) else set())
         context = params.neighbour_word_weight * (term_overlap(weights, own | around) - shared)
         if named:
             context = max(context, params.heading_word_weight * (term_overlap(weights, own | named) - shared))
