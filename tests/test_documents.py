@@ -2,6 +2,7 @@
 
 import json
 import sqlite3
+from pathlib import Path
 
 import pytest
 
@@ -642,6 +643,18 @@ def test_a_table_whose_cells_wrap_their_words_in_paragraphs_keeps_each_row_on_on
     page = extract_html(html) if reader == "extract_html" else element_text(lxml.html.document_fromstring(html).find("body"), True)
     assert "Key · Action\nz · Stop all background loading. Useful in a long history.\nv · Show version." in page.text
     assert "keeps its paragraphs.\n\nLike this one." in page.text
+
+
+def test_a_reference_page_keeps_every_entry_trafilatura_drops():
+    # Jinja's Sphinx page on its sandbox (tests/real_documents_sixth): trafilatura, favouring
+    # precision, kept nine tenths of its words but dropped is_safe_callable's whole entry.
+    from qa.ingest.extract import extract_html
+
+    raw = (Path(__file__).parent / "real_documents_sixth" / "jinja2-sandbox.html").read_bytes()
+    page = extract_html(raw)
+    assert "Check if an object is safely callable." in page.text
+    assert "This also recognizes the Django convention of setting func.alters_data = True." in page.text
+    assert "Quick search" not in page.text and "Navigation" not in page.text  # the sidebar stays out
 
 
 def test_a_heading_of_markup_left_over_is_no_heading_and_no_title():

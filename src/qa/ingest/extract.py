@@ -33,6 +33,9 @@ __all__ = ["PAGE_BREAK", "Bookmark", "ExtractedPdf", "ExtractedHtml", "NotExtrac
 _MIN_MAIN_SHARE = 0.6
 # A page with fewer words than this (after navigation is left out) has nothing to index.
 _MIN_WORDS = 4
+# A line of at least this many words that ends as a sentence ends is prose a reader reads.
+_PROSE_WORDS = 8
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*$")
 _META_TITLE = ("og:title", "twitter:title")
 # Punctuation before a title's first word, other than an opening bracket or quote: markup left over.
 _LEFTOVER = re.compile(r"^[^\w(\[{\"'“‘«¿¡]+|^[^\w]*$")
@@ -96,6 +99,8 @@ def extract_html(raw: bytes) -> ExtractedHtml:
         chosen = page  # trafilatura lost part of what the page says
     elif len(chosen.headings) < len(page.headings) / 2:
         chosen = page  # it kept the words but lost the sections (DocBook's headings, for one)
+    elif _lost_sentences(chosen.text, page.text):
+        chosen = page  # it dropped a paragraph of the page's prose (an API entry of a Sphinx page)
     if _words(chosen.text) < _MIN_WORDS:
         raise NotExtractable("no text in the page beyond navigation and scripts (an empty body?)")
     text = chosen.text.replace("\x00", "") + "\n"
@@ -104,6 +109,20 @@ def extract_html(raw: bytes) -> ExtractedHtml:
 
 def _words(text: str) -> int:
     return len(re.findall(r"\w+", text))
+
+
+def _lost_sentences(main: str, page: str) -> bool:
+    """Whether a line of the page's own text that reads as prose (at least `_PROSE_WORDS` words
+    ending as a sentence ends) is missing from trafilatura's main text. Favouring precision, it
+    drops whole entries of a reference page ("is_safe_callable(obj): Check if an object is
+    safely callable...") while keeping most of its words; the page's text, navigation already
+    left out, keeps them."""
+    kept = " ".join(main.split())
+    for line in page.split("\n"):
+        words = " ".join(line.split())
+        if _words(words) >= _PROSE_WORDS and _SENTENCE_END.search(words) and words[:80] not in kept:
+            return True
+    return False
 
 
 def _chosen_title(found: str | None, tree, text) -> str | None:
