@@ -44,7 +44,7 @@ def test_ask_json_follows_the_contract(run):
     code, out, _ = run("ask", "--json", "-k", "3", "What is the ideology of IS-KP?")
     assert code == 0
     data = json.loads(out)
-    assert set(data) == {"question", "no_answer", "filters", "passages"}
+    assert set(data) == {"question", "no_answer", "missing_names", "filters", "passages"}
     assert data["question"] == "What is the ideology of IS-KP?"
     assert len(data["passages"]) == 3
     for passage in data["passages"]:
@@ -158,7 +158,7 @@ def test_ask_conversation_searches_follow_ups_with_the_turn_before(run):
         "IS-KP What should be done about it?",
         "Which magazine does the group publish in English?",
     ]
-    assert set(lines[0]) == {"question", "no_answer", "filters", "passages", "searched_for"}
+    assert set(lines[0]) == {"question", "no_answer", "missing_names", "filters", "passages", "searched_for"}
 
 
 def test_plain_ask_json_has_no_searched_for(run):

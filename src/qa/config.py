@@ -96,6 +96,9 @@ class RetrievalParams:
     sentence_word_weight: float = 2.0
     coverage_weight: float = 0.1
     min_evidence: float = 1.10
+    # A question using a name no passage holds in any form ("Does libidn2 support SMTPUTF8?")
+    # is not answered by the corpus, however close its passages come (`search/names.py`).
+    refuse_missing_names: bool = True
     # A question word no chunk holds counts against a passage in full in a corpus of at
     # least this many chunks, in proportion in a smaller one (a small corpus lacks everyday words).
     unseen_full_chunks: int = 1000

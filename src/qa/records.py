@@ -201,6 +201,7 @@ class Answer:
     passages: tuple[Passage, ...]
     no_answer: bool  # nothing in the corpus is relevant enough to answer
     scope: object = None  # the qa.search.scope.Scope searched (None: the whole corpus; typed loosely: records sit below search)
+    missing_names: tuple[str, ...] = ()  # the names the question uses that the corpus never mentions: why it is not answered
 
 
 @dataclass(frozen=True)

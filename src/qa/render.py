@@ -20,11 +20,21 @@ HIGHLIGHT_OPEN, HIGHLIGHT_CLOSE = "⟦", "⟧"
 _WEAK_NOTE = "No passage in the corpus answers this question. The closest matches, all weak:"
 
 
+def no_answer_note(answer: Answer) -> str:
+    """What a refused answer says above its passages, and why when a name decided it."""
+    if not answer.missing_names:
+        return _WEAK_NOTE
+    names = ", ".join(answer.missing_names)
+    return f"No passage in the corpus answers this question: it never mentions {names}. The closest matches, all weak:"
+
+
 def answer_to_dict(answer: Answer) -> dict:
     """The stable JSON contract: one object per question."""
     return {
         "question": answer.question,
         "no_answer": answer.no_answer,
+        # The names the question uses that the corpus never mentions, when they decided no_answer.
+        "missing_names": list(answer.missing_names),
         # The scope searched (--in, --type, --since, --until), empty lists and nulls when none.
         "filters": (answer.scope or EVERYTHING).to_dict(),
         "passages": [passage_to_dict(p) for p in answer.passages],
@@ -158,7 +168,7 @@ def render_text(answer: Answer, width: int = 100, color: bool = False) -> str:
     """
     lines = []
     if answer.no_answer:
-        lines.append(_WEAK_NOTE)
+        lines.append(no_answer_note(answer))
         lines.append("")
     for passage in answer.passages:
         lines.append(_heading(passage, width, color))
@@ -201,7 +211,7 @@ def render_markdown(answer: Answer) -> str:
     """Markdown with numbered citations, for exporting a conversation."""
     lines = [f"## {answer.question}", ""]
     if answer.no_answer:
-        lines += [f"_{_WEAK_NOTE}_", ""]
+        lines += [f"_{no_answer_note(answer)}_", ""]
     for passage in answer.passages:
         start = passage.highlight_start
         end = start + len(passage.highlight)

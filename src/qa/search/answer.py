@@ -39,7 +39,7 @@ def answer_question(
     vector = embedder.embed_batch([searched])[0]
     ranking = retrieve(reader, searched, vector, settings.retrieval, k, scope=scope, corpus_dir=settings.corpus_dir)
     passages = tuple(_passage(rank, c, settings, ranking.no_answer) for rank, c in enumerate(ranking.candidates, start=1))
-    return Answer(question=question, passages=passages, no_answer=all(p.weak for p in passages), scope=scope)
+    return Answer(question=question, passages=passages, no_answer=all(p.weak for p in passages), scope=scope, missing_names=ranking.missing_names)
 
 
 def _passage(rank: int, candidate: Candidate, settings: Settings, no_answer: bool) -> Passage:

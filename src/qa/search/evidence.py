@@ -22,6 +22,7 @@ from qa.errors import EmptyScopeError
 from qa.index.protocols import IndexReader, SentenceScore
 from qa.records import ChunkRow
 from qa.search.answer_types import expected_answer, type_words
+from qa.search.names import missing_names
 from qa.search.options import question_options
 from qa.search.scope import EVERYTHING, Scope
 from qa.search.source_texts import SourceTexts
@@ -54,6 +55,7 @@ class Evidence:
     type_stems: frozenset[str] = frozenset()  # stems of the words naming the kind of answer ("year" in "in what year")
     sources: SourceTexts | None = None  # the documents' texts, to show neighbouring chunks as one passage
     options: frozenset[str] = frozenset()  # the command-line options the question names ("-x")
+    missing_names: tuple[str, ...] = ()  # the names the question uses that no chunk holds in any form ("SMTPUTF8")
 
     @property
     def expected_weights(self) -> dict[str, float]:
@@ -110,6 +112,7 @@ def gather(
     weights = reader.term_weights(set(stems) | {_NEVER_A_STEM})
     # Stems no chunk holds all weigh what a stem that cannot exist weighs (IndexReader.term_weights).
     unseen_weight = weights.pop(_NEVER_A_STEM, None)
+    unseen_terms = frozenset(t for t, w in weights.items() if unseen_weight is not None and w >= unseen_weight)
     return Evidence(
         question=question,
         analyzer=analyzer,
@@ -123,9 +126,10 @@ def gather(
         term_weights=weights,
         wanted=expected_answer(question),
         scope=scope,
-        unseen_terms=frozenset(t for t, w in weights.items() if unseen_weight is not None and w >= unseen_weight),
+        unseen_terms=unseen_terms,
         corpus_chunks=int(reader.manifest.get("chunks", 0)),
         type_stems=frozenset(stem for word in type_words(question) for stem in analyzer.stems(word)),
         sources=SourceTexts(reader, corpus_dir) if corpus_dir is not None else None,
         options=question_options(question),
+        missing_names=missing_names(reader, analyzer, question, unseen_terms) if unseen_terms else (),
     )

@@ -58,6 +58,7 @@ class Ranking:
     candidates: tuple[Candidate, ...]
     no_answer: bool
     coverage: float = 1.0  # share of the question's (IDF-weighted) words some chunk of the corpus holds
+    missing_names: tuple[str, ...] = ()  # the question's names no chunk holds, when they decided no_answer
 
 
 def score(evidence: Evidence, params: RetrievalParams, k: int) -> Ranking:
@@ -150,7 +151,9 @@ def _decided(evidence: Evidence, picked: list[Candidate], params: RetrievalParam
         for c in picked
     )
     coverage = corpus_coverage(analyzer, weights, unseen)
-    return Ranking(shown, no_answer=not shown or lacks_evidence(shown, params, coverage), coverage=coverage)
+    missing = evidence.missing_names if params.refuse_missing_names else ()
+    no_answer = not shown or bool(missing) or lacks_evidence(shown, params, coverage)
+    return Ranking(shown, no_answer=no_answer, coverage=coverage, missing_names=missing if shown else ())
 
 
 def sentence_share(evidence: Evidence, candidate: Candidate, share: Callable[[str], float], params: RetrievalParams) -> float:

@@ -14,10 +14,8 @@ from qa.search.conversation import Turn
 from qa.history import History
 from qa.records import Answer, Passage
 from qa.ingest.headings import PATH_SEPARATOR
-from qa.render import citation, heading_trail
+from qa.render import citation, heading_trail, no_answer_note
 from qa.tui.passage_text import passage_body
-
-NO_ANSWER_NOTE = "No passage in the corpus answers this question. The closest matches, all weak:"
 
 
 def describe_index(status: IndexStatus) -> str:
@@ -226,7 +224,7 @@ class Exchange(Vertical):
         widgets = []
         if answer.no_answer:
             self.add_class("-no-answer")
-            widgets.append(Static(Text(NO_ANSWER_NOTE), classes="no-answer"))
+            widgets.append(Static(Text(no_answer_note(answer)), classes="no-answer"))
         widgets += [PassageCard(p, self.turn.searched_for) for p in answer.passages]
         if not answer.passages:
             widgets.append(Static(Text("The index has no passages to show."), classes="state"))

@@ -100,7 +100,9 @@ function renderTurn(answer) {
     turn.append(element("p", "searched", `Follow-up: searched for “${answer.searched_for}”`));
   }
   if (answer.no_answer) {
-    turn.append(element("p", "no-answer-banner", "No passage in the corpus answers this question. The closest matches, all weak:"));
+    const missing = (answer.missing_names || []).join(", ");
+    const why = missing ? `: it never mentions ${missing}.` : ".";
+    turn.append(element("p", "no-answer-banner", `No passage in the corpus answers this question${why} The closest matches, all weak:`));
   }
   const words = questionWords(answer.searched_for || answer.question);
   for (const passage of answer.passages) turn.append(renderCard(passage, words));

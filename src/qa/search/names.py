@@ -1,0 +1,75 @@
+"""Names a question uses that the corpus never mentions.
+
+"Does libidn2 support internationalized email addresses with SMTPUTF8?" is asked
+in the corpus's own words (libidn2, email, addresses) and its passages answer a
+question near it, closely enough to pass the no-answer rule's evidence; what
+tells that the corpus cannot answer is the one name no passage holds. A name here
+is a word written as one: capitalised inside the sentence ("Wayland",
+"Schematron"), an acronym or a word with capitals or digits inside ("SMTPUTF8",
+"WOFF2"). A name the corpus holds in another form is not missing: as the start of
+a longer word or the longer word's start ("Pakistani" where the corpus says
+"Pakistan"), or, for names of six letters or more, one letter off ("Proctor" and
+Gamble, "Eildmann" for "Eilmann"): a reader's misspelling is not a question about
+something else.
+"""
+
+from __future__ import annotations
+
+import re
+from string import ascii_lowercase
+
+from qa.analyzer import Analyzer
+from qa.index.protocols import IndexReader
+
+# A word written as a name: a capital first, or a capital or digit after a lower-case start.
+_NAME = re.compile(r"(?<![\w.'’-])([A-Z][\w+-]*[A-Za-z0-9+]|[a-z]+[A-Z0-9]\w*)")
+_SENTENCE_START = ".?!:;\"“(["
+_SHORTEST = 3  # "GDP"; two letters ("MB", "NY") are units and abbreviations more often than names
+_FUZZY_FROM = 6  # one letter off only for names this long: "Iraq" is not a misspelling of "Iran"
+# A corpus word this long, at most this many letters shorter, that begins the name: an
+# inflection ("pakistan" of "pakistani"), not another word ("schema" of "schematron").
+_PREFIX_FROM = 5
+_PREFIX_LETTERS = 2
+_NEVER_A_STEM = " "  # no stem holds a space: its weight is what an unseen stem weighs
+
+
+def question_names(question: str) -> tuple[str, ...]:
+    """The names `question` uses, in order: not a sentence's first word (any word may open one)."""
+    names = []
+    for match in _NAME.finditer(question):
+        before = question[: match.start(1)].rstrip()
+        name = match.group(1).strip("+-")
+        if not before or before[-1] in _SENTENCE_START or len(name) < _SHORTEST or not any(c.isalpha() for c in name):
+            continue
+        names.append(name)
+    return tuple(dict.fromkeys(names))
+
+
+def missing_names(reader: IndexReader, analyzer: Analyzer, question: str, unseen_terms: frozenset[str]) -> tuple[str, ...]:
+    """The names of `question` no chunk of the corpus holds in any form (see the module's docstring).
+    `unseen_terms`: the question's stems the corpus lacks, which every missing name's stems are among."""
+    candidates = {}
+    for name in question_names(question):
+        stems = analyzer.stems(name)
+        if stems and stems <= unseen_terms:
+            candidates[name] = {near for stem in stems for near in _near_forms(stem)}
+    if not candidates:
+        return ()
+    weights = reader.term_weights(set().union(*candidates.values()) | {_NEVER_A_STEM})
+    unseen = weights.pop(_NEVER_A_STEM)
+    held = {term for term, weight in weights.items() if weight < unseen}
+    return tuple(name for name, near in candidates.items() if not near & held)
+
+
+def _near_forms(stem: str) -> set[str]:
+    """The forms of `stem` the corpus may hold it in: its starts a letter or two shorter (the
+    word it inflects, "pakistan" of "pakistani") and, for long stems, every form one letter off."""
+    forms = {stem[:end] for end in range(max(_PREFIX_FROM, len(stem) - _PREFIX_LETTERS), len(stem))}
+    if len(stem) >= _FUZZY_FROM:
+        splits = [(stem[:i], stem[i:]) for i in range(len(stem) + 1)]
+        forms |= {a + b[1:] for a, b in splits if b}
+        forms |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+        forms |= {a + c + b[1:] for a, b in splits if b for c in ascii_lowercase}
+        forms |= {a + c + b for a, b in splits for c in ascii_lowercase}
+    forms.discard(stem)
+    return forms

@@ -1,0 +1,72 @@
+"""Names a question uses that the corpus never mentions (qa.search.names), and what a reader sees."""
+
+import math
+
+from qa.analyzer import ENGLISH
+from qa.search.names import missing_names, question_names
+
+
+class Vocabulary:
+    """The one IndexReader method the check reads: IDF over chunks, unseen stems weighing most."""
+
+    def __init__(self, text: str) -> None:
+        self.held = ENGLISH.stems(text)
+
+    def term_weights(self, stems: set[str]) -> dict[str, float]:
+        return {stem: math.log(1 + 10 / (3.5 if stem in self.held else 0.5)) for stem in stems}
+
+
+def _missing(question: str, corpus: str) -> tuple[str, ...]:
+    unseen = frozenset(stem for stem in ENGLISH.question_stems(question) if stem not in ENGLISH.stems(corpus))
+    return missing_names(Vocabulary(corpus), ENGLISH, question, unseen)
+
+
+def test_a_name_is_a_word_written_as_one_not_a_sentences_first_word():
+    assert question_names("Does libidn2 support internationalized email addresses with SMTPUTF8?") == ("libidn2", "SMTPUTF8")
+    assert question_names("Which Debian release first made Wayland the default?") == ("Debian", "Wayland")
+    assert question_names("How do I get fontconfig to load a WOFF2 web font?") == ("WOFF2",)
+    # A sentence's first word, two letters ("MB") and numbers are not names.
+    assert question_names("Why could it not handle files over 512 MB? Where is it?") == ()
+
+
+def test_a_question_naming_what_the_corpus_never_mentions_is_told_from_one_it_words_otherwise():
+    corpus = "Libidn2 converts internationalized domain names. Email addresses hold domain names too. Pakistan borders Iran."
+    assert _missing("Does libidn2 support internationalized email addresses with SMTPUTF8?", corpus) == ("SMTPUTF8",)
+    assert _missing("Does Libidn2 convert domain names?", corpus) == ()
+    # Another form of a word the corpus holds is no other thing: "Pakistani" of "Pakistan"...
+    assert _missing("Why did the Pakistani defectors leave?", corpus) == ()
+    # ...nor is a long name one letter off (a misspelling), but a short one is another name.
+    assert _missing("Does Libidnn2 convert domain names?", corpus) == ()
+    assert _missing("Who governs Iraq?", corpus) == ("Iraq",)
+    # A longer word that only begins with a corpus word is another thing ("Schematron", "schema").
+    assert _missing("Can it validate against Schematron?", "An XML schema validates documents.") == ("Schematron",)
+
+
+def test_a_missing_name_refuses_the_answer_and_says_why():
+    from qa.config import RetrievalParams
+    from qa.records import Answer, ChunkRow, Passage
+    from qa.render import answer_to_dict, render_text
+    from qa.search.evidence import Evidence
+    from qa.search.scoring import score
+
+    text = "Libidn2 converts internationalized domain names and email addresses to ASCII."
+    rows = {1: ChunkRow(1, "libidn2.pdf", "Libidn2", 0, len(text), 1, 1, text)}
+    question = "Does libidn2 support internationalized email addresses with SMTPUTF8?"
+    weights = {stem: 2.0 for stem in ENGLISH.question_stems(question)}
+
+    def ranked(missing, params=RetrievalParams()):
+        evidence = Evidence(question, ENGLISH, 5, (1,), (1,), (1,), rows, {1: 0.75}, {1: ((0.75, 0, len(text)),)}, weights, None,
+                            missing_names=missing)
+        return score(evidence, params, 5)
+
+    # Close in meaning and in words: answered, unless the one name no passage holds decides.
+    assert not ranked(()).no_answer
+    refused = ranked(("SMTPUTF8",))
+    assert refused.no_answer and refused.missing_names == ("SMTPUTF8",)
+    assert not ranked(("SMTPUTF8",), RetrievalParams(refuse_missing_names=False)).no_answer
+
+    passage = Passage(rank=1, chunk=rows[1], file="/corpus/libidn2.pdf", score=1.0, similarity=0.75, highlight_start=0,
+                      highlight_end=len(text), weak=True)
+    answer = Answer(question, (passage,), no_answer=True, missing_names=("SMTPUTF8",))
+    assert "answers this question: it never mentions SMTPUTF8." in render_text(answer)
+    assert answer_to_dict(answer)["missing_names"] == ["SMTPUTF8"]
