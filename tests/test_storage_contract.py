@@ -116,6 +116,13 @@ def test_lexical_search_finds_stems_and_weights_rare_ones_higher(engine, tmp_pat
     assert [reader.chunks(found)[c].doc_id for c in found] == ["harbour.txt"]
     weights = reader.term_weights({ENGLISH.stem("crane"), ENGLISH.stem("zeppelin")})
     assert weights[ENGLISH.stem("zeppelin")] > weights[ENGLISH.stem("crane")] > 0
+    # Hundreds at once: every form one letter off a name a question uses (search/names.py).
+    from qa.search.names import missing_names
+
+    many = reader.term_weights({f"zeppelin{n}" for n in range(700)} | {ENGLISH.stem("crane")})
+    assert len(many) == 701 and many[ENGLISH.stem("crane")] < many["zeppelin7"]
+    assert missing_names(reader, ENGLISH, "Did the Zeppelins repair the Cranes?", frozenset({"zeppelin"})) == ("Zeppelins",)
+    assert missing_names(reader, ENGLISH, "Were the Harbuor cranes repaired?", frozenset({"harbuor"})) == ()  # a misspelt word it holds
 
 
 def test_lexical_search_reads_a_chunks_heading_path_before_reanalysis_and_after(engine, tmp_path):
