@@ -38,6 +38,10 @@ def test_a_question_naming_what_the_corpus_never_mentions_is_told_from_one_it_wo
     # ...nor is a long name one letter off (a misspelling), but a short one is another name.
     assert _missing("Does Libidnn2 convert domain names?", corpus) == ()
     assert _missing("Who governs Iraq?", corpus) == ("Iraq",)
+    # German capitalises its nouns: where the question's everyday words are foreign to the corpus
+    # too, a capital is no sign of a name.
+    assert _missing("Was ist das Ziel von Libidn2?", corpus) == ()
+    assert _missing("What is the Ziel of Libidn2?", corpus) == ("Ziel",)
     # A longer word that only begins with a corpus word is another thing ("Schematron", "schema").
     assert _missing("Can it validate against Schematron?", "An XML schema validates documents.") == ("Schematron",)
 

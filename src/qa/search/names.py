@@ -10,7 +10,9 @@ is a word written as one: capitalised inside the sentence ("Wayland",
 a longer word or the longer word's start ("Pakistani" where the corpus says
 "Pakistan"), or, for names of six letters or more, one letter off ("Proctor" and
 Gamble, "Eildmann" for "Eilmann"): a reader's misspelling is not a question about
-something else.
+something else. A question whose everyday (lower-case) words the corpus lacks too is in
+another language, or about another subject altogether: German capitalises its nouns ("Was ist
+das Ziel von IS-KP?"), and no capital tells a name there.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from qa.index.protocols import IndexReader
 
 # A word written as a name: a capital first, or a capital or digit after a lower-case start.
 _NAME = re.compile(r"(?<![\w.'’-])([A-Z][\w+-]*[A-Za-z0-9+]|[a-z]+[A-Z0-9]\w*)")
+_WORD = re.compile(r"[^\W\d_]+")
 _SENTENCE_START = ".?!:;\"“(["
 _SHORTEST = 3  # "GDP"; two letters ("MB", "NY") are units and abbreviations more often than names
 _FUZZY_FROM = 6  # one letter off only for names this long: "Iraq" is not a misspelling of "Iran"
@@ -31,6 +34,7 @@ _FUZZY_FROM = 6  # one letter off only for names this long: "Iraq" is not a miss
 _PREFIX_FROM = 5
 _PREFIX_LETTERS = 2
 _NEVER_A_STEM = " "  # no stem holds a space: its weight is what an unseen stem weighs
+_FOREIGN_WORDS = 2  # lower-case words of the question the corpus lacks that make its capitals no sign of a name
 
 
 def question_names(question: str) -> tuple[str, ...]:
@@ -48,6 +52,9 @@ def question_names(question: str) -> tuple[str, ...]:
 def missing_names(reader: IndexReader, analyzer: Analyzer, question: str, unseen_terms: frozenset[str]) -> tuple[str, ...]:
     """The names of `question` no chunk of the corpus holds in any form (see the module's docstring).
     `unseen_terms`: the question's stems the corpus lacks, which every missing name's stems are among."""
+    lower = {stem for word in _WORD.findall(question) if word.islower() and not analyzer.is_stopword(word) for stem in analyzer.stems(word)}
+    if len(lower & unseen_terms) >= _FOREIGN_WORDS:
+        return ()
     candidates = {}
     for name in question_names(question):
         stems = analyzer.stems(name)
