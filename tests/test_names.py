@@ -25,6 +25,8 @@ def test_a_name_is_a_word_written_as_one_not_a_sentences_first_word():
     assert question_names("Does libidn2 support internationalized email addresses with SMTPUTF8?") == ("libidn2", "SMTPUTF8")
     assert question_names("Which Debian release first made Wayland the default?") == ("Debian", "Wayland")
     assert question_names("How do I get fontconfig to load a WOFF2 web font?") == ("WOFF2",)
+    # Written in capitals throughout, only a word with capitals or digits inside is one.
+    assert question_names("How Do I Load A WOFF2 Font In Fontconfig?") == ("WOFF2",)
     # A sentence's first word, two letters ("MB") and numbers are not names.
     assert question_names("Why could it not handle files over 512 MB? Where is it?") == ()
 

@@ -34,16 +34,23 @@ _FUZZY_FROM = 6  # one letter off only for names this long: "Iraq" is not a miss
 _PREFIX_FROM = 5
 _PREFIX_LETTERS = 2
 _NEVER_A_STEM = " "  # no stem holds a space: its weight is what an unseen stem weighs
+_HEADLINE_SHARE = 0.6  # a question with this share of its words capitalised is written in capitals
 _FOREIGN_WORDS = 2  # lower-case words of the question the corpus lacks that make its capitals no sign of a name
 
 
 def question_names(question: str) -> tuple[str, ...]:
-    """The names `question` uses, in order: not a sentence's first word (any word may open one)."""
+    """The names `question` uses, in order: not a sentence's first word (any word may open one),
+    and in a question written in capitals throughout ("How Do I Configure The Relay?") only
+    the words a capital alone does not make names of ("SMTPUTF8", "WOFF2", "libidn2")."""
+    inside = [m.group(0) for m in _WORD.finditer(question) if question[: m.start()].rstrip()[-1:] not in ("", *_SENTENCE_START)]
+    headline = len(inside) >= 3 and sum(word[0].isupper() for word in inside) >= _HEADLINE_SHARE * len(inside)
     names = []
     for match in _NAME.finditer(question):
         before = question[: match.start(1)].rstrip()
         name = match.group(1).strip("+-")
         if not before or before[-1] in _SENTENCE_START or len(name) < _SHORTEST or not any(c.isalpha() for c in name):
+            continue
+        if headline and not any(c.isupper() or c.isdigit() for c in name[1:]):
             continue
         names.append(name)
     return tuple(dict.fromkeys(names))
