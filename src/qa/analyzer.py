@@ -23,6 +23,9 @@ from qa.errors import QuestionError
 # Longer questions are cut: the model reads 256 word pieces and FTS5 takes 64
 # terms anyway; the cap keeps a pasted document from costing seconds.
 MAX_QUESTION_CHARS = 2000
+# Words are runs of \w, so no stem holds a space: what this stem weighs (IndexReader.term_weights)
+# is what any stem no chunk holds weighs.
+NEVER_A_STEM = " "
 # A pasted essay must not become a huge FTS5 query.
 MAX_QUERY_TERMS = 64
 

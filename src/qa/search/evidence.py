@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.analyzer import Analyzer
+from qa.analyzer import NEVER_A_STEM, Analyzer
 from qa.errors import EmptyScopeError
 from qa.index.protocols import IndexReader, SentenceScore
 from qa.records import ChunkRow
@@ -27,8 +27,6 @@ from qa.search.options import question_options
 from qa.search.scope import EVERYTHING, Scope
 from qa.search.source_texts import SourceTexts
 
-# The analyzer's words are runs of \w, so no question stem holds a space.
-_NEVER_A_STEM = " "
 # BM25 runs here beside the vector searches. One pool for the process: starting a thread
 # per question was a millisecond of each (a twentieth of a batch question's time).
 _BESIDE = ThreadPoolExecutor(max_workers=2, thread_name_prefix="qa-lexical")
@@ -109,9 +107,9 @@ def gather(
     similarity = {chunk_id: cosine for chunk_id, cosine in dense}
     similarity.update(reader.chunk_similarities(vector, [c for c in ids if c not in similarity and c in rows]))
     present = [c for c in ids if c in rows]
-    weights = reader.term_weights(set(stems) | {_NEVER_A_STEM})
+    weights = reader.term_weights(set(stems) | {NEVER_A_STEM})
     # Stems no chunk holds all weigh what a stem that cannot exist weighs (IndexReader.term_weights).
-    unseen_weight = weights.pop(_NEVER_A_STEM, None)
+    unseen_weight = weights.pop(NEVER_A_STEM, None)
     unseen_terms = frozenset(t for t, w in weights.items() if unseen_weight is not None and w >= unseen_weight)
     return Evidence(
         question=question,

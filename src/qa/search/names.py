@@ -6,11 +6,11 @@ question near it, closely enough to pass the no-answer rule's evidence; what
 tells that the corpus cannot answer is the one name no passage holds. A name here
 is a word written as one: capitalised inside the sentence ("Wayland",
 "Schematron"), an acronym or a word with capitals or digits inside ("SMTPUTF8",
-"WOFF2"). A name the corpus holds in another form is not missing: as the start of
-a longer word or the longer word's start ("Pakistani" where the corpus says
-"Pakistan"), or, for names of six letters or more, one letter off ("Proctor" and
-Gamble, "Eildmann" for "Eilmann"): a reader's misspelling is not a question about
-something else. A question whose everyday (lower-case) words the corpus lacks too is in
+"WOFF2"). A name the corpus holds in another form is not missing: as a word a
+letter or two shorter that begins it (the corpus's "Pakistan" for the question's
+"Pakistani"; not "schema" for "Schematron"), or, for names of six letters or more,
+one letter off ("Proctor" and Gamble, "Eildmann" for "Eilmann"): a reader's
+misspelling is not a question about something else. A question whose everyday (lower-case) words the corpus lacks too is in
 another language, or about another subject altogether: German capitalises its nouns ("Was ist
 das Ziel von IS-KP?"), and no capital tells a name there.
 """
@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from string import ascii_lowercase
 
-from qa.analyzer import Analyzer
+from qa.analyzer import NEVER_A_STEM, Analyzer
 from qa.index.protocols import IndexReader
 
 # A word written as a name: a capital first, or a capital or digit after a lower-case start.
@@ -33,7 +33,6 @@ _FUZZY_FROM = 6  # one letter off only for names this long: "Iraq" is not a miss
 # inflection ("pakistan" of "pakistani"), not another word ("schema" of "schematron").
 _PREFIX_FROM = 5
 _PREFIX_LETTERS = 2
-_NEVER_A_STEM = " "  # no stem holds a space: its weight is what an unseen stem weighs
 _HEADLINE_SHARE = 0.6  # a question with this share of its words capitalised is written in capitals
 _FOREIGN_WORDS = 2  # lower-case words of the question the corpus lacks that make its capitals no sign of a name
 
@@ -69,8 +68,8 @@ def missing_names(reader: IndexReader, analyzer: Analyzer, question: str, unseen
             candidates[name] = {near for stem in stems for near in _near_forms(stem)}
     if not candidates:
         return ()
-    weights = reader.term_weights(set().union(*candidates.values()) | {_NEVER_A_STEM})
-    unseen = weights.pop(_NEVER_A_STEM)
+    weights = reader.term_weights(set().union(*candidates.values()) | {NEVER_A_STEM})
+    unseen = weights.pop(NEVER_A_STEM)
     held = {term for term, weight in weights.items() if weight < unseen}
     return tuple(name for name, near in candidates.items() if not near & held)
 

@@ -231,14 +231,14 @@ def title_terms(analyzer: Analyzer, title: str) -> frozenset[str]:
     return frozenset(analyzer.stems(title) | {initials[i:j] for i in range(len(initials)) for j in range(i + 3, len(initials) + 1)})
 
 
-def title_matches(evidence: Evidence, title_stems: dict[str, set[str]]) -> dict[str, float]:
+def title_matches(evidence: Evidence, title_stems: dict[str, frozenset[str]]) -> dict[str, float]:
     """Each title's share of the question's (IDF-weighted) words (`title_stems`: each title's
     stems): a question often names what a document is about ("in bash", "does Black") where its
     passages never repeat the name."""
     return {title: term_overlap(evidence.term_weights, stems) for title, stems in title_stems.items()}
 
 
-def answer_weights(evidence: Evidence, title_stems: set[str], params: RetrievalParams) -> dict[str, float]:
+def answer_weights(evidence: Evidence, title_stems: frozenset[str] | set[str], params: RetrievalParams) -> dict[str, float]:
     """The question's term weights for judging the sentences of a document whose title has the
     stems `title_stems`: the words an answer is expected to say (`Evidence.expected_weights`: a
     sentence saying "years" answers "in what year" no better), the title's weighing
