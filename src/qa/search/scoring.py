@@ -270,8 +270,9 @@ def document_weights(
     return weighed
 
 
-# Words that name an option as an option ("tput -x option", "the -r switch"); stemmed.
-_OPTION_WORDS = frozenset({"option", "switch", "flag", "argument", "paramet"})
+# Words that name an option as an option ("tput -x option", "the -r switch"), stemmed by the
+# evidence's own analyzer as the question's words are.
+_OPTION_WORDS = "option switch flag argument parameter"
 
 
 def words_beside_options(evidence: Evidence, title_stems: frozenset[str]) -> dict[str, float]:
@@ -284,7 +285,7 @@ def words_beside_options(evidence: Evidence, title_stems: frozenset[str]) -> dic
     total = sum(weights.values())
     if total <= 0:
         return {}
-    named = {stem for option in evidence.options for stem in evidence.analyzer.stems(option)} | _OPTION_WORDS
+    named = {stem for option in evidence.options for stem in evidence.analyzer.stems(option)} | evidence.analyzer.stems(_OPTION_WORDS)
     return {term: weight / total for term, weight in weights.items() if term not in title_stems and term not in named}
 
 
