@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 from qa.search.answer_types import expected_answer, has_answer_of
 from qa.analyzer import ENGLISH
 from qa.config import RetrievalParams
@@ -65,3 +67,42 @@ def test_a_sentence_holding_the_word_year_does_not_outrank_the_one_that_gives_th
 
     assert highlighted(()).startswith("So years ago")
     assert highlighted({"year"}).startswith("The project was created")
+
+
+def test_a_why_question_asks_for_a_reason_and_a_how_do_i_question_for_a_way():
+    assert expected_answer("Why should static files be kept apart from files that change?") == "reason"
+    assert expected_answer("For what reason was the driver removed?") == "reason"
+    assert expected_answer("How do I enable several debugging categories at once?") == "way"
+    assert expected_answer("How can one program use both libraries?") == "way"
+    assert expected_answer("how to restrict lsof to IPv6 sockets") == "way"
+    # How something works is not a way to do it; how long is a number.
+    assert expected_answer("How does the cache expire entries?") is None
+    assert expected_answer("How long do I have to fix a violation?") == "number"
+
+
+def test_sentences_giving_a_reason_or_telling_what_to_do():
+    assert has_answer_of("reason", "Static files should be segregated because they can be shared.")
+    assert has_answer_of("reason", "Sign the file so that others can check it.")
+    assert not has_answer_of("reason", "Static files include binaries and libraries.")
+    assert has_answer_of("way", "Add the values of the desired debug levels together.")
+    assert has_answer_of("way", "To delete it, you must use the value NULL.")
+    assert has_answer_of("way", "The cache is cleared by running fc-cache -f.")
+    assert not has_answer_of("way", "Fontconfig is built with internal debugging left enabled.")
+    assert not has_answer_of("way", "The user added a new entry.")  # "added" is said, not told
+
+
+def test_the_way_asked_for_tips_the_choice_to_the_sentence_that_tells_it():
+    # The sixth real set's fontconfig question, a close choice: the first sentence shares more of its words.
+    text = ("Fontconfig is built with a large amount of internal debugging left enabled. "
+            "Add the value of the desired debug levels together and assign that to FC_DEBUG.")
+    sentences = ((0.62, 0, 75), (0.66, 76, len(text)))
+    row = ChunkRow(1, "fontconfig.pdf", "Fontconfig", 0, len(text), 1, 1, text)
+    question = "How do I enable several fontconfig debugging categories at once?"
+    weights = {"enabl": 4.2, "sever": 4.0, "fontconfig": 3.3, "debug": 4.4, "categori": 7.7}
+    evidence = Evidence(question, ENGLISH, 5, (1,), (1,), (1,), {1: row}, {1: 0.5}, {1: sentences}, weights,
+                        expected_answer(question))
+    params = RetrievalParams(neighbour_word_weight=0.0)
+    _, span = best_answer_sentence(evidence, 1, params)
+    assert text[slice(*span)].startswith("Add the value")
+    _, untyped = best_answer_sentence(replace(evidence, wanted=None), 1, params)
+    assert text[slice(*untyped)].startswith("Fontconfig is built")

@@ -4,6 +4,13 @@ A light version of the answer typing classic question-answering systems use:
 "When ...?" is answered by a sentence holding a date, "How many ...?" by one
 holding a number. The embedding model reads "When was it founded?" as close to
 any sentence about origins; this tips the choice to the one that says when.
+
+A manual is asked two more kinds of question, and answers them in forms as plain:
+"Why ...?" by a sentence giving a reason ("...should be segregated because static
+files can be shared"), "How do I ...?" by one telling the reader what to do ("Add
+the value of the desired debug levels together", "you must use the value=NULL").
+The model and the shared words favour a sentence that merely names the subject
+("fontconfig is built with a large amount of internal debugging left enabled").
 """
 
 from __future__ import annotations
@@ -12,21 +19,42 @@ import re
 
 _TIME_QUESTION = re.compile(r"\b(when|what (year|date|month|time)|which (year|month)|since when|how long ago)\b", re.I)
 _NUMBER_QUESTION = re.compile(r"\bhow (many|much|long)\b|\bwhat (number|percentage|share)\b", re.I)
+_REASON_QUESTION = re.compile(r"\bwhy\b|\bfor what reason\b", re.I)
+# Asking for a way to do something ("How do I...?", "How can one...?", "how to..."), not how
+# something works ("How does the cache expire?"), which any explanation answers.
+_WAY_QUESTION = re.compile(r"\bhow (do|can|should|could|would|may|must|might) (i|we|you|one)\b|\bhow to\b", re.I)
 # "long": "how long" is answered by "30 days", which does not say "long".
 _KIND_WORDS = frozenset({"year", "date", "month", "time", "number", "percentage", "share", "long"})
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 _TIME = re.compile(rf"\b(1[5-9]\d\d|20\d\d)s?\b|\b({_MONTHS})\b|\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b", re.I)
+_REASON = re.compile(
+    r"\b(because|since|so that|in order to|so as to|otherwise|reason|due to|to avoid|to prevent|to ensure|to make sure|lest)\b",
+    re.I,
+)
+# What to do: a sentence opening with an instruction ("Add...", "Use..."), or one telling the
+# reader what they can or must do, or by what means.
+_WAY = re.compile(
+    r"^\W*(use|set|run|add|specify|pass|call|put|type|install|enable|disable|create|define|give|write|edit|change"
+    r"|remove|select|press|invoke|configure|include)\b"
+    r"|\b(you (can|may|must|should|need to|have to)|to do (this|so)"
+    r"|by (using|setting|adding|passing|specifying|running|calling|giving|defining))\b",
+    re.I,
+)
 _NUMBER = re.compile(
     r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?|thousands?|millions?)\b", re.I
 )
 
 
 def expected_answer(question: str) -> str | None:
-    """"time", "number", or None when the question's form says nothing about its answer."""
+    """"time", "number", "reason", "way", or None when the question's form says nothing about its answer."""
     if _TIME_QUESTION.search(question):
         return "time"
     if _NUMBER_QUESTION.search(question):
         return "number"
+    if _REASON_QUESTION.search(question):
+        return "reason"
+    if _WAY_QUESTION.search(question):
+        return "way"
     return None
 
 
@@ -44,4 +72,8 @@ def has_answer_of(kind: str | None, sentence: str) -> bool:
         return bool(_TIME.search(sentence))
     if kind == "number":
         return bool(_NUMBER.search(sentence))
+    if kind == "reason":
+        return bool(_REASON.search(sentence))
+    if kind == "way":
+        return bool(_WAY.search(sentence))
     return False

@@ -46,7 +46,7 @@ class Evidence:
     similarity: dict[int, float]  # cosine of the question with each of those chunks
     sentences: dict[int, tuple[SentenceScore, ...]]  # each chunk's answer-candidate sentences with their cosines
     term_weights: dict[str, float]  # IDF of the question's stems
-    wanted: str | None  # the kind of answer the question asks for ("time", "number"), if its form says
+    wanted: str | None  # the kind of answer the question asks for ("time", "number", "reason", "way"), if its form says
     scope: Scope = EVERYTHING  # the documents every ranking was searched in
     unseen_terms: frozenset[str] = frozenset()  # the question's stems no chunk of the corpus holds
     corpus_chunks: int = 0  # chunks in the index: what the term weights' IDF counts over
