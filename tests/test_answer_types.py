@@ -106,3 +106,15 @@ def test_the_way_asked_for_tips_the_choice_to_the_sentence_that_tells_it():
     assert text[slice(*span)].startswith("Add the value")
     _, untyped = best_answer_sentence(replace(evidence, wanted=None), 1, params)
     assert text[slice(*untyped)].startswith("Fontconfig is built")
+
+
+def test_a_yes_no_question_leans_to_the_sentence_that_says_no():
+    assert expected_answer("Can nano's search regular expressions use lookbehind?") == "yes/no"
+    assert expected_answer("Does Black merge settings from several files?") == "yes/no"
+    assert expected_answer("When can it be used?") == "time"  # the form asks for a time first
+    assert expected_answer("Which regular expressions can nano use?") is None
+    assert has_answer_of("yes/no", "It also means that lookahead and lookbehind are not possible.")
+    assert has_answer_of("yes/no", "orjson doesn't support PyPy.")
+    assert has_answer_of("yes/no", "orjson doesn’t support PyPy.")
+    assert not has_answer_of("yes/no", "Do regular-expression searches by default.")
+    assert not has_answer_of("yes/no", "Nothing here is another word for knot.")

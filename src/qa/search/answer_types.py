@@ -11,6 +11,11 @@ files can be shared"), "How do I ...?" by one telling the reader what to do ("Ad
 the value of the desired debug levels together", "you must use the value=NULL").
 The model and the shared words favour a sentence that merely names the subject
 ("fontconfig is built with a large amount of internal debugging left enabled").
+A question asking yes or no ("Can nano's regular expressions use lookbehind?") is
+answered, where a document states it, most often by a sentence saying what cannot be
+done: a manual describes what a program does, and says plainly what it does not
+("lookahead and lookbehind are not possible"); the sentence describing the feature
+in the question's words outranked the one saying no.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ _REASON_QUESTION = re.compile(r"\bwhy\b|\bfor what reason\b", re.I)
 # Asking for a way to do something ("How do I...?", "How can one...?", "how to..."), not how
 # something works ("How does the cache expire?"), which any explanation answers.
 _WAY_QUESTION = re.compile(r"\bhow (do|can|should|could|would|may|must|might) (i|we|you|one)\b|\bhow to\b", re.I)
+_YES_NO_QUESTION = re.compile(r"^\W*(does|do|did|is|are|was|were|can|could|will|would|should|must|may|has|have)\b", re.I)
 # "long": "how long" is answered by "30 days", which does not say "long".
 _KIND_WORDS = frozenset({"year", "date", "month", "time", "number", "percentage", "share", "long"})
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
@@ -40,13 +46,14 @@ _WAY = re.compile(
     r"|by (using|setting|adding|passing|specifying|running|calling|giving|defining))\b",
     re.I,
 )
+_NEGATION = re.compile(r"\b(not|no|never|cannot)\b|n[’']t\b", re.I)
 _NUMBER = re.compile(
     r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?|thousands?|millions?)\b", re.I
 )
 
 
 def expected_answer(question: str) -> str | None:
-    """"time", "number", "reason", "way", or None when the question's form says nothing about its answer."""
+    """"time", "number", "reason", "way", "yes/no", or None when the question's form says nothing about its answer."""
     if _TIME_QUESTION.search(question):
         return "time"
     if _NUMBER_QUESTION.search(question):
@@ -55,6 +62,8 @@ def expected_answer(question: str) -> str | None:
         return "reason"
     if _WAY_QUESTION.search(question):
         return "way"
+    if _YES_NO_QUESTION.search(question):
+        return "yes/no"
     return None
 
 
@@ -76,4 +85,6 @@ def has_answer_of(kind: str | None, sentence: str) -> bool:
         return bool(_REASON.search(sentence))
     if kind == "way":
         return bool(_WAY.search(sentence))
+    if kind == "yes/no":
+        return bool(_NEGATION.search(sentence))
     return False
