@@ -560,6 +560,22 @@ def test_a_minus_sign_in_pdf_text_is_the_hyphen_minus_a_reader_types():
     assert page_text_of("\u2212\u2212login\r\nEquivalent to \u2212l.") == "--login\nEquivalent to -l."
 
 
+def test_a_tex_fonts_ligatures_without_a_unicode_map_are_read_as_their_letters():
+    import pypdfium2
+
+    from qa.ingest.pdf_text import _page_text, page_text_of
+    from tests.documents import raw_pdf
+
+    # T1-encoded TeX fonts draw fi as code 0x1C, ff as 0x1B, an en dash as 0x15; PDFium hands the
+    # codes over when the font has no ToUnicode map. Between line breaks they are a figure's glyphs.
+    data = raw_pdf(rb"BT /F1 12 Tf 72 700 Td (Writing raster\034les is e\033ective, \025no-gui) Tj ET")
+    page = pypdfium2.PdfDocument(data)[0]
+    for with_lines in (False, True):
+        text, _ = _page_text(page, with_lines)
+        assert text == "Writing rasterfiles is effective, \u2013no-gui"
+    assert page_text_of("a \x1cle\r\n\x1f\r\nend") == "a file\n\x1f\nend"
+
+
 def test_a_page_holding_only_its_running_header_and_footer_gives_no_passage():
     from qa.ingest.page_furniture import furniture_spans
 

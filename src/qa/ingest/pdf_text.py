@@ -15,7 +15,8 @@ show a gap PDFium read none for, and none where they show no gap
 characters), its line breaks as "\\n", a hyphen PDFium marks as a word broken at
 a line end (U+FFFE, the line break dropped) written back as "-\\n" (as the page
 shows it), U+2212 MINUS SIGN as "-" (groff prints option dashes as minus signs:
-"−x" is the "-x" a reader types), trailing spaces at line ends dropped and the
+"−x" is the "-x" a reader types), a TeX font's ligature PDFium could not name
+written as its letters (`_TEX_LETTERS`), trailing spaces at line ends dropped and the
 page trimmed. That text is what the index stores and offsets index.
 """
 
@@ -39,6 +40,13 @@ _SOFT_HYPHEN = re.compile(f"[{_SOFT_HYPHENS}]")
 # "##−", "##log", "##in" where "--login" is "-", "-", "log", "##in". One character for one.
 _MINUS_AS_TYPED = {"\u2212": "-"}
 _MINUS_AS_TYPED_TABLE = str.maketrans(_MINUS_AS_TYPED)
+# A LaTeX PDF set in T1-encoded (Cork) Type 1 fonts without a ToUnicode map gives PDFium the
+# glyphs' codes: the ligatures ff, fi, fl, ffi, ffl and the en and em dashes are control
+# characters, and "rasterfiles" read "raster\x1cles" (a question about files found no
+# "file"; poppler's pdftotext drops them). Written as their letters where they touch a
+# letter or digit: the same codes between line breaks are a figure's drawing glyphs.
+_TEX_LETTERS = {"\x1b": "ff", "\x1c": "fi", "\x1d": "fl", "\x1e": "ffi", "\x1f": "ffl", "\x15": "\u2013", "\x16": "\u2014"}
+_TEX_GLYPH = re.compile(r"(?<=[^\W_])[\x15\x16\x1b-\x1f]|[\x15\x16\x1b-\x1f](?=[^\W_])")
 _LINE_END_SPACES = re.compile(r"[ \t]+\n")
 _TITLE_NUMBER = re.compile(r"^\s*(?:chapter\s+|appendix\s+)?[\dA-Z]{1,3}(?:\.\d+)*\.?\s+", re.IGNORECASE)
 # What a heading's line may hold before its title's words: "12.5 ", "A.2.1 ", "Chapter 3: ", "IV. ".
@@ -222,6 +230,10 @@ def _page_text(page, with_lines: bool) -> tuple[str, list[_Line]]:
             elif ch == "\f":  # reserved for joining pages
                 chars.append("\n")
                 source.append(-1)
+            elif ch in _TEX_LETTERS and _touches_word(units, i):
+                letters = _TEX_LETTERS[ch]
+                chars += list(letters)
+                source += [index] + [-1] * (len(letters) - 1)
             elif ch != "\x00":  # NUL confuses SQLite text
                 chars.append(_MINUS_AS_TYPED.get(ch, ch))
                 source.append(index)
@@ -231,6 +243,11 @@ def _page_text(page, with_lines: bool) -> tuple[str, list[_Line]]:
     finally:
         textpage.close()
     return text, lines
+
+
+def _touches_word(units: list[tuple[str, int]], i: int) -> bool:
+    """Whether the character at `i` has a letter or digit just before or after it."""
+    return any(0 <= j < len(units) and units[j][0].isalnum() for j in (i - 1, i + 1))
 
 
 def _respaced(raw: str, after: list[int], dropped: list[int]) -> list[str]:
@@ -248,6 +265,7 @@ def page_text_of(raw: str) -> str:
     character where it also needs positions, made here with string operations (fast)."""
     text = raw.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n").replace("\x00", "")
     text = _SOFT_HYPHEN.sub("-\n", text).translate(_MINUS_AS_TYPED_TABLE)
+    text = _TEX_GLYPH.sub(lambda m: _TEX_LETTERS[m.group(0)], text)
     return _LINE_END_SPACES.sub("\n", text).strip()
 
 
