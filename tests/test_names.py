@@ -16,9 +16,9 @@ class Vocabulary:
         return {stem: math.log(1 + 10 / (3.5 if stem in self.held else 0.5)) for stem in stems}
 
 
-def _missing(question: str, corpus: str) -> tuple[str, ...]:
+def _missing(question: str, corpus: str, passages: tuple[str, ...] = ()) -> tuple[str, ...]:
     unseen = frozenset(stem for stem in ENGLISH.question_stems(question) if stem not in ENGLISH.stems(corpus))
-    return missing_names(Vocabulary(corpus), ENGLISH, question, unseen)
+    return missing_names(Vocabulary(corpus), ENGLISH, question, unseen, passages)
 
 
 def test_a_name_is_a_word_written_as_one_not_a_sentences_first_word():
@@ -76,3 +76,18 @@ def test_a_missing_name_refuses_the_answer_and_says_why():
     answer = Answer(question, (passage,), no_answer=True, missing_names=("SMTPUTF8",))
     assert "answers this question: it never mentions SMTPUTF8." in render_text(answer)
     assert answer_to_dict(answer)["missing_names"] == ["SMTPUTF8"]
+
+
+def test_an_acronym_the_passages_found_spell_out_is_not_missing():
+    from qa.search.names import spelled_out
+
+    licence = "Eclipse Public License - v 2.0. Each Contributor hereby grants Recipient a patent license; it does not cover hardware."
+    # The licence never says "EPL"; the passages found for the question (or their title) spell it out.
+    assert _missing("Does the EPL 2.0 patent grant cover hardware?", licence, (licence,)) == ()
+    assert _missing("Does the EPL 2.0 patent grant cover hardware?", licence) == ("EPL",)
+    assert _missing("Does the GPL cover hardware?", licence, (licence,)) == ("GPL",)
+    assert spelled_out("BLS", ["figures of the Bureau of Labor Statistics show"])
+    assert spelled_out("NTP", ["the Network-Time Protocol"])
+    # Each capital starts a capitalised word, in order, one word after the other.
+    assert not spelled_out("EPL", ["the eclipse public license"])
+    assert not spelled_out("EPL", ["Eclipse and the Public License"])

@@ -11,6 +11,7 @@ with the same `score` `qa ask` uses.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -129,5 +130,11 @@ def gather(
         type_stems=frozenset(stem for word in type_words(question) for stem in analyzer.stems(word)),
         sources=SourceTexts(reader, corpus_dir) if corpus_dir is not None else None,
         options=question_options(question),
-        missing_names=missing_names(reader, analyzer, question, unseen_terms) if unseen_terms else (),
+        missing_names=missing_names(reader, analyzer, question, unseen_terms, _texts_and_titles(rows)) if unseen_terms else (),
     )
+
+
+def _texts_and_titles(rows: dict[int, ChunkRow]) -> Iterator[str]:
+    """The gathered passages' documents' titles, each once, and the passages' texts."""
+    yield from dict.fromkeys(row.title for row in rows.values())
+    yield from (row.text for row in rows.values())

@@ -10,7 +10,10 @@ is a word written as one: capitalised inside the sentence ("Wayland",
 letter or two shorter that begins it (the corpus's "Pakistan" for the question's
 "Pakistani"; not "schema" for "Schematron"), or, for names of six letters or more,
 one letter off ("Proctor" and Gamble, "Eildmann" for "Eilmann"): a reader's
-misspelling is not a question about something else. A question whose everyday (lower-case) words the corpus lacks too is in
+misspelling is not a question about something else. Nor is an acronym the passages found
+for the question spell out ("the EPL" of a licence that calls itself only the "Eclipse
+Public License": every question naming it was refused over the right passage).
+A question whose everyday (lower-case) words the corpus lacks too is in
 another language, or about another subject altogether: German capitalises its nouns ("Was ist
 das Ziel von IS-KP?"), and no capital tells a name there.
 """
@@ -18,6 +21,7 @@ das Ziel von IS-KP?"), and no capital tells a name there.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from string import ascii_lowercase
 
 from qa.analyzer import NEVER_A_STEM, Analyzer
@@ -35,6 +39,8 @@ _PREFIX_FROM = 5
 _PREFIX_LETTERS = 2
 _HEADLINE_SHARE = 0.6  # a question with this share of its words capitalised is written in capitals
 _FOREIGN_WORDS = 2  # lower-case words of the question the corpus lacks that make its capitals no sign of a name
+# Words an acronym's spelled-out name may hold without a letter of their own ("Bureau of Labor Statistics").
+_UNLETTERED = r"(?:(?:of|and|for|the|on|in|to|&)[\s-]+)?"
 
 
 def question_names(question: str) -> tuple[str, ...]:
@@ -55,9 +61,12 @@ def question_names(question: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
-def missing_names(reader: IndexReader, analyzer: Analyzer, question: str, unseen_terms: frozenset[str]) -> tuple[str, ...]:
+def missing_names(
+    reader: IndexReader, analyzer: Analyzer, question: str, unseen_terms: frozenset[str], passages: Iterable[str] = ()
+) -> tuple[str, ...]:
     """The names of `question` no chunk of the corpus holds in any form (see the module's docstring).
-    `unseen_terms`: the question's stems the corpus lacks, which every missing name's stems are among."""
+    `unseen_terms`: the question's stems the corpus lacks, which every missing name's stems are among;
+    `passages`: the texts (and titles) found for the question, where an acronym may be spelled out."""
     lower = {stem for word in _WORD.findall(question) if word.islower() and not analyzer.is_stopword(word) for stem in analyzer.stems(word)}
     if len(lower & unseen_terms) >= _FOREIGN_WORDS:
         return ()
@@ -71,7 +80,18 @@ def missing_names(reader: IndexReader, analyzer: Analyzer, question: str, unseen
     weights = reader.term_weights(set().union(*candidates.values()) | {NEVER_A_STEM})
     unseen = weights.pop(NEVER_A_STEM)
     held = {term for term, weight in weights.items() if weight < unseen}
-    return tuple(name for name, near in candidates.items() if not near & held)
+    missing = [name for name, near in candidates.items() if not near & held]
+    if any(name.isalpha() and name.isupper() for name in missing):
+        texts = list(passages)
+        missing = [name for name in missing if not (name.isalpha() and name.isupper() and spelled_out(name, texts))]
+    return tuple(missing)
+
+
+def spelled_out(acronym: str, texts: Iterable[str]) -> bool:
+    """Whether one of `texts` writes the name `acronym` abbreviates, each capital the start of a
+    capitalised word ("Eclipse Public License" for "EPL", "Bureau of Labor Statistics" for "BLS")."""
+    name = re.compile(r"\b" + rf"[\s-]+{_UNLETTERED}".join(rf"{letter}[\w'’]*" for letter in acronym) + r"\b")
+    return any(name.search(text) for text in texts)
 
 
 def _near_forms(stem: str) -> set[str]:
