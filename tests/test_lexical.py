@@ -119,3 +119,5 @@ def test_a_word_hyphenated_at_a_line_end_is_found_whole():
     # A hyphen in a line, or before a capital on the next line, still parts two words.
     assert {"is", "kp", "policy", "makers"} <= set(ENGLISH.words("policy-\nMakers and IS-KP"))
     assert "development" in ENGLISH.words("devel-\nopment")
+    # An identifier a Texinfo PDF breaks after an underscore is one word too.
+    assert ENGLISH.words("call gcry_check_\nversion and ASN1_\nSYNTAX_ERROR") == ["call", "gcry_check_version", "and", "asn1_syntax_error"]

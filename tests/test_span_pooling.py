@@ -7,7 +7,7 @@ from hypothesis import given, settings as hypothesis_settings, strategies as st
 
 from tests.fakes import FakeEmbedder
 from qa.index.indexer import _embedded_spans
-from qa.ingest.chunker import JoinedChunk
+from qa.ingest.chunker import JoinedChunk, search_text
 from qa.models.span_pooling import TokenStates, embed_with_spans, pool_spans
 from qa.records import Chunk
 
@@ -95,3 +95,11 @@ def test_sentence_spans_skip_the_hyphens_joined_at_line_ends():
     chunk = _chunk(JoinedChunk, text=text, heading_path="H", search_text="A development here. Then a second one.")
     spans = _embedded_spans(chunk, [(0, 21), (22, len(text))])
     assert [chunk.embedded_text[s:e] for s, e in spans] == ["A development here.", "Then a second one."]
+
+
+def test_sentence_spans_skip_the_line_breaks_joined_inside_identifiers():
+    # A Texinfo PDF breaks "gcry_check_version" after an underscore: one character goes, not two.
+    text = "Call gcry_check_\nversion first. Then a sec-\nond one. Last."
+    chunk = _chunk(JoinedChunk, text=text, heading_path="H", search_text=search_text(text))
+    spans = _embedded_spans(chunk, [(0, 31), (32, 52), (53, len(text))])
+    assert [chunk.embedded_text[s:e] for s, e in spans] == ["Call gcry_check_version first.", "Then a second one.", "Last."]

@@ -54,11 +54,13 @@ META_WORDS = ("report", "article", "document", "paper", "author", "text", "essay
 # Index words: letters, digits, underscores, any script. "IS-KP" is two words, as FTS5 sees it.
 _WORD = re.compile(r"\w+", re.UNICODE)
 # A word broken at a line end with a hyphen, continued in lower case on the next line
-# ("devel-\nopment", as PDFs and wrapped text break words): one word to search for.
-# "-\n" comes first and the letter before it is looked behind for, so the regex engine
-# jumps between hyphens at line ends instead of trying a look-behind at every character
-# (the words of 871 chunks: 10 -> 0.3 ms).
-LINE_END_HYPHEN = re.compile(r"-\n(?<=[^\W\d_]-\n)(?=[a-z])")
+# ("devel-\nopment", as PDFs and wrapped text break words): one word to search for; the
+# match ("-\n") is what joining removes. And an identifier a Texinfo PDF breaks after an
+# underscore ("gcry_check_\nversion", "ASN1_\nSYNTAX_ERROR"): the line break is removed.
+# The characters at the break come first and the ones before it are looked behind for, so
+# the regex engine jumps between line ends instead of trying a look-behind at every
+# character (the words of 871 chunks: 10 -> 0.3 ms).
+LINE_END_JOIN = re.compile(r"-\n(?<=[^\W\d_]-\n)(?=[a-z])|\n(?<=[^\W_]_\n)(?=[^\W_])")
 # Surface tokens for reading a question as a person does: "IS-KP" and "al-Azaim's" stay whole,
 # so a name is recognised as one name.
 _TOKEN = re.compile(r"\w[\w'’-]*\w|\w", re.UNICODE)
@@ -87,7 +89,7 @@ class Analyzer:
 
     def words(self, text: str) -> list[str]:
         """Lower-cased index words of `text`; a word hyphenated at a line end is one word."""
-        text = LINE_END_HYPHEN.sub("", text)
+        text = LINE_END_JOIN.sub("", text)
         if text.isascii():  # lower-casing ASCII never changes where words are: one call, not one a word
             return _WORD.findall(text.lower())
         return [w.lower() for w in _WORD.findall(text)]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 from bisect import bisect_left
+from itertools import accumulate
 from collections import Counter
 import sqlite3
 import time
@@ -28,7 +29,7 @@ from qa.index.engines import engine_for
 from qa.index.memory import release_freed_memory
 from qa.index.generations import FORMAT_VERSION
 from qa.index.protocols import IndexReader, IndexWriter
-from qa.ingest.chunker import LINE_END_HYPHEN, JoinedChunk, chunk_answer_spans, chunk_document
+from qa.ingest.chunker import LINE_END_JOIN, JoinedChunk, chunk_answer_spans, chunk_document
 from qa.ingest.markdown_text import RenderedChunk, rendered_chunks
 from qa.ingest.loader import nothing_readable, parent_document_id, read_corpus_files, unsupported_files
 from qa.ingest.tokens import TokenCounter
@@ -294,7 +295,7 @@ def _embedded_spans(chunk: Chunk, spans: list[tuple[int, int]]) -> list[tuple[in
     """The sentence spans of `chunk.text` as spans of what the model reads (`chunk.embedded_text`).
 
     The heading path leads the embedded text; a chunk whose page hyphenates words
-    at line ends is read with them joined (two characters fewer at each), a Markdown
+    at line ends is read with them joined (two characters fewer at each, one at an underscore), a Markdown
     chunk without its syntax (its `search_offset` says where each offset went).
     """
     read = chunk.embedded_text
@@ -305,8 +306,10 @@ def _embedded_spans(chunk: Chunk, spans: list[tuple[int, int]]) -> list[tuple[in
         shift = len(read) - len(chunk.text)
         return [(start + shift, end + shift) for start, end in spans]
     shift = len(read) - len(chunk.search_text)
-    joins = [match.start() for match in LINE_END_HYPHEN.finditer(chunk.text)]
-    moved = lambda offset: offset + shift - 2 * bisect_left(joins, offset)  # noqa: E731
+    joins = [(match.start(), match.end() - match.start()) for match in LINE_END_JOIN.finditer(chunk.text)]
+    starts = [start for start, _ in joins]
+    removed = [0, *accumulate(length for _, length in joins)]  # characters joining removed before each join
+    moved = lambda offset: offset + shift - removed[bisect_left(starts, offset)]  # noqa: E731
     return [(moved(start), moved(end)) for start, end in spans]
 
 

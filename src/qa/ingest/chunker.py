@@ -20,7 +20,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from qa.analyzer import LINE_END_HYPHEN
+from qa.analyzer import LINE_END_JOIN
 from qa.config import ChunkerParams
 from qa.ingest.headings import PATH_SEPARATOR, heading_path_at
 from qa.ingest.contents_lines import heading_list_spans
@@ -46,8 +46,9 @@ def chunk_answer_spans(document: Document, chunk: Chunk) -> list[tuple[int, int]
 
 
 def search_text(text: str) -> str:
-    """`text` with words hyphenated at line ends joined ("devel-\nopment" -> "development")."""
-    return LINE_END_HYPHEN.sub("", text)
+    """`text` with words hyphenated at line ends joined ("devel-\nopment" -> "development"), and
+    identifiers broken after an underscore ("gcry_check_\nversion" -> "gcry_check_version")."""
+    return LINE_END_JOIN.sub("", text)
 
 
 @dataclass(frozen=True)
@@ -57,8 +58,8 @@ class JoinedChunk(Chunk):
 
     `text` and the offsets stay the page's; `search_text` is what is embedded (full-text
     search joins the same words: the analyzer reads a line-end hyphen as inside a word).
-    Only line-end hyphens change its length (two characters fewer each); a note's number
-    is blanked in place.
+    Only the line-end joins change its length (two characters fewer at a hyphen, one at an
+    underscore); a note's number is blanked in place.
     """
 
     search_text: str = ""
@@ -142,7 +143,7 @@ def _chunk_text(
     # What the model reads of the text: note numbers blanked (same length, so spans hold).
     read = _blanked(text, layout.unread)
     # A word hyphenated at a line end inside a span is one in the whole text too: most texts have none.
-    rewrites = read != text or LINE_END_HYPHEN.search(text) is not None
+    rewrites = read != text or LINE_END_JOIN.search(text) is not None
     plan = _plan(pieces, section_starts, budget, params, fitted, None)
     measured = _count_planned(counter, spans_counter, text, read, pieces, plan, paths, rewrites)
     if any(tokens > budget for tokens in measured):

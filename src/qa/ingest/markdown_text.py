@@ -20,7 +20,7 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass
 
-from qa.analyzer import LINE_END_HYPHEN
+from qa.analyzer import LINE_END_JOIN
 from qa.ingest.tokens import TokenCounter
 from qa.records import Chunk, Document, embedded_text
 
@@ -158,7 +158,7 @@ def rendered_edits(text: str) -> list[Edit]:
             paragraph[:] = [at, stop]
     end_paragraph()
     edits += [(m.start(), m.end(), "") for m in _COMMENT.finditer(text)]
-    edits += [(m.start(), m.end(), "") for m in LINE_END_HYPHEN.finditer(text)]  # as the chunker joins them
+    edits += [(m.start(), m.end(), "") for m in LINE_END_JOIN.finditer(text)]  # as the chunker joins them
     return _without_overlaps(edits)
 
 
