@@ -3,7 +3,7 @@
 import math
 
 from qa.analyzer import ENGLISH
-from qa.search.names import missing_names, question_names
+from qa.search.names import missing_names, question_names, spelled_out_stems
 
 
 class Vocabulary:
@@ -17,8 +17,10 @@ class Vocabulary:
 
 
 def _missing(question: str, corpus: str, passages: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """The missing names as `gather` finds them: an acronym `passages` spell out is not unseen."""
     unseen = frozenset(stem for stem in ENGLISH.question_stems(question) if stem not in ENGLISH.stems(corpus))
-    return missing_names(Vocabulary(corpus), ENGLISH, question, unseen, passages)
+    unseen -= spelled_out_stems(ENGLISH, question, unseen, passages)
+    return missing_names(Vocabulary(corpus), ENGLISH, question, unseen)
 
 
 def test_a_name_is_a_word_written_as_one_not_a_sentences_first_word():
@@ -27,6 +29,7 @@ def test_a_name_is_a_word_written_as_one_not_a_sentences_first_word():
     assert question_names("How do I get fontconfig to load a WOFF2 web font?") == ("WOFF2",)
     # Written in capitals throughout, only a word with capitals or digits inside is one.
     assert question_names("How Do I Load A WOFF2 Font In Fontconfig?") == ("WOFF2",)
+    assert question_names("Can aiofiles use io_uring on Linux?") == ("io_uring", "Linux")
     # A sentence's first word, two letters ("MB") and numbers are not names.
     assert question_names("Why could it not handle files over 512 MB? Where is it?") == ()
 
@@ -86,8 +89,19 @@ def test_an_acronym_the_passages_found_spell_out_is_not_missing():
     assert _missing("Does the EPL 2.0 patent grant cover hardware?", licence, (licence,)) == ()
     assert _missing("Does the EPL 2.0 patent grant cover hardware?", licence) == ("EPL",)
     assert _missing("Does the GPL cover hardware?", licence, (licence,)) == ("GPL",)
+    assert spelled_out_stems(ENGLISH, "Does the EPL cover hardware?", frozenset({"epl"}), [licence]) == {"epl"}
     assert spelled_out("BLS", ["figures of the Bureau of Labor Statistics show"])
     assert spelled_out("NTP", ["the Network-Time Protocol"])
     # Each capital starts a capitalised word, in order, one word after the other.
     assert not spelled_out("EPL", ["the eclipse public license"])
     assert not spelled_out("EPL", ["Eclipse and the Public License"])
+
+
+def test_an_acronym_the_corpus_writes_in_full_is_not_a_word_the_answer_must_hold():
+    from qa.records import ChunkRow
+    from qa.search.evidence import Evidence
+
+    row = ChunkRow(1, "epl.txt", "Eclipse Public License - v 2.0", 0, 10, 1, 1, "text")
+    evidence = Evidence("Does the EPL cover hardware?", ENGLISH, 5, (1,), (1,), (1,), {1: row}, {1: 0.5}, {1: ()},
+                        {"epl": 8.6, "cover": 3.9, "hardwar": 4.7}, "yes/no", spelled_stems=frozenset({"epl"}))
+    assert evidence.expected_weights == {"cover": 3.9, "hardwar": 4.7}

@@ -23,7 +23,7 @@ from qa.errors import EmptyScopeError
 from qa.index.protocols import IndexReader, SentenceScore
 from qa.records import ChunkRow
 from qa.search.answer_types import expected_answer, type_words
-from qa.search.names import missing_names
+from qa.search.names import missing_names, spelled_out_stems
 from qa.search.options import question_options
 from qa.search.scope import EVERYTHING, Scope
 from qa.search.source_texts import SourceTexts
@@ -52,6 +52,8 @@ class Evidence:
     unseen_terms: frozenset[str] = frozenset()  # the question's stems no chunk of the corpus holds
     corpus_chunks: int = 0  # chunks in the index: what the term weights' IDF counts over
     type_stems: frozenset[str] = frozenset()  # stems of the words naming the kind of answer ("year" in "in what year")
+    # stems of the question's acronyms the corpus writes only in full ("epl": "Eclipse Public License")
+    spelled_stems: frozenset[str] = frozenset()
     sources: SourceTexts | None = None  # the documents' texts, to show neighbouring chunks as one passage
     options: frozenset[str] = frozenset()  # the command-line options the question names ("-x")
     missing_names: tuple[str, ...] = ()  # the names the question uses that no chunk holds in any form ("SMTPUTF8")
@@ -59,8 +61,9 @@ class Evidence:
     @property
     def expected_weights(self) -> dict[str, float]:
         """The term weights of the words an answer is expected to say: all but those naming the
-        kind of answer ("year" in "in what year": the answer says 1993)."""
-        return {term: weight for term, weight in self.term_weights.items() if term not in self.type_stems}
+        kind of answer ("year" in "in what year": the answer says 1993) and the acronyms the corpus
+        writes in full ("the EPL": the licence says "Eclipse Public License")."""
+        return {term: weight for term, weight in self.term_weights.items() if term not in self.type_stems | self.spelled_stems}
 
     def sentence_similarity(self, chunk_id: int) -> float:
         """The best cosine of the question with one of the chunk's sentences (-1 when it has none)."""
@@ -112,6 +115,8 @@ def gather(
     # Stems no chunk holds all weigh what a stem that cannot exist weighs (IndexReader.term_weights).
     unseen_weight = weights.pop(NEVER_A_STEM, None)
     unseen_terms = frozenset(t for t, w in weights.items() if unseen_weight is not None and w >= unseen_weight)
+    spelled = spelled_out_stems(analyzer, question, unseen_terms, _texts_and_titles(rows)) if unseen_terms else frozenset()
+    unseen_terms -= spelled
     return Evidence(
         question=question,
         analyzer=analyzer,
@@ -128,9 +133,10 @@ def gather(
         unseen_terms=unseen_terms,
         corpus_chunks=int(reader.manifest.get("chunks", 0)),
         type_stems=frozenset(stem for word in type_words(question) for stem in analyzer.stems(word)),
+        spelled_stems=spelled,
         sources=SourceTexts(reader, corpus_dir) if corpus_dir is not None else None,
         options=question_options(question),
-        missing_names=missing_names(reader, analyzer, question, unseen_terms, _texts_and_titles(rows)) if unseen_terms else (),
+        missing_names=missing_names(reader, analyzer, question, unseen_terms) if unseen_terms else (),
     )
 
 

@@ -6,16 +6,18 @@ question near it, closely enough to pass the no-answer rule's evidence; what
 tells that the corpus cannot answer is the one name no passage holds. A name here
 is a word written as one: capitalised inside the sentence ("Wayland",
 "Schematron"), an acronym or a word with capitals or digits inside ("SMTPUTF8",
-"WOFF2"). A name the corpus holds in another form is not missing: as a word a
-letter or two shorter that begins it (the corpus's "Pakistan" for the question's
-"Pakistani"; not "schema" for "Schematron"), or, for names of six letters or more,
-one letter off ("Proctor" and Gamble, "Eildmann" for "Eilmann"): a reader's
-misspelling is not a question about something else. Nor is an acronym the passages found
-for the question spell out ("the EPL" of a licence that calls itself only the "Eclipse
-Public License": every question naming it was refused over the right passage).
-A question whose everyday (lower-case) words the corpus lacks too is in
-another language, or about another subject altogether: German capitalises its nouns ("Was ist
-das Ziel von IS-KP?"), and no capital tells a name there.
+"WOFF2"), an identifier joined by underscores ("io_uring").
+
+A name the corpus holds in another form is not missing: as a word a letter or two
+shorter that begins it (the corpus's "Pakistan" for the question's "Pakistani";
+not "schema" for "Schematron"), or, for names of six letters or more, one letter
+off ("Proctor" and Gamble, "Eildmann" for "Eilmann"): a reader's misspelling is not
+a question about something else. Nor is an acronym the passages found for the
+question spell out (`spelled_out_stems`: "the EPL" of a licence that calls itself
+only the "Eclipse Public License"; every question naming it was refused over the
+right passage). A question whose everyday (lower-case) words the corpus lacks too
+is in another language, or about another subject altogether: German capitalises
+its nouns ("Was ist das Ziel von IS-KP?"), and no capital tells a name there.
 """
 
 from __future__ import annotations
@@ -27,8 +29,9 @@ from string import ascii_lowercase
 from qa.analyzer import NEVER_A_STEM, Analyzer
 from qa.index.protocols import IndexReader
 
-# A word written as a name: a capital first, or a capital or digit after a lower-case start.
-_NAME = re.compile(r"(?<![\w.'’-])([A-Z][\w+-]*[A-Za-z0-9+]|[a-z]+[A-Z0-9]\w*)")
+# A word written as a name: a capital first, a capital or digit after a lower-case start, or
+# an identifier joined by underscores ("io_uring", "max_buffer_size").
+_NAME = re.compile(r"(?<![\w.'’-])([A-Z][\w+-]*[A-Za-z0-9+]|[a-z]+[A-Z0-9]\w*|[a-z][a-z0-9]*_\w*[a-z0-9])")
 _WORD = re.compile(r"[^\W\d_]+")
 _SENTENCE_START = ".?!:;\"“(["
 _SHORTEST = 3  # "GDP"; two letters ("MB", "NY") are units and abbreviations more often than names
@@ -61,12 +64,10 @@ def question_names(question: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
-def missing_names(
-    reader: IndexReader, analyzer: Analyzer, question: str, unseen_terms: frozenset[str], passages: Iterable[str] = ()
-) -> tuple[str, ...]:
+def missing_names(reader: IndexReader, analyzer: Analyzer, question: str, unseen_terms: frozenset[str]) -> tuple[str, ...]:
     """The names of `question` no chunk of the corpus holds in any form (see the module's docstring).
-    `unseen_terms`: the question's stems the corpus lacks, which every missing name's stems are among;
-    `passages`: the texts (and titles) found for the question, where an acronym may be spelled out."""
+    `unseen_terms`: the question's stems the corpus lacks, which every missing name's stems are among
+    (an acronym the passages spell out is not among them: `spelled_out_stems`)."""
     lower = {stem for word in _WORD.findall(question) if word.islower() and not analyzer.is_stopword(word) for stem in analyzer.stems(word)}
     if len(lower & unseen_terms) >= _FOREIGN_WORDS:
         return ()
@@ -80,11 +81,17 @@ def missing_names(
     weights = reader.term_weights(set().union(*candidates.values()) | {NEVER_A_STEM})
     unseen = weights.pop(NEVER_A_STEM)
     held = {term for term, weight in weights.items() if weight < unseen}
-    missing = [name for name, near in candidates.items() if not near & held]
-    if any(name.isalpha() and name.isupper() for name in missing):
-        texts = list(passages)
-        missing = [name for name in missing if not (name.isalpha() and name.isupper() and spelled_out(name, texts))]
-    return tuple(missing)
+    return tuple(name for name, near in candidates.items() if not near & held)
+
+
+def spelled_out_stems(analyzer: Analyzer, question: str, unseen_terms: frozenset[str], passages: Iterable[str]) -> frozenset[str]:
+    """The stems of the acronyms of `question` no chunk holds that one of `passages` (the texts and
+    titles found for it) writes out: the corpus names the thing, in full ("Eclipse Public License")."""
+    acronyms = [name for name in question_names(question) if name.isalpha() and name.isupper() and analyzer.stems(name) <= unseen_terms]
+    if not acronyms:
+        return frozenset()
+    texts = list(passages)
+    return frozenset(stem for name in acronyms if spelled_out(name, texts) for stem in analyzer.stems(name))
 
 
 def spelled_out(acronym: str, texts: Iterable[str]) -> bool:
