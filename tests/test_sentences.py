@@ -212,3 +212,13 @@ def test_a_chunk_starting_mid_line_reads_its_first_line_whole():
     assert alone[0] == "Mutt will then try to use"  # six words: a short line standing apart
     read = [chunk[a:b] for a, b in answer_sentence_spans(chunk, "from \"no\" (that's the default).  ")]
     assert read[0] == "Mutt will then try to use\napplication/pgp wherever it makes sense."
+
+
+def test_a_commands_synopsis_names_its_options_and_answers_nothing():
+    from qa.ingest.sentences import is_statement
+
+    synopsis = "privoxy [--chroot ] [--config-test ] [--pidfile pidfile ] [--user user[.group] ] [configfile ]"
+    text = f"{synopsis}\nIf no --pidfile option is given, no PID file will be used."
+    assert [text[a:b] for a, b in answer_sentence_spans(text)] == ["If no --pidfile option is given, no PID file will be used."]
+    assert not is_statement(synopsis)
+    assert is_statement("Use tput [-x] to keep the scrollback buffer.")  # one option in brackets is a mention

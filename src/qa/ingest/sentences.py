@@ -274,6 +274,9 @@ def _is_sentence_boundary(text: str, punct_start: int, boundary: int, end: int) 
 # Sentences shorter than this (headings, captions, "Post a Comment") match many
 # questions by accident; they are answer candidates only when a chunk has nothing longer.
 MIN_ANSWER_WORDS = 4
+# An option in brackets, as a synopsis lists it ("[-x]", "[--pidfile pidfile ]"); this many make one.
+_BRACKETED_OPTION = re.compile(r"\[\s*--?[A-Za-z]")
+_SYNOPSIS_OPTIONS = 2
 
 
 def answer_sentence_spans(text: str, line_before: str = "") -> list[tuple[int, int]]:
@@ -308,8 +311,15 @@ def is_statement(sentence: str) -> bool:
     """A few words that state something, full stop or not (a sentence, a table row, a definition line).
 
     Not a question, nor a line that opens a list ("...including:"): those introduce answers.
+    Nor a command's synopsis ("privoxy [--chroot ] [--pidfile pidfile ] ..."): it names every
+    option and says what none of them does.
     """
-    return len(sentence.split()) >= MIN_ANSWER_WORDS and sentence[-1] not in "?:" and not is_section_heading(sentence)
+    return (
+        len(sentence.split()) >= MIN_ANSWER_WORDS
+        and sentence[-1] not in "?:"
+        and not is_section_heading(sentence)
+        and len(_BRACKETED_OPTION.findall(sentence)) < _SYNOPSIS_OPTIONS
+    )
 
 
 def is_section_heading(sentence: str) -> bool:
