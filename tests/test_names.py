@@ -105,3 +105,10 @@ def test_an_acronym_the_corpus_writes_in_full_is_not_a_word_the_answer_must_hold
     evidence = Evidence("Does the EPL cover hardware?", ENGLISH, 5, (1,), (1,), (1,), {1: row}, {1: 0.5}, {1: ()},
                         {"epl": 8.6, "cover": 3.9, "hardwar": 4.7}, "yes/no", spelled_stems=frozenset({"epl"}))
     assert evidence.expected_weights == {"cover": 3.9, "hardwar": 4.7}
+
+
+def test_a_name_written_with_its_version_is_held_where_the_corpus_names_it_without():
+    gpl = "The GNU GPL lets you sell copies of a program. Fontconfig reads WOFF fonts."
+    assert _missing("Am I allowed to sell copies of a GPLv3 program?", gpl) == ()
+    # A digit alone is part of the name: WOFF2 is another format than WOFF.
+    assert _missing("Does Fontconfig read WOFF2 fonts?", gpl) == ("WOFF2",)

@@ -27,6 +27,7 @@ from qa.search.names import missing_names, spelled_out_stems
 from qa.search.options import question_options
 from qa.search.scope import EVERYTHING, Scope
 from qa.search.source_texts import SourceTexts
+from qa.search.spelling import variant
 
 # BM25 runs here beside the vector searches. One pool for the process: starting a thread
 # per question was a millisecond of each (a twentieth of a batch question's time).
@@ -99,7 +100,7 @@ def gather(
                 f"{reader.manifest.get('documents', len(reader.documents()))} documents: "
                 "widen the scope or leave it out (`qa status` lists each document's date and where it came from)"
             )
-    stems = analyzer.question_stems(question)
+    stems = respelled(reader, analyzer, question, analyzer.question_stems(question))
     # BM25 needs no vector and was a third of a question's time at a million chunks: it
     # runs on another thread while the vector side searches (SQLite and FAISS release the GIL).
     lexical_job = _BESIDE.submit(reader.lexical_search, stems, depth, within)
@@ -144,3 +145,19 @@ def _texts_and_titles(rows: dict[int, ChunkRow]) -> Iterator[str]:
     """The gathered passages' documents' titles, each once, and the passages' texts."""
     yield from dict.fromkeys(row.title for row in rows.values())
     yield from (row.text for row in rows.values())
+
+
+def respelled(reader: IndexReader, analyzer: Analyzer, question: str, stems: list[str]) -> list[str]:
+    """`stems`, each of a word the corpus lacks but holds in its other spelling (British or
+    American: "licence", "license") replaced by that spelling's stem (`qa.search.spelling`)."""
+    others = {}
+    for word in analyzer.search_terms(question):
+        other = variant(word)
+        if other is not None and analyzer.stem(other) != analyzer.stem(word):
+            others[analyzer.stem(word)] = analyzer.stem(other)
+    if not others:
+        return stems  # most questions: no second look-up
+    weights = reader.term_weights(set(others) | set(others.values()) | {NEVER_A_STEM})
+    unseen = weights.pop(NEVER_A_STEM)
+    swap = {stem: other for stem, other in others.items() if weights[stem] >= unseen > weights[other]}
+    return list(dict.fromkeys(swap.get(stem, stem) for stem in stems))

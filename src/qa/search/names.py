@@ -41,6 +41,8 @@ _FUZZY_FROM = 6  # one letter off only for names this long: "Iraq" is not a miss
 _PREFIX_FROM = 5
 _PREFIX_LETTERS = 2
 _HEADLINE_SHARE = 0.6  # a question with this share of its words capitalised is written in capitals
+# A name with a version written on ("gplv3", "lgplv2"): "v" and digits after three letters or more.
+_VERSIONED = re.compile(r"^([a-z]{3,})v\d+$")
 _FOREIGN_WORDS = 2  # lower-case words of the question the corpus lacks that make its capitals no sign of a name
 # Words an acronym's spelled-out name may hold without a letter of their own ("Bureau of Labor Statistics").
 _UNLETTERED = r"(?:(?:of|and|for|the|on|in|to|&)[\s-]+)?"
@@ -103,8 +105,11 @@ def spelled_out(acronym: str, texts: Iterable[str]) -> bool:
 
 def _near_forms(stem: str) -> set[str]:
     """The forms of `stem` the corpus may hold it in: its starts a letter or two shorter (the
-    word it inflects, "pakistan" of "pakistani") and, for long stems, every form one letter off."""
+    word it inflects, "pakistan" of "pakistani"), the name without a version it is written with
+    ("gpl" of "gplv3": the GPL's text says "version 3") and, for long stems, every form one letter off."""
     forms = {stem[:end] for end in range(max(_PREFIX_FROM, len(stem) - _PREFIX_LETTERS), len(stem))}
+    if (versioned := _VERSIONED.match(stem)) is not None:
+        forms.add(versioned.group(1))
     if len(stem) >= _FUZZY_FROM:
         splits = [(stem[:i], stem[i:]) for i in range(len(stem) + 1)]
         forms |= {a + b[1:] for a, b in splits if b}
