@@ -118,3 +118,16 @@ def test_a_yes_no_question_leans_to_the_sentence_that_says_no():
     assert has_answer_of("yes/no", "orjson doesn’t support PyPy.")
     assert not has_answer_of("yes/no", "Do regular-expression searches by default.")
     assert not has_answer_of("yes/no", "Nothing here is another word for knot.")
+
+
+def test_which_version_a_program_needs_is_answered_by_a_version_number():
+    assert expected_answer("Which Python version is required by HTTPX?") == "version"
+    assert expected_answer("Minimum git version for GitPython") == "version"
+    assert expected_answer("Which version of GMP do I need before building MPFR?") == "version"
+    # The version control history, or a version's release date, is something else.
+    assert expected_answer("Which script builds the ChangeLog from the version control history?") is None
+    assert expected_answer("When was version 2 released?") == "time"
+    assert has_answer_of("version", "Supports Python 3.7 or higher.")
+    assert has_answer_of("version", "Git (1.7.x or newer)")
+    assert not has_answer_of("version", "Fixed exceptions in different python versions.")
+    assert not has_answer_of("version", "It costs 3 dollars.")

@@ -5,12 +5,15 @@ A light version of the answer typing classic question-answering systems use:
 holding a number. The embedding model reads "When was it founded?" as close to
 any sentence about origins; this tips the choice to the one that says when.
 
-A manual is asked two more kinds of question, and answers them in forms as plain:
+A manual is asked more kinds of question, and answers them in forms as plain:
 "Why ...?" by a sentence giving a reason ("...should be segregated because static
 files can be shared"), "How do I ...?" by one telling the reader what to do ("Add
 the value of the desired debug levels together", "you must use the value=NULL").
 The model and the shared words favour a sentence that merely names the subject
 ("fontconfig is built with a large amount of internal debugging left enabled").
+"Which Python version does it need?" is answered by a sentence holding a version number
+("Supports Python 3.7 or higher"), not by a changelog line about "different python versions".
+
 A question asking yes or no ("Can nano's regular expressions use lookbehind?") is
 answered, where a document states it, most often by a sentence saying what cannot be
 done: a manual describes what a program does, and says plainly what it does not
@@ -24,6 +27,13 @@ import re
 
 _TIME_QUESTION = re.compile(r"\b(when|what (year|date|month|time)|which (year|month)|since when|how long ago)\b", re.I)
 _NUMBER_QUESTION = re.compile(r"\bhow (many|much|long)\b|\bwhat (number|percentage|share)\b", re.I)
+# Which version a program needs or supports ("Which Python version is required by HTTPX?",
+# "Minimum git version for GitPython"): not "the version control history".
+_VERSION_QUESTION = re.compile(
+    r"\b(which|what|minimum|minimal|oldest|earliest|lowest)\s+(\w+\s+){0,2}versions?\b(?!\s+(control|string|number)\b)"
+    r"|\bversions?\s+(of\s+\w+\s+)?(is\s+|are\s+)?(required|needed|supported)\b",
+    re.I,
+)
 _REASON_QUESTION = re.compile(r"\bwhy\b|\bfor what reason\b", re.I)
 # Asking for a way to do something ("How do I...?", "How can one...?", "how to..."), not how
 # something works ("How does the cache expire?"), which any explanation answers.
@@ -46,6 +56,7 @@ _WAY = re.compile(
     r"|by (using|setting|adding|passing|specifying|running|calling|giving|defining))\b",
     re.I,
 )
+_VERSION = re.compile(r"(?<![\w.])\d+\.(\d+|x)\b")  # "3.7", "1.7.x", "4.2.0"
 _NEGATION = re.compile(r"\b(not|no|never|cannot)\b|n[’']t\b", re.I)
 _NUMBER = re.compile(
     r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?|thousands?|millions?)\b", re.I
@@ -53,11 +64,13 @@ _NUMBER = re.compile(
 
 
 def expected_answer(question: str) -> str | None:
-    """"time", "number", "reason", "way", "yes/no", or None when the question's form says nothing about its answer."""
+    """"time", "number", "version", "reason", "way", "yes/no", or None when the question's form says nothing about its answer."""
     if _TIME_QUESTION.search(question):
         return "time"
     if _NUMBER_QUESTION.search(question):
         return "number"
+    if _VERSION_QUESTION.search(question):
+        return "version"
     if _REASON_QUESTION.search(question):
         return "reason"
     if _WAY_QUESTION.search(question):
@@ -81,6 +94,8 @@ def has_answer_of(kind: str | None, sentence: str) -> bool:
         return bool(_TIME.search(sentence))
     if kind == "number":
         return bool(_NUMBER.search(sentence))
+    if kind == "version":
+        return bool(_VERSION.search(sentence))
     if kind == "reason":
         return bool(_REASON.search(sentence))
     if kind == "way":
