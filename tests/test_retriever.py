@@ -353,3 +353,30 @@ def test_neighbours_of_one_section_that_do_not_overlap_are_joined_by_the_text_be
     assert joined.chunk.text == text[: len(text) - 1] and (joined.chunk.char_start, joined.chunk.char_end) == (0, len(text) - 1)
     (tmp_path / "FAQ.md").write_text(text.replace("no new", "NO NEW"), encoding="utf-8")  # changed since indexed
     assert SourceTexts(Reader(), tmp_path).gap(first, second) is None
+
+
+def test_the_kind_of_answer_asked_for_reorders_passages_but_does_not_decide_whether_the_corpus_answers():
+    from qa.analyzer import ENGLISH
+    from qa.config import RetrievalParams
+    from qa.search.evidence import Evidence
+    from qa.search.scoring import score
+
+    # "Why ...?" puts sentences giving a reason first; here five of them say nothing of the
+    # question, and the one passage that holds its words falls out of the five shown.
+    holds = "I created debmake to simplify the packaging documentation for new maintainers."
+    reasons = [f"Step {n} is needed because the archive checks signatures." for n in range(1, 6)]
+    texts = [holds, *reasons]
+    rows = {i: ChunkRow(i, "debmake.pdf", "Guide", 100 * i, 100 * i + len(t), i, i, t) for i, t in enumerate(texts, start=1)}
+    question = "Why did the author create debmake?"
+    weights = {"author": 4.4, "creat": 3.0, "debmak": 2.7}
+    cosines = {i: 0.5 for i in rows}
+    ids = tuple(rows)
+    evidence = Evidence(question, ENGLISH, 50, ids, ids, ids, rows, cosines, {i: ((0.5, 0, len(texts[i - 1])),) for i in rows},
+                        weights, "reason")
+    params = RetrievalParams(answer_type_weight=1.5, per_document=5)
+    typed = score(evidence, params, 5)
+    assert 1 not in [c.chunk.chunk_id for c in typed.candidates]
+    assert not typed.no_answer
+    # Judged on the reason passages alone, the corpus would not answer.
+    assert score(replace(evidence, rows={i: rows[i] for i in ids[1:]}, dense=ids[1:], by_sentence=ids[1:], lexical=ids[1:]),
+                 params, 5).no_answer

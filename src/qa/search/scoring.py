@@ -106,6 +106,13 @@ def score(evidence: Evidence, params: RetrievalParams, k: int) -> Ranking:
     over = max(k, DEFAULT_K)
     picked = diversify(candidates, over, params.per_document, params.min_similarity, params.diversity_margin, params.max_joined, gap)
     decided = _decided(evidence, picked, params)
+    if decided.no_answer and not decided.missing_names and evidence.wanted and params.answer_type_weight:
+        # The kind of answer asked for reorders the passages ("because..." sentences first for
+        # "why"), which can push out the one holding the question's words: whether the corpus
+        # answers is judged on the passages ranked without it too. Only a refusal pays for this.
+        untyped = score(evidence, replace(params, answer_type_weight=0.0), k)
+        if not untyped.no_answer:
+            decided = replace(decided, no_answer=False)
     return replace(decided, candidates=decided.candidates[:k])
 
 
