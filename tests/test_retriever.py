@@ -129,7 +129,7 @@ def test_a_question_naming_a_documents_title_lifts_its_passages():
     text = "It reads the settings from a file in your home directory."
     rows = {1: ChunkRow(1, "avrdude.pdf", "AVRDUDE manual", 0, len(text), 1, 1, text),
             2: ChunkRow(2, "black.html", "Black documentation", 0, len(text), 1, 1, text)}
-    weights = {ENGLISH.stems("black").pop(): 3.0, ENGLISH.stems("settings").pop(): 1.0}
+    weights = {ENGLISH.stem("black"): 3.0, ENGLISH.stem("settings"): 1.0}
     evidence = Evidence("Where does Black read its settings?", ENGLISH, 5, (1, 2), (1, 2), (1, 2), rows, {1: 0.5, 2: 0.5},
                         {1: ((0.5, 0, len(text)),), 2: ((0.5, 0, len(text)),)}, weights, None)
     alike = RetrievalParams(title_weight=0.0, title_word_discount=0.0)

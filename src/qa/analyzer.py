@@ -89,10 +89,7 @@ class Analyzer:
 
     def words(self, text: str) -> list[str]:
         """Lower-cased index words of `text`; a word hyphenated at a line end is one word."""
-        text = LINE_END_JOIN.sub("", text)
-        if text.isascii():  # lower-casing ASCII never changes where words are: one call, not one a word
-            return _WORD.findall(text.lower())
-        return [w.lower() for w in _WORD.findall(text)]
+        return _words(text)
 
     def word_spans(self, text: str) -> list[tuple[int, int]]:
         """Where each index word of `text` lies: for marking a question's words in a passage."""
@@ -126,9 +123,9 @@ class Analyzer:
         """Snowball (Porter 2) stem of a lower-cased word: "announced" and "announce" agree."""
         return _stem(word)
 
-    def stems(self, text: str) -> set[str]:
+    def stems(self, text: str) -> frozenset[str]:
         """The distinct stems of `text`'s words."""
-        return set(map(_stem, set(self.words(text))))  # each distinct word stemmed once, in C: the answer path's busiest call
+        return _stems_of(text)
 
     def question_stems(self, question: str) -> list[str]:
         """Stems of the words a matching passage should share with the question, in order, no repeats."""
@@ -206,3 +203,17 @@ def within_postings_budget(terms: list[str], frequency: dict[str, int], budget: 
 # -3: a chunk's words include its heading path (records.searched_text); an index of -2 words is
 # re-analyzed on its next update, in seconds, its vectors untouched.
 ENGLISH = Analyzer(name="english-snowball-3", stopwords=STOPWORDS, fts_tokenizer="unicode61 remove_diacritics 0")
+
+
+def _words(text: str) -> list[str]:
+    text = LINE_END_JOIN.sub("", text)
+    if text.isascii():  # lower-casing ASCII never changes where words are: one call, not one a word
+        return _WORD.findall(text.lower())
+    return [w.lower() for w in _WORD.findall(text)]
+
+
+@lru_cache(maxsize=1 << 13)  # about 25 MB when full of 30-word sentences (a text and a set of stems each)
+def _stems_of(text: str) -> frozenset[str]:
+    """The distinct stems of `text`'s words. Cached: the answer path's busiest call, and a batch of
+    questions reads many of the same sentences again (each distinct word stemmed once, in C)."""
+    return frozenset(map(_stem, set(_words(text))))

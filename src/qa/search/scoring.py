@@ -83,22 +83,17 @@ def score(evidence: Evidence, params: RetrievalParams, k: int) -> Ranking:
     asked = {title: answer_weights(evidence, stems, params) for title, stems in title_stems.items()}
     weighed = document_weights(evidence, shortlist, asked, params)
     beside_options = {title: words_beside_options(evidence, stems) for title, stems in title_stems.items()}
+    # The same passages ranked without the answer-kind bonus, for the no-answer call below
+    # (made into candidates only when it is needed).
+    untyped = []
     for chunk_id in shortlist:
         row = evidence.rows[chunk_id]
-        answer_score, highlight = best_answer_sentence(evidence, chunk_id, params, weighed[row.doc_id], beside_options[row.title])
+        typed, plain = answer_sentences(evidence, chunk_id, params, weighed[row.doc_id], beside_options[row.title])
         bonus = params.sibling_weight * support[chunk_id]
-        titled = params.title_weight * named.get(row.title, 0.0)
-        candidates.append(
-            Candidate(
-                chunk=row,
-                score=answer_score + params.fusion_weight * fused[chunk_id] / top_fused + bonus + titled,
-                sibling_bonus=bonus,
-                answer_score=answer_score,
-                similarity=evidence.similarity[chunk_id],
-                sentence_similarity=evidence.sentence_similarity(chunk_id),
-                highlight=highlight,
-            )
-        )
+        rest = params.fusion_weight * fused[chunk_id] / top_fused + bonus + params.title_weight * named.get(row.title, 0.0)
+        candidates.append(_candidate(evidence, row, typed, rest, bonus))
+        if plain is not typed:
+            untyped.append((row, plain, rest, bonus))
     gap = evidence.sources.gap if evidence.sources is not None else None
     # The no-answer call reads at least the passages a default answer shows: asking for fewer
     # (`-k 1`) must not make the corpus answer less. An option's entry ranked first on what it
@@ -106,14 +101,30 @@ def score(evidence: Evidence, params: RetrievalParams, k: int) -> Ranking:
     over = max(k, DEFAULT_K)
     picked = diversify(candidates, over, params.per_document, params.min_similarity, params.diversity_margin, params.max_joined, gap)
     decided = _decided(evidence, picked, params)
-    if decided.no_answer and not decided.missing_names and evidence.wanted and params.answer_type_weight:
+    if decided.no_answer and not decided.missing_names and untyped:
         # The kind of answer asked for reorders the passages ("because..." sentences first for
         # "why"), which can push out the one holding the question's words: whether the corpus
-        # answers is judged on the passages ranked without it too. Only a refusal pays for this.
-        untyped = score(evidence, replace(params, answer_type_weight=0.0), k)
-        if not untyped.no_answer:
+        # answers is judged on the passages ranked without it too.
+        moved = {row.chunk_id: _candidate(evidence, row, answer, rest, bonus) for row, answer, rest, bonus in untyped}
+        ranked = [moved.get(c.chunk.chunk_id, c) for c in candidates]
+        plain = diversify(ranked, over, params.per_document, params.min_similarity, params.diversity_margin, params.max_joined, gap)
+        if not _decided(evidence, plain, params).no_answer:
             decided = replace(decided, no_answer=False)
     return replace(decided, candidates=decided.candidates[:k])
+
+
+def _candidate(evidence: Evidence, row: ChunkRow, answer: tuple[float, tuple[int, int]], rest: float, bonus: float) -> Candidate:
+    """A shortlisted passage: its best sentence's (answer score, span) plus `rest` (fusion, sibling, title)."""
+    answer_score, highlight = answer
+    return Candidate(
+        chunk=row,
+        score=answer_score + rest,
+        sibling_bonus=bonus,
+        answer_score=answer_score,
+        similarity=evidence.similarity[row.chunk_id],
+        sentence_similarity=evidence.sentence_similarity(row.chunk_id),
+        highlight=highlight,
+    )
 
 
 def dense_ranking(evidence: Evidence, params: RetrievalParams, k: int) -> Ranking:
@@ -311,10 +322,21 @@ def best_answer_sentence(
     weights for this chunk's document (`answer_weights`; the plain IDF weights when None);
     `beside_options`, what the question asks besides the options it names (`words_beside_options`).
     """
+    return answer_sentences(evidence, chunk_id, params, weights, beside_options)[0]
+
+
+def answer_sentences(
+    evidence: Evidence,
+    chunk_id: int,
+    params: RetrievalParams,
+    weights: dict[str, float] | None = None,
+    beside_options: dict[str, float] | None = None,
+) -> tuple[tuple[float, tuple[int, int]], tuple[float, tuple[int, int]]]:
+    """`best_answer_sentence`, and the same without the bonus for the kind of answer asked for."""
     text = evidence.rows[chunk_id].text
     sentences = evidence.sentences[chunk_id]
     if not sentences:
-        return -1.0, (0, len(text))
+        return (-1.0, (0, len(text))), (-1.0, (0, len(text)))
     analyzer = evidence.analyzer
     weights = evidence.term_weights if weights is None else weights
     # Under a question heading (an FAQ's "6.2 Is the FONTLOG required?") the answer is
@@ -326,9 +348,11 @@ def best_answer_sentence(
 
     stems_of = [analyzer.stems(text[s:e]) for _, s, e in sentences]
 
-    def score_of(i: int, cosine: float, start: int, end: int) -> float:
+    def score_of(i: int, cosine: float, start: int, end: int) -> tuple[float, float]:
+        """(the sentence's answer score, the part of it the kind of answer asked for gives)."""
         sentence = text[start:end]
-        typed = params.answer_type_weight if has_answer_of(evidence.wanted, sentence) else 0.0
+        kind = params.answer_type_weight if has_answer_of(evidence.wanted, sentence) else 0.0
+        typed = 0.0
         own = stems_of[i] | asked
         around = (stems_of[i - 1] if i > 0 else set()) | (stems_of[i + 1] if i + 1 < len(stems_of) else set())
         if defines_option(text, start, end, evidence.options):
@@ -343,19 +367,28 @@ def best_answer_sentence(
         context = params.neighbour_word_weight * (term_overlap(weights, own | around) - shared)
         if named:
             context = max(context, params.heading_word_weight * (term_overlap(weights, own | named) - shared))
-        return cosine + params.overlap_weight * (shared + context) + typed
+        return cosine + params.overlap_weight * (shared + context) + typed + kind, kind
 
-    best, start, end, cosine = max((score_of(i, c, s, e), s, e, c) for i, (c, s, e) in enumerate(sentences))
-    if asked:
-        # ...and the passage as a whole (question and answer) may resemble the question asked
-        # more than its answering sentence alone does; the highlight stays that sentence.
-        best += max(0.0, evidence.similarity.get(chunk_id, -1.0) - cosine)
-    if not is_statement(text[start:end]):
-        # A chunk with nothing stated (a run of headings, short links, questions) can
-        # resemble a question without saying anything that answers it; a table row or a
-        # definition line says something without a full stop.
-        best -= _NOT_A_STATEMENT_PENALTY
-    return best, (start, end)
+    scored = [(score_of(i, c, s, e), s, e, c) for i, (c, s, e) in enumerate(sentences)]
+
+    def finished(best: float, start: int, end: int, cosine: float) -> tuple[float, tuple[int, int]]:
+        if asked:
+            # ...and the passage as a whole (question and answer) may resemble the question asked
+            # more than its answering sentence alone does; the highlight stays that sentence.
+            best += max(0.0, evidence.similarity.get(chunk_id, -1.0) - cosine)
+        if not is_statement(text[start:end]):
+            # A chunk with nothing stated (a run of headings, short links, questions) can
+            # resemble a question without saying anything that answers it; a table row or a
+            # definition line says something without a full stop.
+            best -= _NOT_A_STATEMENT_PENALTY
+        return best, (start, end)
+
+    (best, _), start, end, cosine = max(scored, key=lambda x: (x[0][0], x[1], x[2], x[3]))
+    typed_best = finished(best, start, end, cosine)
+    if not any(kind for (_, kind), *_ in scored):
+        return typed_best, typed_best
+    (best, kind), start, end, cosine = max(scored, key=lambda x: (x[0][0] - x[0][1], x[1], x[2], x[3]))
+    return typed_best, finished(best - kind, start, end, cosine)
 
 
 def overlapping(first: ChunkRow, second: ChunkRow) -> bool:
