@@ -113,6 +113,7 @@ def test_a_yes_no_question_leans_to_the_sentence_that_says_no():
     assert expected_answer("Does Black merge settings from several files?") == "yes/no"
     assert expected_answer("When can it be used?") == "time"  # the form asks for a time first
     assert expected_answer("Which regular expressions can nano use?") is None
+    assert expected_answer("IS-KP What should be done about it?") is None  # a follow-up searched with its subject
     assert has_answer_of("yes/no", "It also means that lookahead and lookbehind are not possible.")
     assert has_answer_of("yes/no", "orjson doesn't support PyPy.")
     assert has_answer_of("yes/no", "orjson doesn’t support PyPy.")

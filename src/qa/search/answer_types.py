@@ -38,7 +38,8 @@ _REASON_QUESTION = re.compile(r"\bwhy\b|\bfor what reason\b", re.I)
 # Asking for a way to do something ("How do I...?", "How can one...?", "how to..."), not how
 # something works ("How does the cache expire?"), which any explanation answers.
 _WAY_QUESTION = re.compile(r"\bhow (do|can|should|could|would|may|must|might) (i|we|you|one)\b|\bhow to\b", re.I)
-_YES_NO_QUESTION = re.compile(r"^\W*(does|do|did|is|are|was|were|can|could|will|would|should|must|may|has|have)\b", re.I)
+# The verb opening the question, a word of its own: not the "IS" of "IS-KP What should be done?".
+_YES_NO_QUESTION = re.compile(r"^\W*(does|do|did|is|are|was|were|can|could|will|would|should|must|may|has|have)\s", re.I)
 # "long": "how long" is answered by "30 days", which does not say "long".
 _KIND_WORDS = frozenset({"year", "date", "month", "time", "number", "percentage", "share", "long"})
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
