@@ -592,6 +592,22 @@ def test_a_page_holding_only_its_running_header_and_footer_gives_no_passage():
     assert furniture_spans(steps) == ((), (), (), ())
 
 
+def test_a_front_matter_page_numbered_in_roman_is_framed_by_the_same_running_header():
+    from qa.ingest.page_furniture import furniture_spans
+
+    # Texinfo's manuals: "ii Writing DDD Themes" on the blank page after the contents is the
+    # header "4 Writing DDD Themes" of the chapters' even pages, numbered in Roman.
+    says = ["Themes change the display.", "A theme is a file of VSL code.", "Themes live in a directory.", "Load one from the menu."]
+    pages = ["ii Writing DDD Themes", "iii\nTable of Contents\n1 Creating Displays . . . 3"]
+    pages += [f"{2 * n + 2} Writing DDD Themes\n{said}" for n, said in enumerate(says)]
+    spans = furniture_spans(pages)
+    assert [pages[0][a:b] for a, b in spans[0]] == ["ii Writing DDD Themes"]
+    assert [pages[2][a:b] for a, b in spans[2]] == ["2 Writing DDD Themes"]
+    # A word that only looks like a numeral is a word: "mid" and "did" are not page numbers.
+    from qa.ingest.page_furniture import _key
+    assert _key("did it work") == "did it work" and _key("vi Writing DDD Themes") == _key("12 Writing DDD Themes")
+
+
 def _reference_page() -> bytes:
     """A manual page shaped like the Apache httpd manual's: breadcrumb, language bars, an
     in-page table of contents, a "See also" box, permalinks, a directive table, a term list."""

@@ -11,7 +11,8 @@ and the same line, numbers aside, sits there on at least `_MIN_PAGES` pages and
 on most pages of the stretch between its first and last appearance (a chapter's
 header repeats over its chapter only; left and right pages may alternate two).
 A line that is only a page number ("12", "xiv", "3 / 57", "Page 4") at a page's
-very edge is furniture whenever other pages have one too.
+very edge is furniture whenever other pages have one too; a header's page number may be
+Roman in the front matter ("ii Writing DDD Themes" is "4 Writing DDD Themes").
 
 A running header may also change on every page: dblatex and LaTeX put the
 chapter and the current section in it ("CHAPTER 12. GETTING SUPPORT FOR DEBIAN …
@@ -40,6 +41,9 @@ _MIN_STRETCH_SHARE = 0.5
 _MAX_LINE_CHARACTERS = 160  # longer lines are text, whatever repeats
 _ROMAN = re.compile(r"\b[ivxlcdm]{1,7}\b")
 _DIGITS = re.compile(r"\b\d+\b")  # a number, not digits inside a word: "t24 ATtiny24" and "t25 ATtiny25" differ
+# A front-matter page number (i to xxxix) opening or closing a header line: "ii Writing DDD Themes"
+# is "4 Writing DDD Themes" of the pages after it. Only numbers so written: "mid" and "did" are words.
+_EDGE_ROMAN = re.compile(r"^(?=[ivx])x{0,3}(?:ix|iv|v?i{0,3})(?= )|(?<= )(?=[ivx])x{0,3}(?:ix|iv|v?i{0,3})$")
 _PAGE_NUMBER = re.compile(r"^(?:page\s+)?#(?:\s*(?:/|of)\s*#)?$|^[-–—\s]*#[-–—\s]*$")
 # A line ending like a sentence is text, even when its words are a title's ("..." cuts a title short).
 _SENTENCE_END = re.compile(r"(?<!\.)[.,;]$")
@@ -167,4 +171,6 @@ def _key(line: str) -> str:
     """A line as it repeats from page to page: lower case, spaces folded, numbers (Arabic or Roman) as '#'."""
     folded = " ".join(line.lower().split())
     folded = _DIGITS.sub("#", folded)
-    return _ROMAN.sub("#", folded) if _ROMAN.fullmatch(folded.replace(" ", "")) or len(folded) <= 8 else folded
+    if _ROMAN.fullmatch(folded.replace(" ", "")) or len(folded) <= 8:
+        return _ROMAN.sub("#", folded)
+    return _EDGE_ROMAN.sub("#", folded)
