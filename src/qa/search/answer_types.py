@@ -64,21 +64,21 @@ _NUMBER = re.compile(
 )
 
 
+# Each kind: the question form asking for it and what a sentence holding one has, in the
+# order the forms are tried ("How long ago...?" asks for a time before a number).
+_KINDS = {
+    "time": (_TIME_QUESTION, _TIME),
+    "number": (_NUMBER_QUESTION, _NUMBER),
+    "version": (_VERSION_QUESTION, _VERSION),
+    "reason": (_REASON_QUESTION, _REASON),
+    "way": (_WAY_QUESTION, _WAY),
+    "yes/no": (_YES_NO_QUESTION, _NEGATION),
+}
+
+
 def expected_answer(question: str) -> str | None:
     """"time", "number", "version", "reason", "way", "yes/no", or None when the question's form says nothing about its answer."""
-    if _TIME_QUESTION.search(question):
-        return "time"
-    if _NUMBER_QUESTION.search(question):
-        return "number"
-    if _VERSION_QUESTION.search(question):
-        return "version"
-    if _REASON_QUESTION.search(question):
-        return "reason"
-    if _WAY_QUESTION.search(question):
-        return "way"
-    if _YES_NO_QUESTION.search(question):
-        return "yes/no"
-    return None
+    return next((kind for kind, (form, _) in _KINDS.items() if form.search(question)), None)
 
 
 def type_words(question: str) -> tuple[str, ...]:
@@ -91,16 +91,4 @@ def type_words(question: str) -> tuple[str, ...]:
 
 
 def has_answer_of(kind: str | None, sentence: str) -> bool:
-    if kind == "time":
-        return bool(_TIME.search(sentence))
-    if kind == "number":
-        return bool(_NUMBER.search(sentence))
-    if kind == "version":
-        return bool(_VERSION.search(sentence))
-    if kind == "reason":
-        return bool(_REASON.search(sentence))
-    if kind == "way":
-        return bool(_WAY.search(sentence))
-    if kind == "yes/no":
-        return bool(_NEGATION.search(sentence))
-    return False
+    return kind in _KINDS and _KINDS[kind][1].search(sentence) is not None
