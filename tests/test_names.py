@@ -112,3 +112,12 @@ def test_a_name_written_with_its_version_is_held_where_the_corpus_names_it_witho
     assert _missing("Am I allowed to sell copies of a GPLv3 program?", gpl) == ()
     # A digit alone is part of the name: WOFF2 is another format than WOFF.
     assert _missing("Does Fontconfig read WOFF2 fonts?", gpl) == ("WOFF2",)
+
+
+def test_an_acronym_with_its_version_and_a_short_version_are_read_as_the_corpus_writes_them():
+    lgpl = "GNU LESSER GENERAL PUBLIC LICENSE Version 3, 29 June 2007. An Application is any work that uses an interface."
+    unseen = frozenset({"lgplv3", "lgpl", "v3"})
+    assert spelled_out_stems(ENGLISH, "Is subclassing using its interface under LGPLv3?", unseen, [lgpl]) == {"lgplv3"}
+    assert spelled_out_stems(ENGLISH, "In the LGPL v3, what counts as an Application?", unseen, [lgpl]) == {"lgpl", "v3"}
+    # A version the passages do not say is still a word they lack.
+    assert spelled_out_stems(ENGLISH, "In the LGPL v2, what counts as an Application?", frozenset({"lgpl", "v2"}), [lgpl]) == {"lgpl"}

@@ -43,6 +43,8 @@ _PREFIX_LETTERS = 2
 _HEADLINE_SHARE = 0.6  # a question with this share of its words capitalised is written in capitals
 # A name with a version written on ("gplv3", "lgplv2"): "v" and digits after three letters or more.
 _VERSIONED = re.compile(r"^([a-z]{3,})v\d+$")
+_VERSION_SUFFIX = re.compile(r"(?<=[A-Z]{3})v\d+$")  # the "v3" of "LGPLv3"
+_SHORT_VERSION = re.compile(r"(?<![\w.])v(\d+(?:\.\d+)*)(?![\w.])")  # "v3", "v2.1": "version 3" written short
 _FOREIGN_WORDS = 2  # lower-case words of the question the corpus lacks that make its capitals no sign of a name
 # Words an acronym's spelled-out name may hold without a letter of their own ("Bureau of Labor Statistics").
 _UNLETTERED = r"(?:(?:of|and|for|the|on|in|to|&)[\s-]+)?"
@@ -88,12 +90,24 @@ def missing_names(reader: IndexReader, analyzer: Analyzer, question: str, unseen
 
 def spelled_out_stems(analyzer: Analyzer, question: str, unseen_terms: frozenset[str], passages: Iterable[str]) -> frozenset[str]:
     """The stems of the acronyms of `question` no chunk holds that one of `passages` (the texts and
-    titles found for it) writes out: the corpus names the thing, in full ("Eclipse Public License")."""
-    acronyms = [name for name in question_names(question) if name.isalpha() and name.isupper() and analyzer.stems(name) <= unseen_terms]
-    if not acronyms:
+    titles found for it) writes out: the corpus names the thing, in full ("Eclipse Public License"),
+    also with a version written on ("LGPLv3"); and of a version written short ("v3") that a passage
+    writes as "version 3"."""
+    written = {}
+    for name in question_names(question):
+        acronym = _VERSION_SUFFIX.sub("", name)
+        if acronym.isalpha() and acronym.isupper() and analyzer.stems(name) <= unseen_terms:
+            written[name] = acronym
+    versions = {match.group(0): match.group(1) for match in _SHORT_VERSION.finditer(question) if analyzer.stem(match.group(0)) in unseen_terms}
+    if not written and not versions:
         return frozenset()
     texts = list(passages)
-    return frozenset(stem for name in acronyms if spelled_out(name, texts) for stem in analyzer.stems(name))
+    stems = {stem for name, acronym in written.items() if spelled_out(acronym, texts) for stem in analyzer.stems(name)}
+    for short, number in versions.items():
+        said = re.compile(rf"\bversion\s+{re.escape(number)}\b", re.IGNORECASE)
+        if any(said.search(text) for text in texts):
+            stems.add(analyzer.stem(short))
+    return frozenset(stems)
 
 
 def spelled_out(acronym: str, texts: Iterable[str]) -> bool:
