@@ -45,3 +45,11 @@ def test_a_question_word_the_corpus_spells_the_other_way_is_searched_as_the_corp
     question = "Who wrote Why3?"
     respelled(corpus, ENGLISH, question, ENGLISH.question_stems(question))
     assert corpus.looked_up == before + 1
+
+
+def test_a_library_asked_about_by_its_file_name_is_searched_by_its_projects_name():
+    assert variant("libshishi") == "shishi" and variant("libgss") == "gss"
+    assert variant("library") is None and variant("lib") is None and variant("libc") is None
+    corpus = Vocabulary("Shishi is an implementation of Kerberos 5. Shishi is thread-safe.")
+    question = "Is libshishi thread-safe?"
+    assert respelled(corpus, ENGLISH, question, ENGLISH.question_stems(question)) == ["shishi", "thread", "safe"]

@@ -149,7 +149,8 @@ def _texts_and_titles(rows: dict[int, ChunkRow]) -> Iterator[str]:
 
 def respelled(reader: IndexReader, analyzer: Analyzer, question: str, stems: list[str]) -> list[str]:
     """`stems`, each of a word the corpus lacks but holds in its other spelling (British or
-    American: "licence", "license") replaced by that spelling's stem (`qa.search.spelling`)."""
+    American: "licence", "license"; "libshishi", "shishi") replaced by that spelling's stem
+    (`qa.search.spelling`)."""
     others = {}
     for word in analyzer.search_terms(question):
         other = variant(word)

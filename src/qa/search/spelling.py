@@ -5,7 +5,9 @@
 was one no chunk holds, lexical search missed the answer and the no-answer rule, counting
 the word against every passage, refused it over the right one. A question word the
 corpus lacks is searched as its other spelling when the corpus has that one
-(`respelled`); a word the corpus holds as written is never changed.
+(`respelled`); a word the corpus holds as written is never changed. A library asked
+about by its file name ("Is libshishi thread-safe?") is the same way searched by its
+project's name when the manual only writes that ("Shishi").
 """
 
 from __future__ import annotations
@@ -35,8 +37,13 @@ _OUR_WORD = re.compile(rf"^({'|'.join(w[:-3] for w in _OUR)})(ou?r)(s|ed|ing|ite
 _ISE = re.compile(r"^(\w{3,}[iy])([sz])(e|es|ed|ing|er|ers|ation|ations|able)$")
 
 
+# "libshishi", "libgss": the library of Shishi, of GSS; not "library", "liberty", "libel"...
+_LIBRARY = re.compile(r"^lib(?!rar|ert|era|el|id|ret)([a-z][a-z0-9]{2,})$")
+
+
 def variant(word: str) -> str | None:
-    """The other spelling of a lower-case English `word` (British <-> American), or None."""
+    """The other spelling of a lower-case English `word` (British <-> American; a library's
+    project name without "lib"), or None."""
     if word in _WORDS:
         return _WORDS[word]
     if word in _AMERICAN:
@@ -47,4 +54,6 @@ def variant(word: str) -> str | None:
     if (match := _ISE.match(word)) is not None:
         stem, letter, ending = match.groups()
         return stem + ("z" if letter == "s" else "s") + ending
+    if (match := _LIBRARY.match(word)) is not None:
+        return match.group(1)
     return None
