@@ -1,5 +1,3 @@
-from dataclasses import replace
-
 from qa.search.answer_types import expected_answer, has_answer_of
 from qa.analyzer import ENGLISH
 from qa.config import RetrievalParams
@@ -69,58 +67,6 @@ def test_a_sentence_holding_the_word_year_does_not_outrank_the_one_that_gives_th
     assert highlighted({"year"}).startswith("The project was created")
 
 
-def test_a_why_question_asks_for_a_reason_and_a_how_do_i_question_for_a_way():
-    assert expected_answer("Why should static files be kept apart from files that change?") == "reason"
-    assert expected_answer("For what reason was the driver removed?") == "reason"
-    assert expected_answer("How do I enable several debugging categories at once?") == "way"
-    assert expected_answer("How can one program use both libraries?") == "way"
-    assert expected_answer("how to restrict lsof to IPv6 sockets") == "way"
-    # How something works is not a way to do it; how long is a number.
-    assert expected_answer("How does the cache expire entries?") is None
-    assert expected_answer("How long do I have to fix a violation?") == "number"
-
-
-def test_sentences_giving_a_reason_or_telling_what_to_do():
-    assert has_answer_of("reason", "Static files should be segregated because they can be shared.")
-    assert has_answer_of("reason", "Sign the file so that others can check it.")
-    assert not has_answer_of("reason", "Static files include binaries and libraries.")
-    assert has_answer_of("way", "Add the values of the desired debug levels together.")
-    assert has_answer_of("way", "To delete it, you must use the value NULL.")
-    assert has_answer_of("way", "The cache is cleared by running fc-cache -f.")
-    assert not has_answer_of("way", "Fontconfig is built with internal debugging left enabled.")
-    assert not has_answer_of("way", "The user added a new entry.")  # "added" is said, not told
-
-
-def test_the_way_asked_for_tips_the_choice_to_the_sentence_that_tells_it():
-    # The sixth real set's fontconfig question, a close choice: the first sentence shares more of its words.
-    text = ("Fontconfig is built with a large amount of internal debugging left enabled. "
-            "Add the value of the desired debug levels together and assign that to FC_DEBUG.")
-    sentences = ((0.62, 0, 75), (0.66, 76, len(text)))
-    row = ChunkRow(1, "fontconfig.pdf", "Fontconfig", 0, len(text), 1, 1, text)
-    question = "How do I enable several fontconfig debugging categories at once?"
-    weights = {"enabl": 4.2, "sever": 4.0, "fontconfig": 3.3, "debug": 4.4, "categori": 7.7}
-    evidence = Evidence(question, ENGLISH, 5, (1,), (1,), (1,), {1: row}, {1: 0.5}, {1: sentences}, weights,
-                        expected_answer(question))
-    params = RetrievalParams(neighbour_word_weight=0.0)
-    _, span = best_answer_sentence(evidence, 1, params)
-    assert text[slice(*span)].startswith("Add the value")
-    _, untyped = best_answer_sentence(replace(evidence, wanted=None), 1, params)
-    assert text[slice(*untyped)].startswith("Fontconfig is built")
-
-
-def test_a_yes_no_question_leans_to_the_sentence_that_says_no():
-    assert expected_answer("Can nano's search regular expressions use lookbehind?") == "yes/no"
-    assert expected_answer("Does Black merge settings from several files?") == "yes/no"
-    assert expected_answer("When can it be used?") == "time"  # the form asks for a time first
-    assert expected_answer("Which regular expressions can nano use?") is None
-    assert expected_answer("IS-KP What should be done about it?") is None  # a follow-up searched with its subject
-    assert has_answer_of("yes/no", "It also means that lookahead and lookbehind are not possible.")
-    assert has_answer_of("yes/no", "orjson doesn't support PyPy.")
-    assert has_answer_of("yes/no", "orjson doesn’t support PyPy.")
-    assert not has_answer_of("yes/no", "Do regular-expression searches by default.")
-    assert not has_answer_of("yes/no", "Nothing here is another word for knot.")
-
-
 def test_which_version_a_program_needs_is_answered_by_a_version_number():
     assert expected_answer("Which Python version is required by HTTPX?") == "version"
     assert expected_answer("Minimum git version for GitPython") == "version"
@@ -132,3 +78,11 @@ def test_which_version_a_program_needs_is_answered_by_a_version_number():
     assert has_answer_of("version", "Git (1.7.x or newer)")
     assert not has_answer_of("version", "Fixed exceptions in different python versions.")
     assert not has_answer_of("version", "It costs 3 dollars.")
+
+
+def test_why_how_and_yes_or_no_questions_ask_for_no_kind_of_answer():
+    # Tried as kinds and taken out (docs/reading.md, eighth session); a follow-up searched with
+    # its subject in front is no question form either.
+    for question in ("Why should static files be kept apart?", "How do I enable debugging?",
+                     "Can nano's search use lookbehind?", "IS-KP What should be done about it?"):
+        assert expected_answer(question) is None

@@ -361,22 +361,22 @@ def test_the_kind_of_answer_asked_for_reorders_passages_but_does_not_decide_whet
     from qa.search.evidence import Evidence
     from qa.search.scoring import score
 
-    # "Why ...?" puts sentences giving a reason first; here five of them say nothing of the
+    # "When ...?" puts sentences holding a date first; here five of them say nothing of the
     # question, and the one passage that holds its words falls out of the five shown.
-    holds = "I created debmake to simplify the packaging documentation for new maintainers."
-    reasons = [f"Step {n} is needed because the archive checks signatures." for n in range(1, 6)]
+    holds = "The author created debmake to simplify the packaging documentation for new maintainers."
+    reasons = [f"Step {n} was added in 2019 when the archive began checking signatures." for n in range(1, 6)]
     texts = [holds, *reasons]
     rows = {i: ChunkRow(i, "debmake.pdf", "Guide", 100 * i, 100 * i + len(t), i, i, t) for i, t in enumerate(texts, start=1)}
-    question = "Why did the author create debmake?"
+    question = "When did the author create debmake?"
     weights = {"author": 4.4, "creat": 3.0, "debmak": 2.7}
     cosines = {i: 0.5 for i in rows}
     ids = tuple(rows)
     evidence = Evidence(question, ENGLISH, 50, ids, ids, ids, rows, cosines, {i: ((0.5, 0, len(texts[i - 1])),) for i in rows},
-                        weights, "reason")
+                        weights, "time")
     params = RetrievalParams(answer_type_weight=1.5, per_document=5)
     typed = score(evidence, params, 5)
     assert 1 not in [c.chunk.chunk_id for c in typed.candidates]
     assert not typed.no_answer
-    # Judged on the reason passages alone, the corpus would not answer.
+    # Judged on the dated passages alone, the corpus would not answer.
     assert score(replace(evidence, rows={i: rows[i] for i in ids[1:]}, dense=ids[1:], by_sentence=ids[1:], lexical=ids[1:]),
                  params, 5).no_answer
