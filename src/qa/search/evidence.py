@@ -18,11 +18,12 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.analyzer import NEVER_A_STEM, Analyzer
+from qa.analyzer import Analyzer
 from qa.errors import EmptyScopeError
 from qa.index.protocols import IndexReader, SentenceScore
 from qa.records import ChunkRow
 from qa.search.answer_types import expected_answer, type_words
+from qa.search.lexical import weights_and_unseen
 from qa.search.names import missing_names, spelled_out_stems
 from qa.search.options import question_options
 from qa.search.scope import EVERYTHING, Scope
@@ -48,7 +49,7 @@ class Evidence:
     similarity: dict[int, float]  # cosine of the question with each of those chunks
     sentences: dict[int, tuple[SentenceScore, ...]]  # each chunk's answer-candidate sentences with their cosines
     term_weights: dict[str, float]  # IDF of the question's stems
-    wanted: str | None  # the kind of answer the question asks for ("time", "number", "reason", "way"), if its form says
+    wanted: str | None  # the kind of answer the question asks for ("time", "number", "version"), if its form says
     scope: Scope = EVERYTHING  # the documents every ranking was searched in
     unseen_terms: frozenset[str] = frozenset()  # the question's stems no chunk of the corpus holds
     corpus_chunks: int = 0  # chunks in the index: what the term weights' IDF counts over
@@ -112,10 +113,7 @@ def gather(
     similarity = {chunk_id: cosine for chunk_id, cosine in dense}
     similarity.update(reader.chunk_similarities(vector, [c for c in ids if c not in similarity and c in rows]))
     present = [c for c in ids if c in rows]
-    weights = reader.term_weights(set(stems) | {NEVER_A_STEM})
-    # Stems no chunk holds all weigh what a stem that cannot exist weighs (IndexReader.term_weights).
-    unseen_weight = weights.pop(NEVER_A_STEM, None)
-    unseen_terms = frozenset(t for t, w in weights.items() if unseen_weight is not None and w >= unseen_weight)
+    weights, unseen_terms = weights_and_unseen(reader, set(stems))
     spelled = spelled_out_stems(analyzer, question, unseen_terms, _texts_and_titles(rows)) if unseen_terms else frozenset()
     unseen_terms -= spelled
     return Evidence(
@@ -158,7 +156,6 @@ def respelled(reader: IndexReader, analyzer: Analyzer, question: str, stems: lis
             others[analyzer.stem(word)] = analyzer.stem(other)
     if not others:
         return stems  # most questions: no second look-up
-    weights = reader.term_weights(set(others) | set(others.values()) | {NEVER_A_STEM})
-    unseen = weights.pop(NEVER_A_STEM)
-    swap = {stem: other for stem, other in others.items() if weights[stem] >= unseen > weights[other]}
+    _, lacking = weights_and_unseen(reader, set(others) | set(others.values()))
+    swap = {stem: other for stem, other in others.items() if stem in lacking and other not in lacking}
     return list(dict.fromkeys(swap.get(stem, stem) for stem in stems))

@@ -7,7 +7,21 @@ than sharing the corpus's subject ("IS-KP").
 
 from __future__ import annotations
 
-from qa.analyzer import Analyzer
+from typing import TYPE_CHECKING
+
+from qa.analyzer import NEVER_A_STEM, Analyzer
+
+if TYPE_CHECKING:
+    from qa.index.protocols import IndexReader
+
+
+def weights_and_unseen(reader: IndexReader, stems: set[str]) -> tuple[dict[str, float], frozenset[str]]:
+    """The IDF weight of each of `stems`, and those of them no chunk holds: every stem no chunk
+    holds weighs what a stem that cannot exist weighs (`NEVER_A_STEM`, IndexReader.term_weights)."""
+    weights = reader.term_weights(set(stems) | {NEVER_A_STEM})
+    unseen_weight = weights.pop(NEVER_A_STEM, None)
+    unseen = frozenset(t for t, w in weights.items() if unseen_weight is not None and w >= unseen_weight)
+    return weights, unseen
 
 
 def term_overlap(question_weights: dict[str, float], text_stems: set[str]) -> float:

@@ -26,8 +26,9 @@ import re
 from collections.abc import Iterable
 from string import ascii_lowercase
 
-from qa.analyzer import NEVER_A_STEM, Analyzer
+from qa.analyzer import Analyzer
 from qa.index.protocols import IndexReader
+from qa.search.lexical import weights_and_unseen
 
 # A word written as a name: a capital first, a capital or digit after a lower-case start, or
 # an identifier joined by underscores ("io_uring", "max_buffer_size").
@@ -82,9 +83,8 @@ def missing_names(reader: IndexReader, analyzer: Analyzer, question: str, unseen
             candidates[name] = {near for stem in stems for near in _near_forms(stem)}
     if not candidates:
         return ()
-    weights = reader.term_weights(set().union(*candidates.values()) | {NEVER_A_STEM})
-    unseen = weights.pop(NEVER_A_STEM)
-    held = {term for term, weight in weights.items() if weight < unseen}
+    weights, lacking = weights_and_unseen(reader, set().union(*candidates.values()))
+    held = set(weights) - lacking
     return tuple(name for name, near in candidates.items() if not near & held)
 
 

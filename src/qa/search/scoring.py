@@ -352,7 +352,7 @@ def answer_sentences(
         """(the sentence's answer score, the part of it the kind of answer asked for gives)."""
         sentence = text[start:end]
         kind = params.answer_type_weight if has_answer_of(evidence.wanted, sentence) else 0.0
-        typed = 0.0
+        option = 0.0
         own = stems_of[i] | asked
         around = (stems_of[i - 1] if i > 0 else set()) | (stems_of[i + 1] if i + 1 < len(stems_of) else set())
         if defines_option(text, start, end, evidence.options):
@@ -360,14 +360,14 @@ def answer_sentences(
             # question asks that neither it, its heading nor its neighbours say.
             said = own | around | named
             lacking = sum(share for term, share in (beside_options or {}).items() if term not in said)
-            typed += params.option_weight * (1 - params.option_focus * lacking)
+            option = params.option_weight * (1 - params.option_focus * lacking)
         shared = term_overlap(weights, own)
         # Words the sentence lacks count at a lower weight where its heading or the sentences
         # beside it hold them (the larger of the two credits, not both).
         context = params.neighbour_word_weight * (term_overlap(weights, own | around) - shared)
         if named:
             context = max(context, params.heading_word_weight * (term_overlap(weights, own | named) - shared))
-        return cosine + params.overlap_weight * (shared + context) + typed + kind, kind
+        return cosine + params.overlap_weight * (shared + context) + option + kind, kind
 
     scored = [(score_of(i, c, s, e), s, e, c) for i, (c, s, e) in enumerate(sentences)]
 
