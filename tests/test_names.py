@@ -121,3 +121,10 @@ def test_an_acronym_with_its_version_and_a_short_version_are_read_as_the_corpus_
     assert spelled_out_stems(ENGLISH, "In the LGPL v3, what counts as an Application?", unseen, [lgpl]) == {"lgpl", "v3"}
     # A version the passages do not say is still a word they lack.
     assert spelled_out_stems(ENGLISH, "In the LGPL v2, what counts as an Application?", frozenset({"lgpl", "v2"}), [lgpl]) == {"lgpl"}
+
+
+def test_an_identifier_is_held_where_the_corpus_holds_its_parts():
+    # The FASTA guide's font has no underscore: its PDF text says "LIB MEMK=2G".
+    corpus = "By default, 2GB is available on 32-bit systems (LIB MEMK=2G)."
+    assert _missing("How much memory does FASTA use for library buffering by default (LIB_MEMK)?", corpus) == ()
+    assert _missing("Can aiofiles use io_uring on Linux?", "aiofiles runs file operations in a thread pool on Linux.") == ("io_uring",)

@@ -18,6 +18,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
+from qa.american_spelling import american
 from qa.errors import QuestionError
 
 # Longer questions are cut: the model reads 256 word pieces and FTS5 takes 64
@@ -120,7 +121,8 @@ class Analyzer:
         return terms[:MAX_QUERY_TERMS]
 
     def stem(self, word: str) -> str:
-        """Snowball (Porter 2) stem of a lower-cased word: "announced" and "announce" agree."""
+        """Snowball (Porter 2) stem of a lower-cased word: "announced" and "announce" agree, and
+        so do "colour" and "color" (`qa.american_spelling`)."""
         return _stem(word)
 
     def stems(self, text: str) -> frozenset[str]:
@@ -174,7 +176,7 @@ def _stem(word: str) -> str:
     # Diacritics folded first, as the index's words are: "café" and "cafe" are one word.
     if not word.isascii():
         word = "".join(ch for ch in unicodedata.normalize("NFKD", word) if not unicodedata.combining(ch))
-    return _english_stemmer().stemWord(word)
+    return _english_stemmer().stemWord(american(word))
 
 
 # BM25 scores every chunk that holds any query word (about a microsecond each)
@@ -200,9 +202,10 @@ def within_postings_budget(terms: list[str], frequency: dict[str, int], budget: 
     return kept
 
 
-# -3: a chunk's words include its heading path (records.searched_text); an index of -2 words is
-# re-analyzed on its next update, in seconds, its vectors untouched.
-ENGLISH = Analyzer(name="english-snowball-3", stopwords=STOPWORDS, fts_tokenizer="unicode61 remove_diacritics 0")
+# -3: a chunk's words include its heading path (records.searched_text); -4: British spellings
+# stemmed as American ones. An index of older words is re-analyzed on its next update, in
+# seconds, its vectors untouched.
+ENGLISH = Analyzer(name="english-snowball-4", stopwords=STOPWORDS, fts_tokenizer="unicode61 remove_diacritics 0")
 
 
 def _words(text: str) -> list[str]:

@@ -28,7 +28,7 @@ from qa.search.names import missing_names, spelled_out_stems
 from qa.search.options import question_options
 from qa.search.scope import EVERYTHING, Scope
 from qa.search.source_texts import SourceTexts
-from qa.search.spelling import variant
+from qa.search.spelling import other_forms
 
 # BM25 runs here beside the vector searches. One pool for the process: starting a thread
 # per question was a millisecond of each (a twentieth of a batch question's time).
@@ -146,13 +146,11 @@ def _texts_and_titles(rows: dict[int, ChunkRow]) -> Iterator[str]:
 
 
 def respelled(reader: IndexReader, analyzer: Analyzer, question: str, stems: list[str]) -> list[str]:
-    """`stems`, each of a word the corpus lacks but holds in its other spelling (British or
-    American: "licence", "license"; "libshishi", "shishi") replaced by that spelling's stem
-    (`qa.search.spelling`)."""
+    """`stems`, each of a word the corpus lacks but holds in another form ("libshishi" as
+    "shishi", "PDFs" as "PDF": `qa.search.spelling`) replaced by that form's stem."""
     others = {}
-    for word in analyzer.search_terms(question):
-        other = variant(word)
-        if other is not None and analyzer.stem(other) != analyzer.stem(word):
+    for word, other in other_forms(question).items():
+        if analyzer.stem(other) != analyzer.stem(word):
             others[analyzer.stem(word)] = analyzer.stem(other)
     if not others:
         return stems  # most questions: no second look-up

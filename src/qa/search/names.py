@@ -12,7 +12,8 @@ A name the corpus holds in another form is not missing: as a word a letter or tw
 shorter that begins it (the corpus's "Pakistan" for the question's "Pakistani";
 not "schema" for "Schematron"), or, for names of six letters or more, one letter
 off ("Proctor" and Gamble, "Eildmann" for "Eilmann"): a reader's misspelling is not
-a question about something else. Nor is an acronym the passages found for the
+a question about something else; nor is an identifier whose parts it holds ("LIB MEMK",
+where a PDF's font lacked the underscore of "LIB_MEMK"). Nor is an acronym the passages found for the
 question spell out (`spelled_out_stems`: "the EPL" of a licence that calls itself
 only the "Eclipse Public License"; every question naming it was refused over the
 right passage). A question whose everyday (lower-case) words the corpus lacks too
@@ -34,7 +35,10 @@ from qa.search.lexical import weights_and_unseen
 # an identifier joined by underscores ("io_uring", "max_buffer_size").
 _NAME = re.compile(r"(?<![\w.'’-])([A-Z][\w+-]*[A-Za-z0-9+]|[a-z]+[A-Z0-9]\w*|[a-z][a-z0-9]*_\w*[a-z0-9])")
 _WORD = re.compile(r"[^\W\d_]+")
-_SENTENCE_START = ".?!:;\"“(["
+_SENTENCE_START = ".?!:;\"“"
+# An opening bracket starts a sentence only where its bracket does: "(Optional) Which..." but not
+# "a one-time password (OTP) token", whose "OTP" is a name like any other.
+_OPENING = "(["
 _SHORTEST = 3  # "GDP"; two letters ("MB", "NY") are units and abbreviations more often than names
 _FUZZY_FROM = 6  # one letter off only for names this long: "Iraq" is not a misspelling of "Iran"
 # A corpus word this long, at most this many letters shorter, that begins the name: an
@@ -55,18 +59,23 @@ def question_names(question: str) -> tuple[str, ...]:
     """The names `question` uses, in order: not a sentence's first word (any word may open one),
     and in a question written in capitals throughout ("How Do I Configure The Relay?") only
     the words a capital alone does not make names of ("SMTPUTF8", "WOFF2", "libidn2")."""
-    inside = [m.group(0) for m in _WORD.finditer(question) if question[: m.start()].rstrip()[-1:] not in ("", *_SENTENCE_START)]
+    inside = [m.group(0) for m in _WORD.finditer(question) if not _opens_sentence(question[: m.start()])]
     headline = len(inside) >= 3 and sum(word[0].isupper() for word in inside) >= _HEADLINE_SHARE * len(inside)
     names = []
     for match in _NAME.finditer(question):
-        before = question[: match.start(1)].rstrip()
         name = match.group(1).strip("+-")
-        if not before or before[-1] in _SENTENCE_START or len(name) < _SHORTEST or not any(c.isalpha() for c in name):
+        if _opens_sentence(question[: match.start(1)]) or len(name) < _SHORTEST or not any(c.isalpha() for c in name):
             continue
         if headline and not any(c.isupper() or c.isdigit() for c in name[1:]):
             continue
         names.append(name)
     return tuple(dict.fromkeys(names))
+
+
+def _opens_sentence(before: str) -> bool:
+    """Whether a word after `before` is a sentence's first word (any word may be capitalised there)."""
+    before = before.rstrip().rstrip(_OPENING).rstrip()
+    return not before or before[-1] in _SENTENCE_START
 
 
 def missing_names(reader: IndexReader, analyzer: Analyzer, question: str, unseen_terms: frozenset[str]) -> tuple[str, ...]:
@@ -83,9 +92,11 @@ def missing_names(reader: IndexReader, analyzer: Analyzer, question: str, unseen
             candidates[name] = {near for stem in stems for near in _near_forms(stem)}
     if not candidates:
         return ()
-    weights, lacking = weights_and_unseen(reader, set().union(*candidates.values()))
+    # An identifier's parts: a PDF whose font lacks "_" writes "LIB_MEMK" as "LIB MEMK".
+    parts = {name: {analyzer.stem(part) for part in name.lower().split("_") if part} for name in candidates if "_" in name}
+    weights, lacking = weights_and_unseen(reader, set().union(*candidates.values(), *parts.values()))
     held = set(weights) - lacking
-    return tuple(name for name, near in candidates.items() if not near & held)
+    return tuple(name for name, near in candidates.items() if not near & held and not (name in parts and parts[name] <= held))
 
 
 def spelled_out_stems(analyzer: Analyzer, question: str, unseen_terms: frozenset[str], passages: Iterable[str]) -> frozenset[str]:
