@@ -863,6 +863,25 @@ def test_plain_text_numbered_sections_are_headings_and_its_contents_list_is_in_n
     assert required.heading_path == "2 ABOUT THE FONTLOG > 2.1 Is the FONTLOG required? It is asked often."
 
 
+def test_an_faq_that_sets_its_questions_out_left_of_their_answers_has_them_as_headings():
+    from qa.ingest.headings import plain_text_headings
+
+    # tcsh's FAQ, a web page saved as text: questions indented by two, answers by three.
+    answer = "   The answer says what to do about it at some length, over two lines of the\n   text, as answers do.\n"
+    text = ("FAQ\n\n   For the people who do not read the manual!\n\n"
+            f"  Why is the meta key broken in tcsh-5.20 and up?\n\n{answer}\n"
+            f"  Where can I get csh sources?\n\n{answer}\n"
+            f"  I am trying to compile tcsh and I am getting compile errors that look\n  like:\n\n{answer}\n"
+            f"  How can I use the arrow keys with hpterm?\n\n{answer}\n   Is this a question inside an answer?\n\n{answer}")
+    assert [h.title for h in plain_text_headings(text)] == [
+        "Q: Why is the meta key broken in tcsh-5.20 and up?", "Q: Where can I get csh sources?",
+        "Q: I am trying to compile tcsh and I am getting compile errors that look like:",
+        "Q: How can I use the arrow keys with hpterm?",
+    ]
+    # Two questions set out are no such FAQ: a question of a paragraph may stand out by chance.
+    assert plain_text_headings(text.split("  I am trying")[0]) == ()
+
+
 def test_numbered_headings_need_an_outline_and_a_licence_titles_its_sections_by_their_run_in_words():
     from qa.ingest.headings import numbered_headings
 
@@ -947,3 +966,23 @@ def test_a_manual_page_as_man_prints_it_has_its_sections_and_its_name_line_for_a
     assert all(page[h.start :].startswith(h.title) for h in document.headings)
     prose = "SUMMARY\nThis is a memo at the left margin.\nIt has no indented body at all.\nNOTES\nNone.\n"
     assert plain_text_headings(prose) == ()
+
+
+def test_a_markdown_footnote_is_read_and_only_its_marks_are_left_out(tmp_path):
+    from qa.ingest.chunker import chunk_document
+    from qa.ingest.markdown_text import rendered_edits
+
+    # charset-normalizer's README says why chardet reads only part of a payload in a footnote,
+    # which was read as a link reference definition ("[label]: ...") and left out of every chunk.
+    text = ("# tool\n\nThis package is faster than chardet.[^2] It says so twice.\n\n"
+            "[^2]: Chardet does not feed the complete body but rather a limited part of it, because the algorithm "
+            "doesn't scale properly with larger samples.\n\n[home]: https://example.org\n")
+    read = text
+    for start, end, replacement in sorted(rendered_edits(text), reverse=True):
+        read = read[:start] + replacement + read[end:]
+    assert "faster than chardet. It says" in read and "[^2]" not in read and "https://example.org" not in read
+    assert "\nChardet does not feed the complete body" in read
+    (tmp_path / "README.md").write_text(text, encoding="utf-8")
+    [document] = load_corpus(tmp_path).documents
+    chunks = chunk_document(document, FakeCounter(), ChunkerParams())
+    assert any("doesn't scale properly with larger samples" in chunk.text for chunk in chunks)

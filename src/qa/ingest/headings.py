@@ -117,7 +117,8 @@ def _ancestors(node):
 def plain_text_headings(text: str) -> tuple[Heading, ...]:
     """Heading lines of plain text, where they can be told reliably: underlined ones
     (`underlined_headings`), numbered ones (`numbered_headings`), and lines that stand alone
-    as section titles; and an FAQ's questions under them (`question_headings`).
+    as section titles; and an FAQ's questions under them (`question_headings`,
+    `outdented_questions`).
 
     Taken as a section title: a line standing alone as a paragraph, of at most ten words,
     starting with a capital, ending without punctuation (a colon ends a lead-in, not a
@@ -127,8 +128,11 @@ def plain_text_headings(text: str) -> tuple[Heading, ...]:
     """
     # A text that underlines or numbers its headings says which lines are headings: guessing
     # others from prose around them would only add a caption or a licence's lone line.
-    sections = underlined_headings(text) or numbered_headings(text) or manual_page_headings(text) or _standing_titles(text)
-    questions = question_headings(text)
+    marked = underlined_headings(text) or numbered_headings(text) or manual_page_headings(text)
+    sections = marked or _standing_titles(text)
+    # Questions set out to the left of their answers, where nothing else marks the FAQ's parts
+    # (a numbered FAQ's questions are its numbered headings already).
+    questions = question_headings(text) or (() if marked else outdented_questions(text))
     if not questions:
         return sections
     merged = list(sections)
@@ -202,6 +206,29 @@ def question_headings(text: str) -> tuple[Heading, ...]:
     if len(found) < 2 or not (_ANSWER_LINE.search(text) or 2 * asking >= len(found)):
         return ()
     return tuple(Heading(start, 1, f"Q: {words}") for start, words in found)
+
+
+def outdented_questions(text: str) -> tuple[Heading, ...]:
+    """The questions of a plain-text FAQ that sets each question out to the left of its answer,
+    as a web page's FAQ saved as text does (tcsh's: "  Why is the meta key broken in tcsh-5.20
+    and up?" over answers indented by three): a paragraph of at most `_MAX_QUESTION_WORDS`
+    words ending in "?", indented less than the paragraph after it. At least `_MIN_NUMBERED` of
+    them, or a question inside an answer would pass for one; then each paragraph set out at
+    their margin over a deeper one is a question, whether or not it ends in "?"."""
+    blocks = []  # (start of its first word, its words, the indent of its first line)
+    for match in _BLOCK.finditer(text):
+        block = match.group(0)
+        indent = len(block) - len(block.lstrip(" \t"))
+        blocks.append((match.start() + indent, " ".join(block.split()), indent))
+    set_out = [(start, words, indent) for (start, words, indent), (_, _, deeper) in zip(blocks, blocks[1:])
+               if indent < deeper and len(words.split()) <= _MAX_QUESTION_WORDS]
+    asking = [indent for _, words, indent in set_out if words.endswith("?")]
+    if len(asking) < _MIN_NUMBERED:
+        return ()
+    # ...and then every paragraph set out as they are is one, asking or not ("I am trying to
+    # compile tcsh and I am getting compile errors that look like:").
+    margin = max(set(asking), key=asking.count)
+    return tuple(Heading(start, 1, f"Q: {words}") for start, words, indent in set_out if indent == margin)
 
 
 def underlined_headings(text: str) -> tuple[Heading, ...]:
@@ -385,6 +412,8 @@ _QUESTION_PARAGRAPH = re.compile(
     r"(?:\A|\n[ \t]*\n)[ \t]*((?:Q|Question)[:.)][ \t]+)((?:(?![ \t]*(?:A|Answer)[:.)][ \t])[^\n]*\S[^\n]*(?:\n|\Z))+)"
 )
 _MIN_NUMBERED = 3
+# A paragraph: lines up to a blank one. (Tabs count as one column: indents here are spaces.)
+_BLOCK = re.compile(r"[^\n]*\S[^\n]*(?:\n[^\n]*\S[^\n]*)*")
 _MIN_NUMBERED_SECTION_WORDS = 30  # numbered paragraphs shorter than this (median) are list items
 
 

@@ -6,7 +6,7 @@ rendered page never sees is left out of what the model reads for a passage and
 out of heading paths: `**` and `_` around emphasis, backticks, `#` before a
 heading, a link's brackets and URL (its words stay), badge images, HTML tags and
 comments ('<a name="intro"></a>'), code fences, table rules, link reference
-definitions. A passage made only of those (a block of "[1.0.0]: https://..."
+definitions, footnote marks ("[^2]"; a footnote's text is read). A passage made only of those (a block of "[1.0.0]: https://..."
 definitions, a badge row) is no passage at all.
 
 Each chunk's `search_text` is its text with those characters taken out, and
@@ -29,7 +29,10 @@ MARKDOWN_SUFFIXES = (".md", ".markdown")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _ATX_OPEN = re.compile(r" {0,3}#{1,6}(?:[ \t]+|$)")
 _ATX_CLOSE = re.compile(r"[ \t]+#+[ \t]*$")
-_DEFINITION = re.compile(r"^ {0,3}\[([^\]]+)\]:[ \t]*\S")
+_DEFINITION = re.compile(r"^ {0,3}\[(?!\^)([^\]]+)\]:[ \t]*\S")
+# A footnote's definition ("[^2]: Chardet does not feed the complete body...") is text a reader
+# reads at the page's foot; only its label is syntax. (It was read as a link definition and lost.)
+_FOOTNOTE = re.compile(r" {0,3}\[\^[^\]\s]{1,100}\]:[ \t]*")
 _RULE = re.compile(r"^ {0,3}(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,}|=+[ \t]*)$")
 _TABLE_RULE = re.compile(r"^[ \t]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)+\|?[ \t]*$|^[ \t]*\|[ \t]*:?-+:?[ \t]*\|?[ \t]*$")
 _QUOTE = re.compile(r" {0,3}(?:>[ \t]?)+")
@@ -44,6 +47,7 @@ _INLINE = re.compile(
     r"|(?P<badge>\[\s*!\[[^\]]{0,500}\]\([^)]{0,2000}\)\s*\]\([^)]{0,2000}\)|\[\s*!\[[^\]]{0,500}\]\[[^\]]{0,500}\]\s*\]\[[^\]]{0,500}\])"
     r"|(?P<image>!\[[^\]]{0,500}\](?:\([^)]{0,2000}\)|\[[^\]]{0,500}\]))"
     r"|(?P<link>\[(?P<link_text>[^\]]{0,500})\](?:\((?P<url>[^)]{0,2000})\)|\[(?P<ref>[^\]]{0,500})\]))"
+    r"|(?P<footnote>\[\^[^\]\s]{1,100}\])"  # a footnote's mark in the text ("...the payload.[^2]")
     r"|(?P<shortcut>\[(?P<shortcut_text>[^\]]{1,500})\])(?![(:])"
     r"|(?P<autolink><(?P<address>(?:https?|ftp|mailto):[^\s<>]{0,2000}|[\w.+-]+@[\w-]+(?:\.[\w-]+)+)>)"
     r"|(?P<tag></?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]{0,1000})?/?>)"
@@ -139,6 +143,10 @@ def rendered_edits(text: str) -> list[Edit]:
             continue
         table = table or ("|" in body and n + 1 < len(lines) and _TABLE_RULE.match(lines[n + 1].rstrip("\r\n")) is not None)
         at, heading = start, False
+        if (footnote := _FOOTNOTE.match(body)) is not None:
+            end_paragraph()  # a footnote is a paragraph of its own
+            edits.append((start, start + footnote.end(), ""))
+            at = start + footnote.end()
         for prefix in (_QUOTE, _ATX_OPEN):
             match = prefix.match(body, at - start)
             if match and match.end() > at - start:
@@ -173,6 +181,8 @@ def _inline(text: str, start: int, end: int, defined: frozenset[str], edits: lis
         if kind == "code":
             edits.append((match.start(), match.start("code_text"), ""))
             edits.append((match.end("code_text"), match.end(), ""))
+        elif kind == "footnote":
+            edits.append((match.start(), match.end(), ""))
         elif kind in ("badge", "image"):
             edits.append((match.start(), match.end(), _space(text, match.start(), match.end())))
         elif kind == "link":
@@ -200,7 +210,7 @@ def _inline(text: str, start: int, end: int, defined: frozenset[str], edits: lis
 
 
 def _kind(match: re.Match) -> str:
-    for name in ("code", "badge", "image", "link", "shortcut", "autolink", "tag", "escape", "emphasis"):
+    for name in ("code", "badge", "image", "link", "footnote", "shortcut", "autolink", "tag", "escape", "emphasis"):
         if match.group(name) is not None:
             return name
     raise AssertionError(match)
