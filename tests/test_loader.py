@@ -201,3 +201,37 @@ def test_a_manual_page_typeset_as_pdf_is_titled_by_its_name_line_not_its_running
     page = "BASH(1) General Commands Manual BASH(1)\nNAME\nbash - GNU Bourne-Again SHell\nSYNOPSIS\nbash [options]\n"
     assert pdf_title(None, (page,)) == "bash - GNU Bourne-Again SHell"
     assert pdf_title(None, ("BASH(1) General Commands Manual BASH(1)\nbash is a shell.",)) == "BASH(1) General Commands Manual BASH(1)"
+
+
+def test_a_readme_whose_first_heading_is_one_of_its_sections_is_titled_by_what_names_the_project():
+    from qa.ingest.titles import markdown_title
+
+    prose = "is a library which aims to bring enjoyable logging in Python, and more.\n\n"
+    sections = "## Installation\n\npip install it\n\n## Features\n\nMany.\n"
+    # Loguru's README: a logo, a paragraph, then sections: "Installation" is no title.
+    assert markdown_title('<img alt="Loguru logo" src="logo.png">\n\n**Loguru** ' + prose + sections) == "Loguru"
+    # RapidFuzz's: an <h1> banner holding only the project's image.
+    banner = '<h1 align="center">\n<img src="logo.svg" alt="RapidFuzz" width="400">\n</h1>\n\n'
+    assert markdown_title(banner + "Fast matching " + prose + sections) == "RapidFuzz"
+    # GitPython's: sections only, one of them named as the file (or its folder) is.
+    assert markdown_title("[![ci](b.svg)](ci)\n\n## Gitoxide: A peek\n\nText.\n\n## GitPython\n\nIt is.\n", "gitpython-README") == "GitPython"
+    # Rich's: no logo's name, the first paragraph opens with the project's.
+    assert markdown_title("![Logo](logo.svg)\n\nRich " + prose + sections) == "Rich"
+    # A title heading stays the title: alone at the top level, or a first "#" with no paragraph before it.
+    assert markdown_title("# tool\n\nThe tool " + prose + sections) == "tool"
+    assert markdown_title("# tool\n\nWords.\n\n# Installation\n\npip install it\n") == "tool"
+    assert markdown_title("It " + prose + sections) == "Installation"  # nothing names it: as before
+
+
+def test_a_plain_text_title_is_no_lead_in_list_item_section_number_or_address(tmp_path):
+    from qa.ingest.titles import plain_text_title, reads_as_title
+
+    assert not reads_as_title("NOTE:") and not reads_as_title("* Home")
+    assert not reads_as_title("vberthoux@users.sourceforge.netFrequently Asked Questions")
+    assert plain_text_title("     * Home\n     * FAQ\n\nFAQ\n\n   For the people who do not read the manual!\n") == "FAQ"
+    assert plain_text_title("FAQ\n\n 1. Philosophy\n  1.1 What is cURL?\n") == "FAQ"  # curl's FAQ, not its first section
+    # DOSBox's README: its boxed "NOTE:" heading is no title; its first line is.
+    text = "DOSBox v0.74-3 Manual (always use the latest version)\n\n\n\n=====\nNOTE:\n=====\n\nWhile we are hoping.\n"
+    (tmp_path / "dosbox-README.txt").write_text(text, encoding="utf-8")
+    [document] = load_corpus(tmp_path).documents
+    assert document.title == "DOSBox v0.74-3 Manual (always use the latest version)"

@@ -26,7 +26,7 @@ from qa.ingest.headings import manual_page_headings, manual_page_title, markdown
 from qa.ingest.markdown_text import MARKDOWN_SUFFIXES
 from qa.ingest.overstrike import bold_headings, without_overstrike
 from qa.ingest.text_decoding import NotText, decode_text
-from qa.ingest.titles import markdown_title, pdf_title, plain_text_title, readable_file_name, short_title
+from qa.ingest.titles import markdown_title, pdf_title, plain_text_title, readable_file_name, reads_as_title, short_title
 from qa.records import Document, Heading, SkippedFile
 
 PDF_SUFFIXES = (".pdf",)
@@ -172,7 +172,9 @@ def _single_document(raw: bytes, path: Path, suffix: str, common: dict, progress
         return _extracted_document(_extract(raw, suffix), EXTRACTED_KINDS[suffix], path, common)
     decoded = decode_text(raw)
     if suffix in MARKDOWN_SUFFIXES:
-        found, headings = markdown_title(decoded.text), markdown_headings(decoded.text)
+        # A README is named after its folder ("GitPython/README.md"); another file after itself.
+        name = path.parent.name if path.stem.lower().startswith("readme") else path.stem
+        found, headings = markdown_title(decoded.text, name), markdown_headings(decoded.text)
     elif suffix == ".rst":
         headings = rst_headings(decoded.text)
         found = headings[0].title if headings else plain_text_title(decoded.text, path.stem)
@@ -185,11 +187,8 @@ def _single_document(raw: bytes, path: Path, suffix: str, common: dict, progress
             found = plain_text_title(shown, path.stem)
             return Document(title=short_title(found or readable_file_name(path)), text=shown, kind="typeset", headings=headings, **common)
         headings = plain_text_headings(decoded.text)
-        found = (
-            underlined_title(decoded.text, headings)
-            or manual_page_title(decoded.text, headings)
-            or plain_text_title(decoded.text, path.stem)
-        )
+        given = (underlined_title(decoded.text, headings), manual_page_title(decoded.text, headings))
+        found = next((title for title in given if title and reads_as_title(title)), "") or plain_text_title(decoded.text, path.stem)
     return Document(
         title=short_title(found or readable_file_name(path)),
         text=decoded.text,

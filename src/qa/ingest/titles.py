@@ -25,7 +25,7 @@ _BANNER = re.compile(r"<(?:h[1-3]|strong|b)\b[^>]*>", re.IGNORECASE)
 # A line that is a changelog entry, a date, a copyright notice or an editor's mode line
 # ("-*- text -*-"), not what a document is called.
 _NOT_A_TITLE = re.compile(
-    r"urgency=|<[^>\s]+@[^>\s]+>|^\W*\d{4}-\d{2}-\d{2}\b|^\W*(?:v(?:ersion)?\s*)?\d+(?:\.\d+)+\b"
+    r"urgency=|[\w.+-]+@[\w-]+\.[\w.-]+|^\W*\d{4}-\d{2}-\d{2}\b|^\W*(?:v(?:ersion)?\s*)?\d+(?:\.\d+)+\b"
     r"|-\*-.*-\*-|^(?:copyright\b|\(c\)|©)"
     r"|^\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{4}$"
     r"|^(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4}$",
@@ -41,19 +41,84 @@ _TITLE_SEARCH_LINES = 6
 _MANUAL_PAGE_HEADER = re.compile(r"^(\S+\(\w+\)) .* \1$")
 # A lone word opening a first page that is front matter, not the document's name.
 _FRONT_MATTER = re.compile(r"^(?:contents|preface|foreword|abstract|index|introduction|copyright|pages|menu|draft)\W*$", re.IGNORECASE)
+_LIST_ITEM = re.compile(r"^[*•+-]\s")
+_SECTION_NUMBER = re.compile(r"^\d+(?:\.\d+)*\.?\s")
+_PROSE_WORDS = 6  # a line of at least this many words (markup out) is a paragraph, not a banner or badge row
+_IMAGE_ALT = re.compile(r"!\[([^\]]*)\]|<img\b[^>]*\balt=[\"']([^\"']*)[\"']", re.IGNORECASE)
+_LOGO_ALT = re.compile(r"^(.+?)[\s-]+logo$", re.IGNORECASE)
+_BANNER_IMAGE = re.compile(r"<h1\b[^>]*>\s*(?:<a\b[^>]*>\s*)?<img\b[^>]*\balt=[\"']([^\"']+)[\"']", re.IGNORECASE)
+# "Rich is a ...", "Loguru is a ...": a capitalised name, not "It", "This" or "The".
+_OPENING_NAME = re.compile(r"^(?!(?:It|This|That|The|There|Here|These|They|We|You)\b)([A-Z][\w.+-]*) (?:is|are) (?:a|an|the)\b")
 _META_JUNK = re.compile(r"^(?:untitled|microsoft word - .*|.*\.(?:dvi|tex|docx?|odt|indd|qxd|pdf))$", re.IGNORECASE)
 
 
-def markdown_title(text: str) -> str:
-    """The first heading (ATX or Setext) with words in it as rendered (images, link targets, tags
-    and emphasis marks out, "load_dotenv" whole); before it, a title the README's HTML banner sets in bold or as
-    a heading ("<strong>HTTPX</strong> - A next-generation HTTP client"); else the opening lines
-    as plain text."""
-    first = next((h for h in markdown_headings(text) if any(ch.isalpha() for ch in h.title)), None)
-    if first is not None:
-        return _banner_title(text[: first.start].splitlines()) or first.title
-    lines = text.splitlines()
-    return _banner_title(lines) or plain_text_title("\n".join(clean_markup(line) for line in lines))
+def markdown_title(text: str, name: str | None = None) -> str:
+    """The heading that titles a README (as rendered: images, link targets, tags and emphasis marks
+    out, "load_dotenv" whole), else what names the project before its first section, else the
+    first heading; with no heading, a banner or the opening lines as plain text.
+
+    A heading titles the document when it is the only one at the top level the document uses, or
+    a level-1 heading with no paragraph before it. Loguru's, Rich's and RapidFuzz's READMEs open with a logo and a
+    paragraph, then "## Installation", "## Compatibility", "## Description": sections, one of many
+    at their level, not titles; apprise's opens its sections with "# How It Works". Then, in
+    order: a title the README's HTML banner sets in bold or as a heading ("<strong>HTTPX</strong> -
+    A next-generation HTTP client"); its logo's name ("Loguru logo", an <h1> holding the image of
+    "RapidFuzz"); the top-level heading the file is named after (`name`: "## GitPython" in
+    gitpython-README.md, or in a README.md of a folder GitPython); the name its first paragraph
+    opens with ("Rich is a Python library for...").
+    """
+    headings = [h for h in markdown_headings(text) if any(ch.isalpha() for ch in h.title)]
+    if not headings:
+        lines = text.splitlines()
+        return _banner_title(lines) or plain_text_title("\n".join(clean_markup(line) for line in lines))
+    first, top = headings[0], min(h.level for h in headings)
+    before = text[: first.start]
+    if (first.level == top and sum(h.level == top for h in headings) == 1) or (first.level == 1 and not _prose_in(before)):
+        return _banner_title(before.splitlines()) or first.title
+    return (
+        _banner_title(before.splitlines())
+        or _logo_name(before)
+        or _named_heading([h for h in headings if h.level == top], name)
+        or _opening_name(before)
+        or first.title
+    )
+
+
+def _prose_in(text: str) -> bool:
+    """Whether a paragraph of words stands in `text` (the part of a README before its first heading)."""
+    return any(len(clean_markup(line).split()) >= _PROSE_WORDS for line in text.splitlines())
+
+
+def _logo_name(text: str) -> str:
+    """The name a README's logo image gives ("Loguru logo" -> "Loguru"), or the image an <h1> banner holds."""
+    banner = _BANNER_IMAGE.search(text)
+    if banner is not None and _short_title(banner.group(1)):
+        return banner.group(1)
+    for markdown_alt, html_alt in _IMAGE_ALT.findall(text):
+        match = _LOGO_ALT.match(" ".join((markdown_alt or html_alt).split()))
+        if match is not None and _LONG_WORD.search(match.group(1)):
+            return match.group(1)
+    return ""
+
+
+def _named_heading(headings: list, name: str | None) -> str:
+    """The heading whose words are the file's name ("GitPython" of gitpython-README.md)."""
+    named = {word for word in re.split(r"[^a-z0-9]+", (name or "").lower()) if len(word) > 2}
+    for heading in headings:
+        words = re.split(r"[^a-z0-9]+", heading.title.lower())
+        if named and "".join(words) in named:
+            return heading.title
+    return ""
+
+
+def _opening_name(text: str) -> str:
+    """The name a README's first paragraph opens with ("Rich is a Python library for rich text")."""
+    for line in text.splitlines():
+        words = clean_markup(line)
+        if len(words.split()) >= _PROSE_WORDS:
+            match = _OPENING_NAME.match(words)
+            return match.group(1) if match is not None else ""
+    return ""
 
 
 def _banner_title(lines: list[str]) -> str:
@@ -86,9 +151,10 @@ def plain_text_title(text: str, file_stem: str | None = None) -> str:
         return named[0]
     first = candidates[0]
     if len(first.split()) == 1 and lines and lines[0] == first:
-        # A lone word first ("Pages", "Menu") is a site's navigation when a real title follows.
+        # A lone word first ("Pages", "Menu") is a site's navigation when a real title follows
+        # (not a numbered section: "FAQ" over "1. Philosophy" is curl's FAQ's title).
         for line in candidates[1:3]:
-            if len(line.split()) >= 2:
+            if len(line.split()) >= 2 and (_FRONT_MATTER.match(first) or not _SECTION_NUMBER.match(line)):
                 return line
     return first
 
@@ -102,8 +168,16 @@ def _named_after(line: str, file_stem: str) -> bool:
     return len(named & words) >= _NAME_SHARE * len(named)
 
 
+def reads_as_title(line: str) -> bool:
+    """Whether a line may be what a document is called: not a paragraph, a sentence of prose, a
+    lead-in ("NOTE:"), a list item ("* Home"), a changelog entry, a date or an e-mail address."""
+    return _reads_as_title(" ".join(line.split()))
+
+
 def _reads_as_title(line: str) -> bool:
     words = line.split()
+    if not words or line.endswith(":") or _LIST_ITEM.match(line):
+        return False  # a lead-in to what follows; an item of a list (a site's navigation: "* Home")
     if len(line) > 2 * MAX_TITLE_CHARACTERS:
         return False  # a paragraph, not a title
     if len(words) > _MAX_SENTENCE_TITLE_WORDS and line[-1] in ".!;":
