@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 from qa.ingest.headings import markdown_headings
+from qa.records import Heading
 
 MAX_TITLE_CHARACTERS = 120
 _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
@@ -58,9 +59,10 @@ def markdown_title(text: str, name: str | None = None) -> str:
     first heading; with no heading, a banner or the opening lines as plain text.
 
     A heading titles the document when it is the only one at the top level the document uses, or
-    a level-1 heading with no paragraph before it. Loguru's, Rich's and RapidFuzz's READMEs open with a logo and a
-    paragraph, then "## Installation", "## Compatibility", "## Description": sections, one of many
-    at their level, not titles; apprise's opens its sections with "# How It Works". Then, in
+    a level-1 heading with no paragraph before it. Loguru's, Rich's and RapidFuzz's READMEs open
+    with a logo and a paragraph, then "## Installation", "## Compatibility", "## Description":
+    sections, one of many at their level, not titles; apprise's opens its sections with "# How
+    It Works". Then, in
     order: a title the README's HTML banner sets in bold or as a heading ("<strong>HTTPX</strong> -
     A next-generation HTTP client"); its logo's name ("Loguru logo", an <h1> holding the image of
     "RapidFuzz"); the top-level heading the file is named after (`name`: "## GitPython" in
@@ -101,7 +103,7 @@ def _logo_name(text: str) -> str:
     return ""
 
 
-def _named_heading(headings: list, name: str | None) -> str:
+def _named_heading(headings: list[Heading], name: str | None) -> str:
     """The heading whose words are the file's name ("GitPython" of gitpython-README.md)."""
     named = {word for word in re.split(r"[^a-z0-9]+", (name or "").lower()) if len(word) > 2}
     for heading in headings:
