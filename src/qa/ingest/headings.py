@@ -215,11 +215,8 @@ def outdented_questions(text: str) -> tuple[Heading, ...]:
     words ending in "?", indented less than the paragraph after it. At least `_MIN_NUMBERED` of
     them, or a question inside an answer would pass for one; then each paragraph set out at
     their margin over a deeper one is a question, whether or not it ends in "?"."""
-    blocks = []  # (start of its first word, its words, the indent of its first line)
-    for match in _BLOCK.finditer(text):
-        block = match.group(0)
-        indent = len(block) - len(block.lstrip(" \t"))
-        blocks.append((match.start() + indent, " ".join(block.split()), indent))
+    # Each paragraph: (where its first word starts, its words, how far its first line is indented).
+    blocks = [(start, " ".join(text[start:end].split()), start - text.rfind("\n", 0, start) - 1) for start, end, _ in paragraphs(text)]
     set_out = [(start, words, indent) for (start, words, indent), (_, _, deeper) in zip(blocks, blocks[1:])
                if indent < deeper and len(words.split()) <= _MAX_QUESTION_WORDS]
     asking = [indent for _, words, indent in set_out if words.endswith("?")]
@@ -412,8 +409,6 @@ _QUESTION_PARAGRAPH = re.compile(
     r"(?:\A|\n[ \t]*\n)[ \t]*((?:Q|Question)[:.)][ \t]+)((?:(?![ \t]*(?:A|Answer)[:.)][ \t])[^\n]*\S[^\n]*(?:\n|\Z))+)"
 )
 _MIN_NUMBERED = 3
-# A paragraph: lines up to a blank one. (Tabs count as one column: indents here are spaces.)
-_BLOCK = re.compile(r"[^\n]*\S[^\n]*(?:\n[^\n]*\S[^\n]*)*")
 _MIN_NUMBERED_SECTION_WORDS = 30  # numbered paragraphs shorter than this (median) are list items
 
 

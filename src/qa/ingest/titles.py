@@ -105,7 +105,7 @@ def _logo_name(text: str) -> str:
 
 def _named_heading(headings: list[Heading], name: str | None) -> str:
     """The heading whose words are the file's name ("GitPython" of gitpython-README.md)."""
-    named = {word for word in re.split(r"[^a-z0-9]+", (name or "").lower()) if len(word) > 2}
+    named = _name_words(name or "")
     for heading in headings:
         words = re.split(r"[^a-z0-9]+", heading.title.lower())
         if named and "".join(words) in named:
@@ -163,7 +163,7 @@ def plain_text_title(text: str, file_stem: str | None = None) -> str:
 
 def _named_after(line: str, file_stem: str) -> bool:
     """Whether a file name of three or more words is made of this line's words (most of them)."""
-    named = {word for word in re.split(r"[^a-z0-9]+", file_stem.lower()) if len(word) > 2}
+    named = _name_words(file_stem)
     if len(named) < _NAME_WORDS:
         return False
     words = set(re.split(r"[^a-z0-9]+", line.lower()))
@@ -174,6 +174,11 @@ def reads_as_title(line: str) -> bool:
     """Whether a line may be what a document is called: not a paragraph, a sentence of prose, a
     lead-in ("NOTE:"), a list item ("* Home"), a changelog entry, a date or an e-mail address."""
     return _reads_as_title(" ".join(line.split()))
+
+
+def _name_words(file_stem: str) -> set[str]:
+    """The words of a file's name ("release-notes_2024" -> release, notes, 2024), lower case, of three characters or more."""
+    return {word for word in re.split(r"[^a-z0-9]+", file_stem.lower()) if len(word) > 2}
 
 
 def _reads_as_title(line: str) -> bool:
