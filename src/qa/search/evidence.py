@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +23,7 @@ from qa.errors import EmptyScopeError
 from qa.index.protocols import IndexReader, SentenceScore
 from qa.records import ChunkRow
 from qa.search.answer_types import expected_answer, type_words
+from qa.search.document_names import name_stems
 from qa.search.lexical import weights_and_unseen
 from qa.search.names import missing_names, spelled_out_stems
 from qa.search.options import question_options
@@ -59,6 +60,8 @@ class Evidence:
     sources: SourceTexts | None = None  # the documents' texts, to show neighbouring chunks as one passage
     options: frozenset[str] = frozenset()  # the command-line options the question names ("-x")
     missing_names: tuple[str, ...] = ()  # the names the question uses that no chunk holds in any form ("SMTPUTF8")
+    # each gathered document's file-name stems no chunk holds ("ujson" of ujson-licence.txt): words its passages hold for a reader
+    named_by: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @property
     def expected_weights(self) -> dict[str, float]:
@@ -114,6 +117,9 @@ def gather(
     similarity.update(reader.chunk_similarities(vector, [c for c in ids if c not in similarity and c in rows]))
     present = [c for c in ids if c in rows]
     weights, unseen_terms = weights_and_unseen(reader, set(stems))
+    # A word no chunk holds that a found document's file name does names that document (`document_names`).
+    named_by = {doc_id: name_stems(analyzer, doc_id) & unseen_terms for doc_id in {row.doc_id for row in rows.values()}}
+    unseen_terms -= frozenset().union(*named_by.values())
     spelled = spelled_out_stems(analyzer, question, unseen_terms, _texts_and_titles(rows)) if unseen_terms else frozenset()
     unseen_terms -= spelled
     return Evidence(
@@ -136,6 +142,7 @@ def gather(
         sources=SourceTexts(reader, corpus_dir) if corpus_dir is not None else None,
         options=question_options(question),
         missing_names=missing_names(reader, analyzer, question, unseen_terms) if unseen_terms else (),
+        named_by=named_by,
     )
 
 

@@ -38,6 +38,7 @@ def word_share(
     text: str,
     unseen: frozenset[str] = frozenset(),
     unseen_counts: float = 0.0,
+    named: frozenset[str] = frozenset(),
 ) -> float:
     """Like `term_overlap`, but a question stem of 4+ letters also matches a longer word it begins.
 
@@ -49,10 +50,11 @@ def word_share(
     Stems in `unseen` (no chunk of the corpus holds them) count against the text
     with `unseen_counts` times their weight (0: only where the text holds them; see
     `unseen_word_count` for why that depends on the size of the corpus), and
-    `corpus_coverage` weighs them once for the whole question.
+    `corpus_coverage` weighs them once for the whole question. Stems in `named` (the file
+    name of the text's document: `qa.search.document_names`) count as the text's own.
     """
     weights, advice = _content_weights(analyzer, question_weights)
-    present = analyzer.stems(text)
+    present = analyzer.stems(text) | named
 
     def holds(term: str) -> bool:
         return term in present or (len(term) >= 4 and any(s.startswith(term) for s in present))

@@ -155,16 +155,17 @@ def _decided(evidence: Evidence, picked: list[Candidate], params: RetrievalParam
     counts = unseen_word_count(evidence.corpus_chunks, unseen, params.unseen_full_chunks)
     weights = evidence.expected_weights or evidence.term_weights
 
-    def share(text: str) -> float:
-        return word_share(analyzer, weights, text, unseen, counts)
+    def shares(c: Candidate) -> Callable[[str], float]:
+        named = evidence.named_by.get(c.chunk.doc_id, frozenset())
+        return lambda text: word_share(analyzer, weights, text, unseen, counts, named)
 
     # A joined passage's words are weighed chunk by chunk, as the rule was tuned: two
     # neighbours' words together would pass a passage that neither would.
     shown = tuple(
         replace(
             c,
-            word_share=max(share(text) for text in c.pieces or (c.chunk.text,)),
-            sentence_share=sentence_share(evidence, c, share, params),
+            word_share=max(shares(c)(text) for text in c.pieces or (c.chunk.text,)),
+            sentence_share=sentence_share(evidence, c, shares(c), params),
         )
         for c in picked
     )

@@ -1,0 +1,40 @@
+"""The words a document's file name gives it: how a reader names a document whose text never does.
+
+"ujson-licence.txt" is the licence ujson ships, and its text never says "ujson" (it
+says "Developed by ESN, an Electronic Arts Inc. studio"). "Where does the number
+decoding code in ujson come from?" ranked the licence's right passage first and was
+refused: "ujson" counted as a word the corpus never mentions, and against every
+passage as one it lacks. A citation prints the file's name beside the passage, so a
+question word the name holds is a word that document holds.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+
+from qa.analyzer import Analyzer
+from qa.ingest.titles import GENERIC_FILE_NAMES
+
+_SHORTEST = 3  # "py", "v2": pieces of a name, not words a question names it by
+
+
+def name_words(doc_id: str) -> list[str]:
+    """The words of a document's file name without its extension ("ujson-licence.txt" -> ujson,
+    licence); for a file named only for what it is, what says more: the note after a README's
+    name ("README.SMIME") and its folder ("GitPython/README.md")."""
+    path = PurePosixPath(doc_id)
+    words = _words(path.stem)
+    if all(word.lower() in GENERIC_FILE_NAMES for word in words):
+        note = _words(path.suffix) if not path.suffix.islower() else []  # ".Debian", ".SMIME"; not ".txt"
+        words += note + _words(path.parent.name)
+    return words
+
+
+def _words(name: str) -> list[str]:
+    return [word for word in re.split(r"[^0-9A-Za-z]+", name) if len(word) >= _SHORTEST]
+
+
+def name_stems(analyzer: Analyzer, doc_id: str) -> frozenset[str]:
+    """The stems of `name_words`, as the question's words are stemmed."""
+    return frozenset(analyzer.stems(" ".join(name_words(doc_id))))
