@@ -235,3 +235,37 @@ def test_a_plain_text_title_is_no_lead_in_list_item_section_number_or_address(tm
     (tmp_path / "dosbox-README.txt").write_text(text, encoding="utf-8")
     [document] = load_corpus(tmp_path).documents
     assert document.title == "DOSBox v0.74-3 Manual (always use the latest version)"
+
+
+def test_a_plain_text_title_is_no_sentence_and_no_line_of_a_wrapped_paragraph(tmp_path):
+    from qa.ingest.titles import pdf_title, plain_text_title, reads_as_title
+
+    # A sentence names no document; a name set before what it is, ended by a full stop, does.
+    assert plain_text_title("Developed by ESN, an Electronic Arts Inc. studio.\n") == ""
+    assert plain_text_title("Here is the latest version of this file.\n\nXTerm - Frequently Asked Questions\n") == (
+        "XTerm - Frequently Asked Questions")
+    assert not reads_as_title("All rights reserved.")
+    assert plain_text_title("HTTPX - A next-generation HTTP client for Python.\n") == "HTTPX - A next-generation HTTP client for Python."
+    assert plain_text_title("AVRDUDE: A program for AVR microcontroller flash and eeprom.\n").startswith("AVRDUDE:")
+    assert plain_text_title("Installation notes.\n") == "Installation notes."  # short: a heading with a stop
+    # A title page's name over what it is, a sentence, is the name and its subtitle.
+    assert pdf_title(None, ("AVRDUDE\nA program for download/uploading AVR microcontroller flash and eeprom.\n",)) == (
+        "AVRDUDE: A program for download/uploading AVR microcontroller flash and eeprom.")
+    # Lines of a wrapped paragraph, its start and its end, are no title: CVS's FAQ opens with its licence.
+    gpl = ("   CVS is Copyright (C) 1989-2005 The Free Software Foundation, Inc.\n\n"
+           "   CVS is free software; you can redistribute it and/or modify\n   it under the terms of the GNU General Public License\n"
+           "   any later version.\n\n")
+    assert plain_text_title(gpl) == ""
+    assert plain_text_title("Frequently Asked Questions\n\nCVS is free software; you can redistribute it\nunder the GPL.\n") == (
+        "Frequently Asked Questions")
+    simplejson = ("simplejson is dual-licensed software. It is available under the terms\nof the MIT license. This code is "
+                  "also licensed to the Python Software Foundation (PSF) under a Contributor\nAgreement.\n\nMIT License\n")
+    assert plain_text_title(simplejson) == ""  # "MIT License" is its first section's, not its title
+    # Then the file name, made readable: a README's note after its name is part of it.
+    (tmp_path / "ujson-licence.txt").write_text("Developed by ESN, an Electronic Arts Inc. studio.\nCopyright (c) 2014, "
+                                                "Electronic Arts Inc.\nAll rights reserved.\n\nRedistribution and use in "
+                                                "source and binary forms, with or without\nmodification, are permitted.\n",
+                                                encoding="utf-8")
+    (tmp_path / "README.SMIME").write_text("This file describes how to configure mutt to use S/MIME.\n", encoding="utf-8")
+    assert {d.doc_id: d.title for d in load_corpus(tmp_path).documents} == {"README.SMIME": "README SMIME",
+                                                                               "ujson-licence.txt": "Ujson licence"}

@@ -27,15 +27,23 @@ _BANNER = re.compile(r"<(?:h[1-3]|strong|b)\b[^>]*>", re.IGNORECASE)
 # ("-*- text -*-"), not what a document is called.
 _NOT_A_TITLE = re.compile(
     r"urgency=|[\w.+-]+@[\w-]+\.[\w.-]+|^\W*\d{4}-\d{2}-\d{2}\b|^\W*(?:v(?:ersion)?\s*)?\d+(?:\.\d+)+\b"
-    r"|-\*-.*-\*-|^(?:copyright\b|\(c\)|©)"
+    r"|-\*-.*-\*-|^(?:copyright\b|\(c\)|©)|^all rights reserved\b"
     r"|^\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{4}$"
     r"|^(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4}$",
     re.IGNORECASE,
 )
+# Names a file bears for what it is, not what it is about ("README.SMIME", "GitPython/README.md").
+GENERIC_FILE_NAMES = frozenset({"readme", "index", "license", "licence", "copying", "notes", "manual", "faq"})
 _NAME_WORDS = 3  # a file name of fewer words ("notes", "report-2024") names no particular line
 _NAME_SHARE = 0.75  # of its words a line must hold to be the title it was named after
 _LONG_WORD = re.compile(r"[^\W\d_]{3}")
 _MAX_SENTENCE_TITLE_WORDS = 12  # a line ending like a sentence and longer than this is prose
+# A line ending in a full stop is a sentence from this many words, unless a dash or colon sets a
+# name before what it is ("HTTPX - A next-generation HTTP client for Python."): "Here is the latest
+# version of this file.", "Developed by ESN, an Electronic Arts Inc. studio." name no document.
+_SENTENCE_WORDS = 5
+_WRAPPED_WORDS = 8  # a line this long going on in lower case below is a paragraph's ("...you can redistribute it and/or modify")
+_NAME_THEN_WHAT = re.compile(r"\S\s+[-–—]\s+\S|^[^\s:]+:\s")
 # How far down a document its title may stand, below navigation words and dates.
 _TITLE_SEARCH_LINES = 6
 # A manual page's running header: its name and section at both ends ("BASH(1) ... BASH(1)").
@@ -143,9 +151,14 @@ def plain_text_title(text: str, file_stem: str | None = None) -> str:
     with a teaser of another article, and "shadow-caliphate-islamic-state-khorasan.txt"
     says which line is this one's title.
     """
-    lines = [" ".join(line.replace("\ufeff", " ").split()) for line in text.splitlines()]
-    lines = [line for line in lines if line and any(ch.isalnum() for ch in line)][:_TITLE_SEARCH_LINES]
-    candidates = [line for line in lines if _reads_as_title(line)]
+    raw = [" ".join(line.replace("\ufeff", " ").split()) for line in text.splitlines()]
+    opening = [i for i, line in enumerate(raw) if line and any(ch.isalnum() for ch in line)][:_TITLE_SEARCH_LINES]
+    lines = [raw[i] for i in opening]
+    # A title stands before the text begins: a line of a wrapped paragraph ends the search, and a
+    # heading under it is a section's ("MIT License" under simplejson's note on its two licences).
+    prose = next((n for n, i in enumerate(opening) if _runs_on(raw, i)), len(opening))
+    opening = opening[:prose]
+    candidates = [raw[i] for i in opening if _reads_as_title(raw[i]) and not _is_sentence(raw[i])]
     if not candidates:
         return ""
     named = [line for line in candidates if file_stem and _named_after(line, file_stem)]
@@ -168,6 +181,23 @@ def _named_after(line: str, file_stem: str) -> bool:
         return False
     words = set(re.split(r"[^a-z0-9]+", line.lower()))
     return len(named & words) >= _NAME_SHARE * len(named)
+
+
+def _is_sentence(line: str) -> bool:
+    """Whether an opening line is a sentence: a title ending in a full stop names its subject first
+    ("HTTPX - A next-generation HTTP client for Python."; not "Developed by ESN, an Electronic Arts
+    Inc. studio."). A subtitle under a name, or a banner, may be one: only a first line is judged so."""
+    return len(line.split()) >= _SENTENCE_WORDS and line.endswith(".") and not _NAME_THEN_WHAT.search(line)
+
+
+def _runs_on(lines: list[str], i: int) -> bool:
+    """Whether line `i` is part of a wrapped paragraph: its sentence goes on in the next line, in
+    lower case ("CVS is free software; you can redistribute it and/or modify" / "it under the
+    terms of..."), or it is the lower-case end of one above ("any later version."), as no title is."""
+    goes_on = len(lines[i].split()) >= _WRAPPED_WORDS and i + 1 < len(lines) and lines[i + 1][:1].islower()
+    above = lines[i - 1] if i > 0 else ""
+    ends_one = bool(above) and above[-1] not in ".!?:" and (lines[i][:1].islower() or len(above.split()) >= _WRAPPED_WORDS)
+    return goes_on or ends_one
 
 
 def reads_as_title(line: str) -> bool:
@@ -239,8 +269,10 @@ def clean_markup(text: str) -> str:
 
 
 def readable_file_name(path: Path) -> str:
-    """ "release-notes_2024.md" -> "Release notes 2024"."""
-    words = " ".join(re.split(r"[-_.\s]+", path.stem)).strip() or path.name
+    """ "release-notes_2024.md" -> "Release notes 2024"; "README.SMIME" -> "README SMIME" (a note
+    after a name, not an extension, is kept)."""
+    name = path.name if path.stem.lower() in GENERIC_FILE_NAMES and not path.suffix.islower() else path.stem
+    words = " ".join(re.split(r"[-_.\s]+", name)).strip() or path.name
     return words[0].upper() + words[1:]
 
 
