@@ -245,6 +245,8 @@ def test_a_plain_text_title_is_no_sentence_and_no_line_of_a_wrapped_paragraph(tm
     assert plain_text_title("Here is the latest version of this file.\n\nXTerm - Frequently Asked Questions\n") == (
         "XTerm - Frequently Asked Questions")
     assert not reads_as_title("All rights reserved.")
+    assert pdf_title("", ("https://www.littlecms.com\nCopyright © 2022 Marti Maria Saguer, all rights reserved.\nPlug-in API 2.14\n",)) == (
+        "Plug-in API 2.14")
     assert plain_text_title("HTTPX - A next-generation HTTP client for Python.\n") == "HTTPX - A next-generation HTTP client for Python."
     assert plain_text_title("AVRDUDE: A program for AVR microcontroller flash and eeprom.\n").startswith("AVRDUDE:")
     assert plain_text_title("Installation notes.\n") == "Installation notes."  # short: a heading with a stop

@@ -23,11 +23,12 @@ _REFERENCE_IMAGE = re.compile(r"!\[[^\]]*\]\[[^\]]*\]|\[!\[[^\]]*\]\[[^\]]*\]\]\
 _TAG = re.compile(r"<[^>]+>")
 _EMPHASIS = re.compile(r"[*_`~]+")
 _BANNER = re.compile(r"<(?:h[1-3]|strong|b)\b[^>]*>", re.IGNORECASE)
-# A line that is a changelog entry, a date, a copyright notice or an editor's mode line
-# ("-*- text -*-"), not what a document is called.
+# A line that is a changelog entry, a date, a copyright notice, an editor's mode line
+# ("-*- text -*-") or a web address (a manual's first page opening with its site's), not what a
+# document is called.
 _NOT_A_TITLE = re.compile(
     r"urgency=|[\w.+-]+@[\w-]+\.[\w.-]+|^\W*\d{4}-\d{2}-\d{2}\b|^\W*(?:v(?:ersion)?\s*)?\d+(?:\.\d+)+\b"
-    r"|-\*-.*-\*-|^(?:copyright\b|\(c\)|©)|^all rights reserved\b"
+    r"|-\*-.*-\*-|^(?:copyright\b|\(c\)|©)|^all rights reserved\b|^(?:https?://|ftp://|www\.)\S+$"
     r"|^\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{4}$"
     r"|^(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4}$",
     re.IGNORECASE,
