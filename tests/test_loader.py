@@ -240,11 +240,13 @@ def test_a_plain_text_title_is_no_lead_in_list_item_section_number_or_address(tm
 def test_a_plain_text_title_is_no_sentence_and_no_line_of_a_wrapped_paragraph(tmp_path):
     from qa.ingest.titles import pdf_title, plain_text_title, reads_as_title
 
-    # A sentence names no document; a name set before what it is, ended by a full stop, does.
+    # A sentence about the file or who made it names no document; a title ending in a full stop does.
     assert plain_text_title("Developed by ESN, an Electronic Arts Inc. studio.\n") == ""
     assert plain_text_title("Here is the latest version of this file.\n\nXTerm - Frequently Asked Questions\n") == (
         "XTerm - Frequently Asked Questions")
-    assert not reads_as_title("All rights reserved.")
+    assert plain_text_title("Nutrition and physical activity guidelines for cancer survivors.\n\nCancer survivors are...\n") == (
+        "Nutrition and physical activity guidelines for cancer survivors.")  # a paper's title: SciFact's corpus
+    assert not reads_as_title("All rights reserved.") and not reads_as_title("CVS is Copyright (C) 1989-2005 The FSF, Inc.")
     assert pdf_title("", ("https://www.littlecms.com\nCopyright © 2022 Marti Maria Saguer, all rights reserved.\nPlug-in API 2.14\n",)) == (
         "Plug-in API 2.14")
     assert plain_text_title("HTTPX - A next-generation HTTP client for Python.\n") == "HTTPX - A next-generation HTTP client for Python."

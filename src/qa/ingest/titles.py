@@ -24,11 +24,13 @@ _TAG = re.compile(r"<[^>]+>")
 _EMPHASIS = re.compile(r"[*_`~]+")
 _BANNER = re.compile(r"<(?:h[1-3]|strong|b)\b[^>]*>", re.IGNORECASE)
 # A line that is a changelog entry, a date, a copyright notice, an editor's mode line
-# ("-*- text -*-") or a web address (a manual's first page opening with its site's), not what a
-# document is called.
+# ("-*- text -*-"), a web address (a manual's first page opening with its site's), or a sentence
+# about the file or who made it ("This file describes...", "Here is the latest version of this
+# file.", "Developed by ESN, an Electronic Arts Inc. studio."), not what a document is called.
 _NOT_A_TITLE = re.compile(
     r"urgency=|[\w.+-]+@[\w-]+\.[\w.-]+|^\W*\d{4}-\d{2}-\d{2}\b|^\W*(?:v(?:ersion)?\s*)?\d+(?:\.\d+)+\b"
-    r"|-\*-.*-\*-|^(?:copyright\b|\(c\)|©)|^all rights reserved\b|^(?:https?://|ftp://|www\.)\S+$"
+    r"|-\*-.*-\*-|^(?:copyright\b|\(c\)|©)|\bcopyright\s+(?:\(c\)|©|\d{4})|^all rights reserved\b|^(?:https?://|ftp://|www\.)\S+$"
+    r"|^(?:this (?:file|document|directory|package)|here (?:is|are)|(?:developed|written|maintained|created) by)\b"
     r"|^\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{4}$"
     r"|^(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4}$",
     re.IGNORECASE,
@@ -39,12 +41,7 @@ _NAME_WORDS = 3  # a file name of fewer words ("notes", "report-2024") names no 
 _NAME_SHARE = 0.75  # of its words a line must hold to be the title it was named after
 _LONG_WORD = re.compile(r"[^\W\d_]{3}")
 _MAX_SENTENCE_TITLE_WORDS = 12  # a line ending like a sentence and longer than this is prose
-# A line ending in a full stop is a sentence from this many words, unless a dash or colon sets a
-# name before what it is ("HTTPX - A next-generation HTTP client for Python."): "Here is the latest
-# version of this file.", "Developed by ESN, an Electronic Arts Inc. studio." name no document.
-_SENTENCE_WORDS = 5
 _WRAPPED_WORDS = 8  # a line this long going on in lower case below is a paragraph's ("...you can redistribute it and/or modify")
-_NAME_THEN_WHAT = re.compile(r"\S\s+[-–—]\s+\S|^[^\s:]+:\s")
 # How far down a document its title may stand, below navigation words and dates.
 _TITLE_SEARCH_LINES = 6
 # A manual page's running header: its name and section at both ends ("BASH(1) ... BASH(1)").
@@ -159,7 +156,7 @@ def plain_text_title(text: str, file_stem: str | None = None) -> str:
     # heading under it is a section's ("MIT License" under simplejson's note on its two licences).
     prose = next((n for n, i in enumerate(opening) if _runs_on(raw, i)), len(opening))
     opening = opening[:prose]
-    candidates = [raw[i] for i in opening if _reads_as_title(raw[i]) and not _is_sentence(raw[i])]
+    candidates = [raw[i] for i in opening if _reads_as_title(raw[i])]
     if not candidates:
         return ""
     named = [line for line in candidates if file_stem and _named_after(line, file_stem)]
@@ -182,13 +179,6 @@ def _named_after(line: str, file_stem: str) -> bool:
         return False
     words = set(re.split(r"[^a-z0-9]+", line.lower()))
     return len(named & words) >= _NAME_SHARE * len(named)
-
-
-def _is_sentence(line: str) -> bool:
-    """Whether an opening line is a sentence: a title ending in a full stop names its subject first
-    ("HTTPX - A next-generation HTTP client for Python."; not "Developed by ESN, an Electronic Arts
-    Inc. studio."). A subtitle under a name, or a banner, may be one: only a first line is judged so."""
-    return len(line.split()) >= _SENTENCE_WORDS and line.endswith(".") and not _NAME_THEN_WHAT.search(line)
 
 
 def _runs_on(lines: list[str], i: int) -> bool:
