@@ -1,8 +1,8 @@
 """The default corpus's reader questions, asked as a reader would, on the real model: never refused.
 
-tests/reader_questions/default_corpus.jsonl holds questions written by reading the two
-articles (in a reader's own words, not the articles'), the file that answers and a
-phrase of the answering passage. A refusal shown over the right passage is the worst
+tests/reader_questions/default_corpus.jsonl and default_corpus_blind.jsonl hold questions
+written by reading the two articles (in a reader's own words, not the articles'), the file
+that answers and a phrase of the answering passage. A refusal shown over the right passage is the worst
 answer `qa` can give, so none may be refused, and the answer must be in the top 5.
 Questions marked `known_miss` are strict xfails: the day one passes, the mark must go.
 """
@@ -19,9 +19,13 @@ from tests.conftest import DEFAULT_CORPUS
 
 pytestmark = pytest.mark.slow
 
+# default_corpus.jsonl: written over the sessions that tuned on it; default_corpus_blind.jsonl:
+# 40 more, written in the tenth session by a helper who read only the articles, their misses
+# marked as measured then (docs/evaluation.md): a new reader's questions fare worse than ours.
 QUESTIONS = [
     json.loads(line)
-    for line in (Path(__file__).parent / "reader_questions" / "default_corpus.jsonl").read_text(encoding="utf-8").splitlines()
+    for name in ("default_corpus.jsonl", "default_corpus_blind.jsonl")
+    for line in (Path(__file__).parent / "reader_questions" / name).read_text(encoding="utf-8").splitlines()
     if line.strip()
 ]
 
