@@ -198,8 +198,14 @@ def reads_as_title(line: str) -> bool:
 
 
 def _name_words(file_stem: str) -> set[str]:
-    """The words of a file's name ("release-notes_2024" -> release, notes, 2024), lower case, of three characters or more."""
-    return {word for word in re.split(r"[^a-z0-9]+", file_stem.lower()) if len(word) > 2}
+    """The words of a file's name ("release-notes_2024" -> release, notes, 2024), lower case."""
+    return {word.lower() for word in file_name_words(file_stem)}
+
+
+def file_name_words(name: str) -> list[str]:
+    """The words of a file's name as written, in order, of three characters or more
+    ("GitPython_README-v2" -> GitPython, README): "py", "v2" are pieces, not words it is named by."""
+    return [word for word in re.split(r"[^0-9A-Za-z]+", name) if len(word) > 2]
 
 
 def _reads_as_title(line: str) -> bool:

@@ -10,13 +10,10 @@ question word the name holds is a word that document holds.
 
 from __future__ import annotations
 
-import re
 from pathlib import PurePosixPath
 
 from qa.analyzer import Analyzer
-from qa.ingest.titles import GENERIC_FILE_NAMES
-
-_SHORTEST = 3  # "py", "v2": pieces of a name, not words a question names it by
+from qa.ingest.titles import GENERIC_FILE_NAMES, file_name_words
 
 
 def name_words(doc_id: str) -> list[str]:
@@ -24,15 +21,11 @@ def name_words(doc_id: str) -> list[str]:
     licence); for a file named only for what it is, what says more: the note after a README's
     name ("README.SMIME") and its folder ("GitPython/README.md")."""
     path = PurePosixPath(doc_id)
-    words = _words(path.stem)
+    words = file_name_words(path.stem)
     if all(word.lower() in GENERIC_FILE_NAMES for word in words):
-        note = _words(path.suffix) if not path.suffix.islower() else []  # ".Debian", ".SMIME"; not ".txt"
-        words += note + _words(path.parent.name)
+        note = file_name_words(path.suffix) if not path.suffix.islower() else []  # ".Debian", ".SMIME"; not ".txt"
+        words += note + file_name_words(path.parent.name)
     return words
-
-
-def _words(name: str) -> list[str]:
-    return [word for word in re.split(r"[^0-9A-Za-z]+", name) if len(word) >= _SHORTEST]
 
 
 def name_stems(analyzer: Analyzer, doc_id: str) -> frozenset[str]:

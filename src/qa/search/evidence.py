@@ -118,7 +118,9 @@ def gather(
     present = [c for c in ids if c in rows]
     weights, unseen_terms = weights_and_unseen(reader, set(stems))
     # A word no chunk holds that a found document's file name does names that document (`document_names`).
-    named_by = {doc_id: name_stems(analyzer, doc_id) & unseen_terms for doc_id in {row.doc_id for row in rows.values()}} if unseen_terms else {}
+    named_by = {}
+    if unseen_terms:
+        named_by = {doc_id: name_stems(analyzer, doc_id) & unseen_terms for doc_id in {row.doc_id for row in rows.values()}}
     unseen_terms -= frozenset().union(*named_by.values())
     spelled = spelled_out_stems(analyzer, question, unseen_terms, _texts_and_titles(rows)) if unseen_terms else frozenset()
     unseen_terms -= spelled

@@ -54,7 +54,9 @@ def word_share(
     name of the text's document: `qa.search.document_names`) count as the text's own.
     """
     weights, advice = _content_weights(analyzer, question_weights)
-    present = analyzer.stems(text) | named if named else analyzer.stems(text)
+    present = analyzer.stems(text)
+    if named:
+        present = present | named  # a new set only where the document's name adds a word
 
     def holds(term: str) -> bool:
         return term in present or (len(term) >= 4 and any(s.startswith(term) for s in present))

@@ -155,20 +155,21 @@ def _decided(evidence: Evidence, picked: list[Candidate], params: RetrievalParam
     counts = unseen_word_count(evidence.corpus_chunks, unseen, params.unseen_full_chunks)
     weights = evidence.expected_weights or evidence.term_weights
 
-    def shares(c: Candidate) -> Callable[[str], float]:
+    def weighed(c: Candidate) -> Candidate:
         named = evidence.named_by.get(c.chunk.doc_id, frozenset())
-        return lambda text: word_share(analyzer, weights, text, unseen, counts, named)
 
-    # A joined passage's words are weighed chunk by chunk, as the rule was tuned: two
-    # neighbours' words together would pass a passage that neither would.
-    shown = tuple(
-        replace(
+        def share(text: str) -> float:
+            return word_share(analyzer, weights, text, unseen, counts, named)
+
+        # A joined passage's words are weighed chunk by chunk, as the rule was tuned: two
+        # neighbours' words together would pass a passage that neither would.
+        return replace(
             c,
-            word_share=max(shares(c)(text) for text in c.pieces or (c.chunk.text,)),
-            sentence_share=sentence_share(evidence, c, shares(c), params),
+            word_share=max(share(text) for text in c.pieces or (c.chunk.text,)),
+            sentence_share=sentence_share(evidence, c, share, params),
         )
-        for c in picked
-    )
+
+    shown = tuple(weighed(c) for c in picked)
     coverage = corpus_coverage(analyzer, weights, unseen)
     missing = evidence.missing_names if params.refuse_missing_names else ()
     no_answer = not shown or bool(missing) or lacks_evidence(shown, params, coverage)
