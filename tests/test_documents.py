@@ -269,6 +269,9 @@ def test_qa_show_takes_a_whole_citation_pasted_back_and_prints_what_it_cites(qa,
     assert pages == qa("show", "corpus/report.pdf", "--page", "3")[1] + qa("show", "corpus/report.pdf", "--page", "4")[1]
     assert qa("show", "corpus/notes.txt:2-3")[1] == "two\nthree"
     assert qa("show", "corpus/notes.txt:4")[1] == "four"
+    # A line of `qa ask`'s output, pasted whole: the header, or the citation's own line.
+    assert qa("show", "[1] Notes — a list › One — corpus/notes.txt:2-3  (weak match)")[1] == "two\nthree"
+    assert qa("show", "    — corpus/report.pdf p. 3")[1] == qa("show", "corpus/report.pdf", "--page", "3")[1]
     html = qa("show", "corpus/article.html")[1]
     assert qa("show", "corpus/article.html (text:1-2)")[1] == "\n".join(html.split("\n")[:2])
     code, out, err = qa("show", "corpus/notes.txt:3-9")
@@ -310,7 +313,7 @@ def test_a_pdf_with_no_text_at_all_is_skipped_as_scanned(tmp_path):
     ]
 
 
-def test_a_long_title_gives_way_to_the_heading_path_in_text_output():
+def test_a_long_title_gives_way_to_the_heading_path_and_the_citation_to_a_line_of_its_own():
     import os
 
     from qa.records import Answer, ChunkRow, Passage
@@ -320,9 +323,21 @@ def test_a_long_title_gives_way_to_the_heading_path_in_text_output():
         rank=1, chunk=chunk, file=os.path.abspath("corpus/" + "x" * 50 + ".txt"), score=1.0, similarity=0.5,
         highlight_start=0, highlight_end=5, weak=False,
     )
+    head, cited = render_text(Answer("q", (passage,), False), width=100).splitlines()[:2]
+    assert head.startswith("[1] A very long title A very long") and head.endswith(" A… › Origins and History")
+    assert len(head) <= 100 and cited == f"    — corpus/{'x' * 50}.txt:13-15"
+
+
+def test_a_title_is_cut_at_a_word_and_shares_the_citations_line_when_it_stays_readable():
+    import os
+
+    from qa.records import Answer, ChunkRow, Passage
+
+    chunk = ChunkRow(1, "a.txt", "The Islamic State in Afghanistan: A Jihadist Threat in Retreat?", 0, 5, 13, 13, "Hello")
+    passage = Passage(rank=1, chunk=chunk, file=os.path.abspath("corpus/" + "y" * 40 + ".txt"), score=1.0,
+                      similarity=0.5, highlight_start=0, highlight_end=5, weak=False)
     head = render_text(Answer("q", (passage,), False), width=100).splitlines()[0]
-    assert head.endswith(f"› Origins and History — corpus/{'x' * 50}.txt:13-15")
-    assert head.startswith("[1] A very long") and "…" in head
+    assert head == f"[1] The Islamic State in Afghanistan: A… — corpus/{'y' * 40}.txt:13"
 
 
 def test_a_pdf_passage_reflows_its_wrapped_lines_but_keeps_its_list_items_and_hyphens():

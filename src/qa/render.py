@@ -99,6 +99,11 @@ _CITED_PLACE = re.compile(
 )
 
 
+# What `render_text` prints around a citation: `[n] Title › Section — ` or `— ` before it
+# (the title may hold " — " itself: the citation follows the last), `  (weak match)` after it.
+_PASTED_LINE = re.compile(r"^(?:\[\d+\] .* — |— )|  \(weak match\)$")
+
+
 @dataclass(frozen=True)
 class CitedPlace:
     """A citation read back: the path, and the pages or lines it names (None: the whole document)."""
@@ -112,8 +117,11 @@ def parse_citation(text: str) -> CitedPlace:
     """The inverse of `citation`: what a reader pastes back into `qa show`.
 
     Text that names no place (a bare path) is the path. The caller checks first
-    whether the whole text is a file, since a file may be named `notes:3`.
+    whether the whole text is a file, since a file may be named `notes:3`. A whole
+    line of `qa ask`'s output pasted back (`[1] Title › Section — path:3-5`, or the
+    citation's own line `— path:3-5  (weak match)`) is read as the citation in it.
     """
+    text = _PASTED_LINE.sub("", text.strip())
     match = _CITED_PLACE.search(text)
     if match is None or match.start() == 0:
         return CitedPlace(text)
@@ -177,14 +185,26 @@ def render_text(answer: Answer, width: int = 100, color: bool = False) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+# A title cut shorter than this no longer names its document ("A Shadow Ca…"): the citation
+# moves to a line of its own instead.
+_MIN_TITLE = 30
+
+
 def _heading(passage: Passage, width: int, color: bool) -> str:
-    room = max(30, width - len(citation(passage)) - 12)
+    """`[n] Title › Section — path:lines` on one line when it fits with the title readable;
+    else the title and sections on the first line and `— path:lines` on the second."""
+    cited = f" — {citation(passage)}" + ("  (weak match)" if passage.weak else "")
+    number = f"[{passage.rank}] "
     section = heading_trail(passage)[len(passage.title) :]  # " › Tactics › Urban Terrorism", or ""
-    # A long title gives way before the section: the section says where to look.
-    title = _shorten(passage.title, max(12, room - len(section))) + _shorten(section, max(room - 12, 40))
-    weak = "  (weak match)" if passage.weak else ""
-    head = f"[{passage.rank}] {title} — {citation(passage)}{weak}"
-    return f"\x1b[1m{head}\x1b[0m" if color else head
+    title = _shorten(passage.title, width - len(number) - len(section) - len(cited))
+    if len(title) >= min(len(passage.title), _MIN_TITLE):
+        head = number + title + section + cited
+    else:
+        # A long title gives way before the section, down to _MIN_TITLE: the section says where to look.
+        room = width - len(number)
+        title = _shorten(passage.title, max(_MIN_TITLE, room - len(section)))
+        head = number + title + _shorten(section, max(room - len(title), 24)) + "\n   " + cited
+    return "\n".join(f"\x1b[1m{line}\x1b[0m" for line in head.split("\n")) if color else head
 
 
 def _body(passage: Passage, width: int, color: bool) -> list[str]:
@@ -204,7 +224,16 @@ def _body(passage: Passage, width: int, color: bool) -> list[str]:
 
 
 def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    """`text` in at most `limit` characters, cut at a word's end where one is near (not "Ca…")."""
+    if len(text) <= limit:
+        return text
+    if limit < 2:
+        return "…"
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if not text[limit - 1].isspace() and space >= limit // 2:
+        cut = cut[:space]  # the cut fell inside a word
+    return cut.rstrip(" ,:;–—-") + "…"
 
 
 def render_markdown(answer: Answer) -> str:
