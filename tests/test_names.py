@@ -128,3 +128,48 @@ def test_an_identifier_is_held_where_the_corpus_holds_its_parts():
     corpus = "By default, 2GB is available on 32-bit systems (LIB MEMK=2G)."
     assert _missing("How much memory does FASTA use for library buffering by default (LIB_MEMK)?", corpus) == ()
     assert _missing("Can aiofiles use io_uring on Linux?", "aiofiles runs file operations in a thread pool on Linux.") == ("io_uring",)
+
+
+class Chunks:
+    """The two IndexReader methods the compound check reads: chunks holding any of the stems, and their rows."""
+
+    def __init__(self, texts: list[str], title: str = "Manual") -> None:
+        from qa.records import ChunkRow
+
+        self.rows = {i: ChunkRow(i, "manual.txt", title, 0, len(t), 1, 1, t) for i, t in enumerate(texts)}
+
+    def lexical_search(self, stems: list[str], k: int, within=None) -> list[int]:
+        return [i for i, row in self.rows.items() if set(stems) & ENGLISH.stems(row.text)][:k]
+
+    def chunks(self, chunk_ids: list[int]) -> dict:
+        return {i: self.rows[i] for i in chunk_ids}
+
+
+def test_a_compound_name_is_parts_joined_by_a_slash_or_hyphen_not_an_everyday_compound():
+    from qa.search.names import question_compounds
+
+    assert question_compounds("Does the Werkzeug server support HTTP/2 or DNS-over-HTTPS?") == ("HTTP/2", "DNS-over-HTTPS")
+    assert question_compounds("Is there a RISC-V back end, and does it build on x86-64?") == ("RISC-V", "x86-64")
+    # A word joined to a name ("MPL-covered", "non-GPL"), words alone ("built-in") and a range of numbers are not names.
+    assert question_compounds("Must I document MPL-covered code in a non-GPL, built-in module from 2015-16?") == ()
+    # Nor is a name with a small word at an end: "ASCII-only" says something of ASCII, which the corpus may say otherwise.
+    assert question_compounds("How do I escape Cyrillic for an ASCII-only terminal?") == ()
+
+
+def test_a_compound_name_no_passage_says_side_by_side_is_missing():
+    from qa.search.names import missing_compounds
+
+    manual = Chunks(["The server speaks HTTP 1.1 over port 2 and 8080.", "Plain http URLs are redirected."])
+    # Every word of "HTTP/2" is in the manual, never the two together: the manual does not say.
+    assert missing_compounds(manual, ENGLISH, "Does the server support HTTP/2?") == ("HTTP/2",)
+    assert missing_compounds(manual, ENGLISH, "Does the server support HTTP/1.1?") == ()
+    said = Chunks(["HTTP/2 is on by default.", "Turn on HTTP version 3 with --quic.", "Build with WiFi support."])
+    assert missing_compounds(said, ENGLISH, "Does the server support HTTP/2?") == ()
+    # Written as a version ("HTTP version 3") or as one word ("WiFi"), the name is held.
+    assert missing_compounds(said, ENGLISH, "Is HTTP/3 supported?") == ()
+    assert missing_compounds(said, ENGLISH, "Can I build it with Wi-Fi?") == ()
+    # A document's file name holds it too: a licence's text says "Version 3", its file "lgpl-3.0-licence.txt".
+    licence = Chunks(["GNU LESSER GENERAL PUBLIC LICENSE Version 3, 29 June 2007"], title="GNU Lesser General Public License")
+    question = "Can object code include header material under LGPL-3.0?"
+    assert missing_compounds(licence, ENGLISH, question) == ("LGPL-3",)
+    assert missing_compounds(licence, ENGLISH, question, ["licences/lgpl-3.0-licence.txt"]) == ()

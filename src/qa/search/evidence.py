@@ -25,7 +25,7 @@ from qa.records import ChunkRow
 from qa.search.answer_types import expected_answer, type_words
 from qa.search.document_names import name_stems
 from qa.search.lexical import weights_and_unseen
-from qa.search.names import missing_names, spelled_out_stems
+from qa.search.names import missing_compounds, missing_names, spelled_out_stems
 from qa.search.options import question_options
 from qa.search.scope import EVERYTHING, Scope
 from qa.search.source_texts import SourceTexts
@@ -143,7 +143,10 @@ def gather(
         spelled_stems=spelled,
         sources=SourceTexts(reader, corpus_dir) if corpus_dir is not None else None,
         options=question_options(question),
-        missing_names=missing_names(reader, analyzer, question, unseen_terms) if unseen_terms else (),
+        missing_names=tuple(dict.fromkeys(
+            (missing_names(reader, analyzer, question, unseen_terms) if unseen_terms else ())
+            + missing_compounds(reader, analyzer, question, {row.doc_id for row in rows.values()})
+        )),
         named_by=named_by,
     )
 

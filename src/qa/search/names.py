@@ -27,7 +27,7 @@ import re
 from collections.abc import Iterable
 from string import ascii_lowercase
 
-from qa.analyzer import Analyzer
+from qa.analyzer import STOPWORDS, Analyzer
 from qa.index.protocols import IndexReader
 from qa.search.lexical import weights_and_unseen
 
@@ -97,6 +97,72 @@ def missing_names(reader: IndexReader, analyzer: Analyzer, question: str, unseen
     weights, lacking = weights_and_unseen(reader, set().union(*candidates.values(), *parts.values()))
     held = set(weights) - lacking
     return tuple(name for name, near in candidates.items() if not near & held and not (name in parts and parts[name] <= held))
+
+
+# A name written as parts joined by "/" or "-": "HTTP/2", "DNS-over-HTTPS", "RISC-V", "AES-GCM".
+_COMPOUND = re.compile(r"(?<![\w/.-])[A-Za-z0-9]+(?:[/-][A-Za-z0-9]+)+(?![\w/-])")
+_COMPOUND_PART = re.compile(r"[/-]")
+# How many chunks holding a compound's words are read for the words side by side: BM25 ranks
+# first the chunks that say them most, and one that names the compound says both.
+_COMPOUND_DEPTH = 200
+
+
+def question_compounds(question: str) -> tuple[str, ...]:
+    """The technical compound names of `question`: parts joined by "/" or "-", each an acronym
+    ("AES", "V"), a part with a digit ("HTTP/2", "x86-64") or a small word between two such
+    ("DNS-over-HTTPS").
+    Words joined ("MPL-covered", "non-GPL", "built-in"), capitalised words ("Sklodowska-Curie",
+    "June/July", a reader's spelling more often than the corpus's) and a range of numbers
+    ("2015-16") are not."""
+    compounds = []
+    for match in _COMPOUND.finditer(question):
+        parts = _COMPOUND_PART.split(match.group(0))
+        if all(part.isdigit() for part in parts) or not all(_technical(part) for part in parts):
+            continue
+        if parts[0] in STOPWORDS or parts[-1] in STOPWORDS:
+            continue  # "ASCII-only", "UTF-8-only": a name said of something, not a name
+        if any(len(part) > 1 and (part.isupper() or any(c.isdigit() for c in part)) for part in parts):
+            compounds.append(match.group(0))
+    return tuple(dict.fromkeys(compounds))
+
+
+def _technical(part: str) -> bool:
+    return part.isupper() or any(c.isdigit() for c in part) or part in STOPWORDS
+
+
+def missing_compounds(reader: IndexReader, analyzer: Analyzer, question: str, file_names: Iterable[str] = ()) -> tuple[str, ...]:
+    """The compound names of `question` whose words no chunk, title or file name (of
+    `file_names`) holds side by side: "Does the Werkzeug development server support HTTP/2?"
+    is asked in words every web server's manual holds ("http", "2"), and its passages answer
+    questions near it, but no passage says "HTTP/2". Written as one word ("HTTP2", "WiFi") or,
+    for a version, as "version 2" or "v2", the compound is held."""
+    compounds = {name: analyzer.words(name) for name in question_compounds(question)}
+    if not compounds:
+        return ()
+    names = [analyzer.indexed_words(name) for name in file_names]
+    missing = []
+    for name, words in compounds.items():
+        forms = [list(map(analyzer.stem, form)) for form in _compound_forms(words)]
+        hits = reader.lexical_search(list(dict.fromkeys(stem for form in forms[:2] for stem in form)), _COMPOUND_DEPTH)
+        rows = reader.chunks(hits).values()
+        texts = [analyzer.indexed_words(text) for text in dict.fromkeys(t for row in rows for t in (row.title, row.text))]
+        if not any(_holds(said, form) for said in texts + names for form in forms):
+            missing.append(name)
+    return tuple(missing)
+
+
+def _compound_forms(words: list[str]) -> list[list[str]]:
+    """The word sequences that say a compound: its words, joined as one, and a last number as a
+    version (compared as stems: "Americans" says "American")."""
+    forms = [words, ["".join(words)]]
+    if len(words) > 1 and words[-1].isdigit():
+        forms += [words[:-1] + ["version", words[-1]], words[:-1] + ["v" + words[-1]], words[:-1] + ["v", words[-1]]]
+    return forms
+
+
+def _holds(said: list[str], form: list[str]) -> bool:
+    n = len(form)
+    return any(said[i : i + n] == form for i in range(len(said) - n + 1) if said[i] == form[0])
 
 
 def spelled_out_stems(analyzer: Analyzer, question: str, unseen_terms: frozenset[str], passages: Iterable[str]) -> frozenset[str]:
