@@ -172,4 +172,6 @@ def test_a_compound_name_no_passage_says_side_by_side_is_missing():
     licence = Chunks(["GNU LESSER GENERAL PUBLIC LICENSE Version 3, 29 June 2007"], title="GNU Lesser General Public License")
     question = "Can object code include header material under LGPL-3.0?"
     assert missing_compounds(licence, ENGLISH, question) == ("LGPL-3",)
-    assert missing_compounds(licence, ENGLISH, question, ["licences/lgpl-3.0-licence.txt"]) == ()
+    assert missing_compounds(licence, ENGLISH, question, file_names=["licences/lgpl-3.0-licence.txt"]) == ()
+    # Written as the question writes it in a passage found for the question, it is held without a search.
+    assert missing_compounds(Chunks([]), ENGLISH, "Does the server support HTTP/2?", ["HTTP/2 is on by default."]) == ()

@@ -145,7 +145,7 @@ def gather(
         options=question_options(question),
         missing_names=tuple(dict.fromkeys(
             (missing_names(reader, analyzer, question, unseen_terms) if unseen_terms else ())
-            + missing_compounds(reader, analyzer, question, {row.doc_id for row in rows.values()})
+            + missing_compounds(reader, analyzer, question, _texts_and_titles(rows), {row.doc_id for row in rows.values()})
         )),
         named_by=named_by,
     )

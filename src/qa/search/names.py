@@ -130,16 +130,22 @@ def _technical(part: str) -> bool:
     return part.isupper() or any(c.isdigit() for c in part) or part in STOPWORDS
 
 
-def missing_compounds(reader: IndexReader, analyzer: Analyzer, question: str, file_names: Iterable[str] = ()) -> tuple[str, ...]:
+def missing_compounds(
+    reader: IndexReader, analyzer: Analyzer, question: str, found: Iterable[str] = (), file_names: Iterable[str] = ()
+) -> tuple[str, ...]:
     """The compound names of `question` whose words no chunk, title or file name (of
     `file_names`) holds side by side: "Does the Werkzeug development server support HTTP/2?"
     is asked in words every web server's manual holds ("http", "2"), and its passages answer
     questions near it, but no passage says "HTTP/2". Written as one word ("HTTP2", "WiFi") or,
-    for a version, as "version 2" or "v2", the compound is held."""
+    for a version, as "version 2" or "v2", the compound is held. A compound written as the
+    question writes it in one of `found` (the texts and titles gathered for the question) is
+    held without a search: most are ("IS-KP" in the default corpus)."""
     compounds = {name: analyzer.words(name) for name in question_compounds(question)}
     if not compounds:
         return ()
-    names = [analyzer.indexed_words(name) for name in file_names]
+    found = list(found)
+    compounds = {name: words for name, words in compounds.items() if not _written_in(name, found)}
+    names = [analyzer.indexed_words(name) for name in file_names] if compounds else []
     missing = []
     for name, words in compounds.items():
         forms = [list(map(analyzer.stem, form)) for form in _compound_forms(words)]
@@ -149,6 +155,11 @@ def missing_compounds(reader: IndexReader, analyzer: Analyzer, question: str, fi
         if not any(_holds(said, form) for said in texts + names for form in forms):
             missing.append(name)
     return tuple(missing)
+
+
+def _written_in(name: str, texts: list[str]) -> bool:
+    written = re.compile(rf"(?<![\w/-]){re.escape(name)}(?![\w/-]|[.,]\w)", re.IGNORECASE)
+    return any(written.search(text) for text in texts)
 
 
 def _compound_forms(words: list[str]) -> list[list[str]]:
