@@ -897,6 +897,38 @@ def test_an_faq_that_sets_its_questions_out_left_of_their_answers_has_them_as_he
     assert plain_text_headings(text.split("  I am trying")[0]) == ()
 
 
+def test_an_faq_that_underlines_its_parts_and_numbers_its_questions_has_both_as_headings():
+    # rkhunter's FAQ: parts underlined, questions numbered "1.1)", some wrapped over a hanging
+    # indent, some asking about the text under them ("What does the following warning mean:").
+    answer = "A.   The answer says what to do about it at some length, over two lines of\n     the text, as answers do.\n\n"
+    text = (
+        "ROOTKIT HUNTER FAQ\n==================\n\n1. GENERAL QUESTIONS\n--------------------\n\n"
+        f"1.1) What is Rootkit Hunter?\n\n{answer}"
+        f"1.2) Rootkit Hunter tells me there is something wrong with my\n     system. What do I do?\n\n{answer}"
+        f"1.3) What does the following warning mean:\n\n       Warning: this system is not supported!\n\n{answer}"
+        "2. USAGE QUESTIONS\n------------------\n\n"
+        f"2.1) Can rkhunter handle filenames with spaces in them?\n\n{answer}"
+    )
+    assert [(h.level, h.title) for h in plain_text_headings(text)] == [
+        (1, "ROOTKIT HUNTER FAQ"), (2, "1. GENERAL QUESTIONS"), (3, "1.1) What is Rootkit Hunter?"),
+        (3, "1.2) Rootkit Hunter tells me there is something wrong with my system. What do I do?"),
+        (3, "1.3) What does the following warning mean:"),
+        (2, "2. USAGE QUESTIONS"), (3, "2.1) Can rkhunter handle filenames with spaces in them?"),
+    ]
+
+
+def test_a_markdown_details_summary_heads_the_answer_under_it():
+    text = (
+        "# Frequently Asked Questions\n\n<details>\n<summary>\nHow do I use Scalene with Django?\n</summary>\n\n"
+        "Pass in the `--noreload` option.\n</details>\n\n<details><summary><b>Does it work on Windows?</b></summary>\n\nYes.\n"
+        "</details>\n\n```html\n<summary>Not a heading: code</summary>\n```\n"
+    )
+    assert [(h.level, h.title) for h in markdown_headings(text)] == [
+        (1, "Frequently Asked Questions"), (2, "How do I use Scalene with Django?"), (2, "Does it work on Windows?"),
+    ]
+    assert text[markdown_headings(text)[1].start :].startswith("<summary>")
+
+
 def test_numbered_headings_need_an_outline_and_a_licence_titles_its_sections_by_their_run_in_words():
     from qa.ingest.headings import numbered_headings
 

@@ -20,6 +20,8 @@ _ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 # A Setext heading's underline, and lines that cannot be the heading above one.
 _SETEXT_UNDERLINE = re.compile(r"^ {0,3}(=+|-+)[ \t]*\r?$")
+_SUMMARY_OPEN = re.compile(r"<summary(?:\s[^<>]*)?>", re.IGNORECASE)
+_SUMMARY_CLOSE = re.compile(r"</summary\s*>", re.IGNORECASE)
 _NOT_SETEXT_TEXT = re.compile(r"^ {0,3}(?:[-*+][ \t]|\d+[.)][ \t]|>|#|\||<|```|~~~)")
 _TITLE_WORD = re.compile(r"[^\W\d_]{2,}")
 # A plain-text heading has at most this many words, like a section title, not a caption.
@@ -31,12 +33,16 @@ _MIN_SECTION_WORDS = 12
 def markdown_headings(text: str) -> tuple[Heading, ...]:
     """ATX headings (`#` to `######`) and Setext ones (a lone line over "===" or "---") outside
     fenced code blocks, titled by their words as rendered (no emphasis marks, backticks, HTML
-    tags, badges or link targets)."""
+    tags, badges or link targets); and the `<summary>` of a `<details>` block, one level under
+    the heading above it: READMEs set out their FAQs so ("<summary>How do I use Scalene with
+    Django?</summary>"), and the answer is read under its question."""
     defined = references(text)
     headings = []
     fence = None
     offset = 0
     before = before_that = ""  # the two lines above, for a Setext heading's underline
+    level = 0  # of the last Markdown heading: a summary's is one more
+    summary = None  # where an open <summary> starts, until its </summary>
     for line in text.splitlines(keepends=True):
         fence_match = _FENCE.match(line)
         if fence_match:
@@ -47,16 +53,26 @@ def markdown_headings(text: str) -> tuple[Heading, ...]:
                 fence = None
         elif fence is None:
             match = _ATX.match(line.rstrip("\r\n"))
-            if match:
+            if summary is None and (opened := _SUMMARY_OPEN.search(line)):
+                summary = offset + opened.start()
+            if summary is not None:
+                if (closed := _SUMMARY_CLOSE.search(text, summary, offset + len(line))) is not None:
+                    title = heading_words(_SUMMARY_OPEN.sub("", text[summary : closed.start()], count=1).strip(), defined)
+                    if title:
+                        headings.append(Heading(summary, min(level + 1, 6), title))
+                    summary = None
+            elif match:
                 title = heading_words(match.group(2), defined)
                 if title:
-                    headings.append(Heading(offset + line.index("#"), len(match.group(1)), title))
+                    level = len(match.group(1))
+                    headings.append(Heading(offset + line.index("#"), level, title))
             elif (underline := _SETEXT_UNDERLINE.match(line)) and _setext_title_line(before, before_that):
                 # "Usage\n=====": the line above is a heading, of level 1 under "=", 2 under "-".
                 title = heading_words(before.strip(), defined)
                 if title:
                     start = offset - len(before.lstrip())  # the heading line's first non-blank character
-                    headings.append(Heading(start, 1 if underline.group(1)[0] == "=" else 2, title))
+                    level = 1 if underline.group(1)[0] == "=" else 2
+                    headings.append(Heading(start, level, title))
         before_that, before = before, line
         offset += len(line)
     return tuple(headings)
@@ -128,7 +144,7 @@ def plain_text_headings(text: str) -> tuple[Heading, ...]:
     """
     # A text that underlines or numbers its headings says which lines are headings: guessing
     # others from prose around them would only add a caption or a licence's lone line.
-    marked = underlined_headings(text) or numbered_headings(text) or manual_page_headings(text)
+    marked = _with_numbered(underlined_headings(text), numbered_headings(text)) or manual_page_headings(text)
     sections = marked or _standing_titles(text)
     # Questions set out to the left of their answers, where nothing else marks the FAQ's parts
     # (a numbered FAQ's questions are its numbered headings already).
@@ -139,6 +155,23 @@ def plain_text_headings(text: str) -> tuple[Heading, ...]:
     for question in questions:
         around = headings_in_force(sections, question.start)
         merged.append(Heading(question.start, min((around[-1].level + 1) if around else 1, 6), question.title))
+    return tuple(sorted(merged, key=lambda heading: heading.start))
+
+
+def _with_numbered(underlined: tuple[Heading, ...], numbered: tuple[Heading, ...]) -> tuple[Heading, ...]:
+    """Underlined headings and the numbered ones under them: rkhunter's FAQ underlines its parts
+    ("1. GENERAL QUESTIONS" over "====") and numbers its questions ("1.1) What is Rootkit
+    Hunter?"), each a section of its own. A numbered heading is at least one level under the
+    underlined one it stands in; one on an underlined heading's line is that heading."""
+    if not underlined or not numbered:
+        return underlined or numbered
+    taken = {heading.start for heading in underlined}
+    merged = list(underlined)
+    for heading in numbered:
+        if heading.start in taken:
+            continue
+        around = headings_in_force(underlined, heading.start)
+        merged.append(Heading(heading.start, min(max(heading.level, around[-1].level + 1 if around else 1), 6), heading.title))
     return tuple(sorted(merged, key=lambda heading: heading.start))
 
 
@@ -279,7 +312,7 @@ def numbered_headings(text: str) -> tuple[Heading, ...]:
         match = _NUMBERED_LINE.match(line)
         if _PART_LINE.match(line) and len(line.split()) <= _MAX_HEADING_WORDS:
             parts.append((n, line))
-        elif match and (title := _numbered_title(match.group(3), _continues(lines, n))):
+        elif match and (title := _numbered_title(_wrapped_question(lines, n, match.group(3)), _continues(lines, n))):
             number = tuple(int(part) for part in match.group(1).split("."))
             found.append((number, n, f"{match.group(1)}{match.group(2)} {title}"))
     # A manual in chapters numbers sections afresh in each; before the first chapter stand
@@ -308,6 +341,23 @@ def numbered_headings(text: str) -> tuple[Heading, ...]:
     return tuple(sorted(headings, key=lambda heading: heading.start))
 
 
+def _wrapped_question(lines: list[str], n: int, rest: str) -> str:
+    """`rest`, the words after line n's number, with the lines its paragraph runs on into when
+    together they ask a question ("3.1) Rootkit Hunter tells me there is something wrong with my"
+    over "     system. What do I do?"): an FAQ's question wraps like any sentence."""
+    if not _continues(lines, n):
+        return rest
+    following = []
+    for line in lines[n + 1 : n + 2 + _WRAPPED_QUESTION_LINES]:
+        if not line.strip():
+            break
+        following.append(line.strip())
+    if len(following) > _WRAPPED_QUESTION_LINES:
+        return rest  # a paragraph longer than a question is
+    joined = " ".join([rest, *following])
+    return joined if joined.endswith("?") and len(joined.split()) <= _MAX_QUESTION_WORDS else rest
+
+
 def _continues(lines: list[str], n: int) -> bool:
     """Whether line n runs on into a hanging indent ("1. Make sure that openssl" over "   is
     installed."): a list item's sentence wrapped, not a title standing on its line."""
@@ -322,8 +372,8 @@ def _numbered_title(rest: str, continued: bool = False) -> str:
     capitalised title run in before a sentence ("Grant of Copyright License. Subject to"), or
     the whole line when it is one unpunctuated title (and not the start of a wrapped sentence)."""
     words = rest.split()
-    if "?" in rest and len(words) <= _MAX_QUESTION_WORDS:
-        return rest  # an FAQ's question, perhaps with a sentence of context after it
+    if ("?" in rest or (_ASKING.match(rest) and rest.endswith(":"))) and len(words) <= _MAX_QUESTION_WORDS:
+        return rest  # an FAQ's question, perhaps with a sentence of context after it (or the text it asks about)
     run_in = _RUN_IN_TITLE.match(rest)
     if run_in:
         capitalised = all(word[0].isupper() for word in run_in.group(1).split() if len(word) > 3)
@@ -391,7 +441,7 @@ def _unboxed(line: str) -> str:
 
 _UNDERLINE = re.compile(r"^([=\-~^*+#`'\"_.:])\1{2,}$")
 # "6.2 Is the FONTLOG required?", "1. Definitions.": a section number, then a capitalised title.
-_NUMBERED_LINE = re.compile(r"^(\d{1,3}(?:\.\d{1,3}){0,5})(\.?)\s+([A-Z].*)$")
+_NUMBERED_LINE = re.compile(r"^(\d{1,3}(?:\.\d{1,3}){0,5})([.)]?)\s+([A-Z].*)$")  # "1.2) Why...?": a FAQ numbers so too
 # "Chapter 2. Getting Started", "APPENDIX A - FONTLOG EXAMPLE", "Part II"
 _PART_LINE = re.compile(r"^(?:APPENDIX|Appendix|ANNEX|Annex|CHAPTER|Chapter|PART|Part)\s+[A-Z0-9]{1,4}\b")
 _CHAPTER_LINE = re.compile(r"^(?:CHAPTER|Chapter|PART|Part)\s")
@@ -409,6 +459,9 @@ _QUESTION_PARAGRAPH = re.compile(
     r"(?:\A|\n[ \t]*\n)[ \t]*((?:Q|Question)[:.)][ \t]+)((?:(?![ \t]*(?:A|Answer)[:.)][ \t])[^\n]*\S[^\n]*(?:\n|\Z))+)"
 )
 _MIN_NUMBERED = 3
+_WRAPPED_QUESTION_LINES = 2  # the lines a numbered question may run on into
+# A question that asks about what follows it: "3.6) What does the following warning mean:".
+_ASKING = re.compile(r"(?:what|how|why|when|where|which|who|can|does|do|is|are|should)\b", re.IGNORECASE)
 _MIN_NUMBERED_SECTION_WORDS = 30  # numbered paragraphs shorter than this (median) are list items
 
 
