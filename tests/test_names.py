@@ -175,3 +175,20 @@ def test_a_compound_name_no_passage_says_side_by_side_is_missing():
     assert missing_compounds(licence, ENGLISH, question, file_names=["licences/lgpl-3.0-licence.txt"]) == ()
     # Written as the question writes it in a passage found for the question, it is held without a search.
     assert missing_compounds(Chunks([]), ENGLISH, "Does the server support HTTP/2?", ["HTTP/2 is on by default."]) == ()
+
+
+def test_a_camel_case_name_the_corpus_writes_as_words_is_not_missing():
+    class Corpus(Chunks):
+        def term_weights(self, stems: set[str]) -> dict[str, float]:
+            return Vocabulary(" ".join(row.text for row in self.rows.values())).term_weights(stems)
+
+    corpus = Corpus(["Scalene works with PyTorch version 1.5.1 on Mac OS X, but only on Macs."])
+    text = corpus.rows[0].text
+
+    def missing(question: str) -> tuple[str, ...]:
+        unseen = frozenset(stem for stem in ENGLISH.question_stems(question) if stem not in ENGLISH.stems(text))
+        return missing_names(corpus, ENGLISH, question, unseen)
+
+    # "macOS" is "Mac OS" written as one name; "iPadOS" is not in the corpus in any form.
+    assert missing("Which PyTorch version works with Scalene on macOS?") == ()
+    assert missing("Does Scalene work with PyTorch on iPadOS?") == ("iPadOS",)

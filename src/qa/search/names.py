@@ -96,7 +96,17 @@ def missing_names(reader: IndexReader, analyzer: Analyzer, question: str, unseen
     parts = {name: {analyzer.stem(part) for part in name.lower().split("_") if part} for name in candidates if "_" in name}
     weights, lacking = weights_and_unseen(reader, set().union(*candidates.values(), *parts.values()))
     held = set(weights) - lacking
-    return tuple(name for name, near in candidates.items() if not near & held and not (name in parts and parts[name] <= held))
+    missing = [name for name, near in candidates.items() if not near & held and not (name in parts and parts[name] <= held)]
+    # A name in camelCase the corpus writes as words ("macOS" as "Mac OS X", "WiFi" as "Wi Fi").
+    return tuple(name for name in missing if not (_CAMEL_CASE.search(name) and _said_side_by_side(reader, analyzer, _camel_words(name))))
+
+
+_CAMEL_CASE = re.compile(r"[a-z][A-Z]")
+_CAMEL_PART = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
+
+
+def _camel_words(name: str) -> list[str]:
+    return [part.lower() for part in _CAMEL_PART.findall(name)]
 
 
 # A name written as parts joined by "/" or "-": "HTTP/2", "DNS-over-HTTPS", "RISC-V", "AES-GCM".
@@ -146,15 +156,18 @@ def missing_compounds(
     found = list(found)
     compounds = {name: words for name, words in compounds.items() if not _written_in(name, found)}
     names = [analyzer.indexed_words(name) for name in file_names] if compounds else []
-    missing = []
-    for name, words in compounds.items():
-        forms = [list(map(analyzer.stem, form)) for form in _compound_forms(words)]
-        hits = reader.lexical_search(list(dict.fromkeys(stem for form in forms[:2] for stem in form)), _COMPOUND_DEPTH)
-        rows = reader.chunks(hits).values()
-        texts = [analyzer.indexed_words(text) for text in dict.fromkeys(t for row in rows for t in (row.title, row.text))]
-        if not any(_holds(said, form) for said in texts + names for form in forms):
-            missing.append(name)
-    return tuple(missing)
+    return tuple(name for name, words in compounds.items() if not _said_side_by_side(reader, analyzer, words, names))
+
+
+def _said_side_by_side(reader: IndexReader, analyzer: Analyzer, words: list[str], names: list[list[str]] = ()) -> bool:
+    """Whether a chunk, a title or one of `names` (file names' words) says `words` in a row, as
+    one word, or with a last number as a version (`_compound_forms`). BM25 over the words
+    finds the chunks to read: one saying them side by side says them all."""
+    forms = [list(map(analyzer.stem, form)) for form in _compound_forms(words)]
+    hits = reader.lexical_search(list(dict.fromkeys(stem for form in forms[:2] for stem in form)), _COMPOUND_DEPTH)
+    rows = reader.chunks(hits).values()
+    texts = [analyzer.indexed_words(text) for text in dict.fromkeys(t for row in rows for t in (row.title, row.text))]
+    return any(_holds(said, form) for said in texts + list(names) for form in forms)
 
 
 def _written_in(name: str, texts: list[str]) -> bool:
