@@ -83,8 +83,10 @@ class RetrievalParams:
     diversity_margin: float | None = 0.2
     # Neighbouring chunks that overlap and both rank among the passages shown are shown as
     # one passage of at most this many chunks (1: never joined): an answer cut at a chunk's
-    # end is whole in one card. Two: a whole section ranking high would be one long card.
-    max_joined: int = 2
+    # end is whole in one card. Three: the answer a passage's neighbour holds is in the first
+    # card (real tuning sets rank 1 +18 of 1,520 over two, passages 4% longer on average);
+    # more, and a whole section ranking high would be one long card.
+    max_joined: int = 3
     # Cosine (question vs passage) under which a passage is "weak": not an answer.
     min_similarity: float = 0.2
     # "No passage answers" also when the evidence of the whole answer is low: the best
