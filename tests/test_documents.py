@@ -927,6 +927,11 @@ def test_a_markdown_details_summary_heads_the_answer_under_it():
         (1, "Frequently Asked Questions"), (2, "How do I use Scalene with Django?"), (2, "Does it work on Windows?"),
     ]
     assert text[markdown_headings(text)[1].start :].startswith("<summary>")
+    # A "<summary>" written about in a sentence, never closed, leaves the headings after it be.
+    about = "# HTML\n\nWrap the title in `<summary>` to show it folded.\n\n## Lists\n\nText.\n\n## Tables\n\nText.\n"
+    assert [h.title for h in markdown_headings(about)] == ["HTML", "Lists", "Tables"]
+    unclosed = "# FAQ\n\n<summary>Broken\n\nno close here\n\nstill none\n\n## Later\n\nText.\n"
+    assert [h.title for h in markdown_headings(unclosed)] == ["FAQ", "Later"]
 
 
 def test_numbered_headings_need_an_outline_and_a_licence_titles_its_sections_by_their_run_in_words():

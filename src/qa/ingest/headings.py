@@ -21,6 +21,9 @@ _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 # A Setext heading's underline, and lines that cannot be the heading above one.
 _SETEXT_UNDERLINE = re.compile(r"^ {0,3}(=+|-+)[ \t]*\r?$")
 _SUMMARY_OPEN = re.compile(r"<summary(?:\s[^<>]*)?>", re.IGNORECASE)
+# A line opening with a summary, perhaps its <details> before it; not "use `<summary>` to ..." in prose.
+_SUMMARY_LINE = re.compile(r"[ \t]*(?:<details(?:\s[^<>]*)?>[ \t]*)?(<summary(?:\s[^<>]*)?>)", re.IGNORECASE)
+_SUMMARY_LINES = 5  # a summary closes within this many lines
 _SUMMARY_CLOSE = re.compile(r"</summary\s*>", re.IGNORECASE)
 _NOT_SETEXT_TEXT = re.compile(r"^ {0,3}(?:[-*+][ \t]|\d+[.)][ \t]|>|#|\||<|```|~~~)")
 _TITLE_WORD = re.compile(r"[^\W\d_]{2,}")
@@ -53,14 +56,17 @@ def markdown_headings(text: str) -> tuple[Heading, ...]:
                 fence = None
         elif fence is None:
             match = _ATX.match(line.rstrip("\r\n"))
-            if summary is None and (opened := _SUMMARY_OPEN.search(line)):
-                summary = offset + opened.start()
+            if summary is None and (opened := _SUMMARY_LINE.match(line)):
+                summary, summary_lines = offset + opened.start(1), 0
             if summary is not None:
+                summary_lines += 1
                 if (closed := _SUMMARY_CLOSE.search(text, summary, offset + len(line))) is not None:
                     title = heading_words(_SUMMARY_OPEN.sub("", text[summary : closed.start()], count=1).strip(), defined)
                     if title:
                         headings.append(Heading(summary, min(level + 1, 6), title))
                     summary = None
+                elif summary_lines >= _SUMMARY_LINES:
+                    summary = None  # no summary this long: a "<summary>" written about, not one
             elif match:
                 title = heading_words(match.group(2), defined)
                 if title:
