@@ -198,13 +198,13 @@ def _heading(passage: Passage, width: int, color: bool) -> str:
     section = heading_trail(passage)[len(passage.title) :]  # " › Tactics › Urban Terrorism", or ""
     title = _shorten(passage.title, width - len(number) - len(section) - len(cited))
     if len(title) >= min(len(passage.title), _MIN_TITLE):
-        head = number + title + section + cited
+        lines = [number + title + section + cited]
     else:
         # A long title gives way before the section, down to _MIN_TITLE: the section says where to look.
         room = width - len(number)
         title = _shorten(passage.title, max(_MIN_TITLE, room - len(section)))
-        head = number + title + _shorten(section, max(room - len(title), 24)) + "\n   " + cited
-    return "\n".join(f"\x1b[1m{line}\x1b[0m" for line in head.split("\n")) if color else head
+        lines = [number + title + _shorten(section, max(room - len(title), 24)), "   " + cited]
+    return "\n".join(f"\x1b[1m{line}\x1b[0m" if color else line for line in lines)
 
 
 def _body(passage: Passage, width: int, color: bool) -> list[str]:

@@ -22,7 +22,7 @@ _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _SETEXT_UNDERLINE = re.compile(r"^ {0,3}(=+|-+)[ \t]*\r?$")
 _SUMMARY_OPEN = re.compile(r"<summary(?:\s[^<>]*)?>", re.IGNORECASE)
 # A line opening with a summary, perhaps its <details> before it; not "use `<summary>` to ..." in prose.
-_SUMMARY_LINE = re.compile(r"[ \t]*(?:<details(?:\s[^<>]*)?>[ \t]*)?(<summary(?:\s[^<>]*)?>)", re.IGNORECASE)
+_SUMMARY_LINE = re.compile(rf"[ \t]*(?:<details(?:\s[^<>]*)?>[ \t]*)?({_SUMMARY_OPEN.pattern})", re.IGNORECASE)
 _SUMMARY_LINES = 5  # a summary closes within this many lines
 _SUMMARY_CLOSE = re.compile(r"</summary\s*>", re.IGNORECASE)
 _NOT_SETEXT_TEXT = re.compile(r"^ {0,3}(?:[-*+][ \t]|\d+[.)][ \t]|>|#|\||<|```|~~~)")
@@ -318,7 +318,7 @@ def numbered_headings(text: str) -> tuple[Heading, ...]:
         match = _NUMBERED_LINE.match(line)
         if _PART_LINE.match(line) and len(line.split()) <= _MAX_HEADING_WORDS:
             parts.append((n, line))
-        elif match and (title := _numbered_title(_wrapped_question(lines, n, match.group(3)), _continues(lines, n))):
+        elif match and (title := _numbered_title(_wrapped_question(lines, n, match.group(3), continued := _continues(lines, n)), continued)):
             number = tuple(int(part) for part in match.group(1).split("."))
             found.append((number, n, f"{match.group(1)}{match.group(2)} {title}"))
     # A manual in chapters numbers sections afresh in each; before the first chapter stand
@@ -347,11 +347,12 @@ def numbered_headings(text: str) -> tuple[Heading, ...]:
     return tuple(sorted(headings, key=lambda heading: heading.start))
 
 
-def _wrapped_question(lines: list[str], n: int, rest: str) -> str:
+def _wrapped_question(lines: list[str], n: int, rest: str, continued: bool) -> str:
     """`rest`, the words after line n's number, with the lines its paragraph runs on into when
-    together they ask a question ("3.1) Rootkit Hunter tells me there is something wrong with my"
-    over "     system. What do I do?"): an FAQ's question wraps like any sentence."""
-    if not _continues(lines, n):
+    (`continued`, `_continues`) together they ask a question ("3.1) Rootkit Hunter tells me there
+    is something wrong with my" over "     system. What do I do?"): an FAQ's question wraps like
+    any sentence."""
+    if not continued:
         return rest
     following = []
     for line in lines[n + 1 : n + 2 + _WRAPPED_QUESTION_LINES]:

@@ -117,10 +117,11 @@ def gather(
     similarity.update(reader.chunk_similarities(vector, [c for c in ids if c not in similarity and c in rows]))
     present = [c for c in ids if c in rows]
     weights, unseen_terms = weights_and_unseen(reader, set(stems))
+    documents = {row.doc_id for row in rows.values()}
     # A word no chunk holds that a found document's file name does names that document (`document_names`).
     named_by = {}
     if unseen_terms:
-        named_by = {doc_id: name_stems(analyzer, doc_id) & unseen_terms for doc_id in {row.doc_id for row in rows.values()}}
+        named_by = {doc_id: name_stems(analyzer, doc_id) & unseen_terms for doc_id in documents}
     unseen_terms -= frozenset().union(*named_by.values())
     spelled = spelled_out_stems(analyzer, question, unseen_terms, _texts_and_titles(rows)) if unseen_terms else frozenset()
     unseen_terms -= spelled
@@ -145,7 +146,7 @@ def gather(
         options=question_options(question),
         missing_names=tuple(dict.fromkeys(
             (missing_names(reader, analyzer, question, unseen_terms) if unseen_terms else ())
-            + missing_compounds(reader, analyzer, question, _texts_and_titles(rows), {row.doc_id for row in rows.values()})
+            + missing_compounds(reader, analyzer, question, _texts_and_titles(rows), documents)
         )),
         named_by=named_by,
     )
