@@ -121,3 +121,10 @@ def test_a_word_hyphenated_at_a_line_end_is_found_whole():
     assert "development" in ENGLISH.words("devel-\nopment")
     # An identifier a Texinfo PDF breaks after an underscore is one word too.
     assert ENGLISH.words("call gcry_check_\nversion and ASN1_\nSYNTAX_ERROR") == ["call", "gcry_check_version", "and", "asn1_syntax_error"]
+
+
+def test_an_identifiers_parts_are_terms_as_fts5_reads_them():
+    # FTS5 splits a stored "opus_set_lsb_depth" at its underscores: its parts are terms a chunk holds.
+    stems = ENGLISH.stems("OPUS_SET_LSB_DEPTH sets the depth.")
+    assert "lsb" not in stems and ENGLISH.with_parts(stems) == stems | {"opus", "lsb"}
+    assert ENGLISH.with_parts({"depth"}) == {"depth"}

@@ -7,10 +7,11 @@ from qa.search.names import missing_names, question_names, spelled_out_stems
 
 
 class Vocabulary:
-    """The one IndexReader method the check reads: IDF over chunks, unseen stems weighing most."""
+    """The one IndexReader method the check reads: IDF over chunks, unseen stems weighing most.
+    An identifier's parts are words the corpus holds, as the index counts them (`with_parts`)."""
 
     def __init__(self, text: str) -> None:
-        self.held = ENGLISH.stems(text)
+        self.held = ENGLISH.with_parts(ENGLISH.stems(text))
 
     def term_weights(self, stems: set[str]) -> dict[str, float]:
         return {stem: math.log(1 + 10 / (3.5 if stem in self.held else 0.5)) for stem in stems}
@@ -18,7 +19,7 @@ class Vocabulary:
 
 def _missing(question: str, corpus: str, passages: tuple[str, ...] = ()) -> tuple[str, ...]:
     """The missing names as `gather` finds them: an acronym `passages` spell out is not unseen."""
-    unseen = frozenset(stem for stem in ENGLISH.question_stems(question) if stem not in ENGLISH.stems(corpus))
+    unseen = frozenset(stem for stem in ENGLISH.question_stems(question) if stem not in Vocabulary(corpus).held)
     unseen -= spelled_out_stems(ENGLISH, question, unseen, passages)
     return missing_names(Vocabulary(corpus), ENGLISH, question, unseen)
 
@@ -128,6 +129,12 @@ def test_an_identifier_is_held_where_the_corpus_holds_its_parts():
     corpus = "By default, 2GB is available on 32-bit systems (LIB MEMK=2G)."
     assert _missing("How much memory does FASTA use for library buffering by default (LIB_MEMK)?", corpus) == ()
     assert _missing("Can aiofiles use io_uring on Linux?", "aiofiles runs file operations in a thread pool on Linux.") == ("io_uring",)
+
+
+def test_an_identifier_is_held_where_the_corpus_writes_it_inside_another():
+    # "LSB" is a part of OPUS_SET_LSB_DEPTH, which lexical search finds for it: a word the corpus holds.
+    opus = "OPUS_SET_LSB_DEPTH configures the depth of signal being encoded (default 24). OPUS_SET_VBR sets variable bit rate."
+    assert _missing("What LSB depth should I configure for G.711 input?", opus) == ()
 
 
 class Chunks:

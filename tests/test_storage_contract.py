@@ -145,6 +145,30 @@ def test_lexical_search_reads_a_chunks_heading_path_before_reanalysis_and_after(
         assert [reader.chunks(found)[c].text for c in found] == ["Serialize dict keys of other types than str."]
 
 
+def test_an_identifiers_parts_are_terms_it_holds_and_a_deleted_chunks_heading_words_leave_with_it(engine, tmp_path):
+    # Lexical search finds "lsb" inside OPUS_SET_LSB_DEPTH (FTS5 splits at underscores); the
+    # document frequency must know it is there, or a question naming LSB reads as naming nothing.
+    from dataclasses import replace
+
+    _built(engine, tmp_path)
+    writer = engine.writer(engine.reader())
+    document, chunks = _document("opus.html", ["Configures the depth of the signal being encoded."])
+    chunks = [replace(chunks[0], heading_path="Encoder controls > OPUS_SET_LSB_DEPTH")]
+    vectors = np.vstack([_vector(40)])
+    writer.add_document(document, chunks, vectors, [[(0, len(chunks[0].text))]], vectors.copy())
+    _publish(writer, tmp_path)
+    reader = engine.reader()
+    terms = {"lsb", "opus_set_lsb_depth", ENGLISH.stem("controls"), "zeppelin"}
+    weights = reader.term_weights(terms)
+    assert weights["lsb"] == weights["opus_set_lsb_depth"] == weights[ENGLISH.stem("controls")] < weights["zeppelin"]
+    assert [reader.chunks(found)[c].doc_id for found in [reader.lexical_search(["lsb"], 5)] for c in found] == ["opus.html"]
+    writer = engine.writer(engine.reader())
+    writer.delete_documents(["opus.html"])
+    _publish(writer, tmp_path)
+    weights = engine.reader().term_weights(terms)
+    assert weights["lsb"] == weights["opus_set_lsb_depth"] == weights[ENGLISH.stem("controls")] == weights["zeppelin"]
+
+
 def test_an_update_deletes_and_adds_and_reuses_vectors_by_text(engine, tmp_path):
     _, harbour = _built(engine, tmp_path)
     writer = engine.writer(engine.reader())

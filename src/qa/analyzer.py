@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
@@ -129,6 +130,18 @@ class Analyzer:
         """The distinct stems of `text`'s words."""
         return _stems_of(text)
 
+    def with_parts(self, stems: Iterable[str]) -> frozenset[str]:
+        """`stems` and the parts of those that join words by underscores: the terms a chunk counts
+        in the document frequencies (term_df).
+
+        Lexical search finds "lsb" in a chunk saying OPUS_SET_LSB_DEPTH (FTS5's tokenizer splits
+        stored words at underscores), so the frequencies count it there too: "What LSB depth
+        should I configure?" was refused as naming what no chunk holds.
+        """
+        stems = frozenset(stems)
+        parts = {part for stem in stems if "_" in stem for part in stem.split("_") if part}
+        return stems | parts if parts else stems
+
     def question_stems(self, question: str) -> list[str]:
         """Stems of the words a matching passage should share with the question, in order, no repeats."""
         return list(dict.fromkeys(_stem(w) for w in self.search_terms(question)))
@@ -203,9 +216,9 @@ def within_postings_budget(terms: list[str], frequency: dict[str, int], budget: 
 
 
 # -3: a chunk's words include its heading path (records.searched_text); -4: British spellings
-# stemmed as American ones. An index of older words is re-analyzed on its next update, in
-# seconds, its vectors untouched.
-ENGLISH = Analyzer(name="english-snowball-4", stopwords=STOPWORDS, fts_tokenizer="unicode61 remove_diacritics 0")
+# stemmed as American ones; -5: an identifier's parts counted in term_df (`with_parts`). An index
+# of older words is re-analyzed on its next update, in seconds, its vectors untouched.
+ENGLISH = Analyzer(name="english-snowball-5", stopwords=STOPWORDS, fts_tokenizer="unicode61 remove_diacritics 0")
 
 
 def _words(text: str) -> list[str]:
@@ -220,3 +233,4 @@ def _stems_of(text: str) -> frozenset[str]:
     """The distinct stems of `text`'s words. Cached: the answer path's busiest call, and a batch of
     questions reads many of the same sentences again (each distinct word stemmed once, in C)."""
     return frozenset(map(_stem, set(_words(text))))
+

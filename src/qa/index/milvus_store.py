@@ -19,7 +19,9 @@ is also pointed at the published chunks collection for other clients; Milvus
 Lite does not implement aliases (its create_alias answers UNIMPLEMENTED).
 
 Lexical search stores the analyzer's stems (what FTS5 stores locally), split by
-Milvus' whitespace tokenizer, so both engines search the same words; BM25 is
+Milvus' whitespace tokenizer, each identifier followed by its parts (FTS5 splits
+"opus_set_lsb_depth" at its underscores; whitespace does not), so both engines
+search the same words; BM25 is
 Milvus' own (k1 1.2, b 0.75, as FTS5). Rankings are fused in qa, by the same
 `score` the local engine's rankings go through (see docs/performance.md).
 """
@@ -574,7 +576,7 @@ class MilvusWriter:
             rows = _query_all(self.client, previous.generation + suffix, "id >= 0", fields)
             if suffix == "_chunks":
                 for row in rows:
-                    self._terms.update(set(row["words"].split()))
+                    self._terms.update(self.analyzer.with_parts(row["words"].split()))
                 self._chunk_count = len(rows)
             else:
                 self._sentence_count = len(rows)
@@ -607,7 +609,7 @@ class MilvusWriter:
             part = doc_ids[start : start + _BATCH]
             gone = _query_all(self.client, f"{self.generation}_chunks", _in("doc_id", part), ["words"])
             for row in gone:
-                self._terms.subtract(set(row["words"].split()))
+                self._terms.subtract(self.analyzer.with_parts(row["words"].split()))
             self._chunk_count -= len(gone)
             self._sentence_count -= len(_query_all(self.client, f"{self.generation}_sentences", _in("doc_id", part), ["id"]))
             self.client.delete(f"{self.generation}_sentences", filter=_in("doc_id", part))
@@ -640,8 +642,8 @@ class MilvusWriter:
         for chunk, vector, spans in zip(chunks, chunk_vectors, sentences):
             chunk_id = self._next_chunk
             self._next_chunk += 1
-            words = self.analyzer.indexed_text(searched_text(chunk.heading_path, chunk.text))
-            self._terms.update(set(words.split()))  # a chunk counts once per stem
+            words = _bm25_words(self.analyzer, searched_text(chunk.heading_path, chunk.text))
+            self._terms.update(self.analyzer.with_parts(words.split()))  # a chunk counts once per stem
             chunk_rows.append({
                 "id": chunk_id, "doc_id": document.doc_id, "title": document.title, "text": chunk.text, "encoding": document.encoding,
                 "heading_path": chunk.heading_path, "kind": document.kind, "ordinal": chunk.ordinal, "char_start": chunk.char_start,
@@ -672,8 +674,8 @@ class MilvusWriter:
         rows = _query_all(self.client, f"{self.generation}_chunks", "id >= 0", fields)
         self._terms = Counter()
         for row in rows:
-            row["words"] = self.analyzer.indexed_text(searched_text(row["heading_path"], row["text"]))
-            self._terms.update(set(row["words"].split()))
+            row["words"] = _bm25_words(self.analyzer, searched_text(row["heading_path"], row["text"]))
+            self._terms.update(self.analyzer.with_parts(row["words"].split()))
         for start in range(0, len(rows), _BATCH):
             self.client.upsert(f"{self.generation}_chunks", [_plain(row) for row in rows[start : start + _BATCH]])
 
@@ -728,6 +730,12 @@ class MilvusWriter:
             drop_generation(self.client, self.generation)
         except Exception:
             pass  # an unreachable server: the next build removes it (remove_abandoned_generations)
+
+
+def _bm25_words(analyzer: Analyzer, text: str) -> str:
+    """A chunk's stems for Milvus' whitespace tokenizer: each identifier followed by its parts, as
+    FTS5 finds "lsb" in "opus_set_lsb_depth" (and the term counts count them: `with_parts`)."""
+    return " ".join(word if "_" not in word else " ".join([word, *(part for part in word.split("_") if part)]) for word in analyzer.indexed_words(text))
 
 
 def _plain(row: dict) -> dict:

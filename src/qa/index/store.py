@@ -224,7 +224,7 @@ class Store:
         stemmed = [(i, self.analyzer.indexed_words(text)) for i, text in rows]
         self._db.executemany("INSERT INTO chunks_fts (rowid, text) VALUES (?, ?)", [(i, " ".join(stems)) for i, stems in stemmed])
         for _, stems in stemmed:
-            self._term_delta.update(set(stems))  # a chunk counts once per stem
+            self._term_delta.update(self.analyzer.with_parts(stems))  # a chunk counts once per stem
 
     def reanalyze(self) -> None:
         """Re-index every chunk's words with this store's analyzer (the vectors are untouched).
@@ -253,11 +253,14 @@ class Store:
         sentence_ids: list[int] = []
         for doc_id in doc_ids:
             rows = self._db.execute(
-                "SELECT c.id, c.text FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.doc_id = ?", (doc_id,)
+                "SELECT c.id, c.heading_path, c.text FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.doc_id = ?",
+                (doc_id,),
             ).fetchall()
             ids = [row[0] for row in rows]
-            for _, text in rows:
-                self._term_delta.subtract(self.analyzer.stems(text))
+            for _, heading_path, text in rows:
+                # What `_add_words` counted: the heading path's words too, or they would never
+                # leave term_df.
+                self._term_delta.subtract(self.analyzer.with_parts(self.analyzer.stems(searched_text(heading_path, text))))
             chunk_ids += ids
             if ids:
                 marks = ",".join("?" * len(ids))
