@@ -951,6 +951,26 @@ def test_numbered_headings_need_an_outline_and_a_licence_titles_its_sections_by_
     assert numbered_headings("Steps\n" + wrapped) == ()  # each item's sentence wraps: no title stands on its line
 
 
+def test_a_licences_articles_head_its_numbered_clauses_and_a_clause_whose_sentence_wraps_is_no_heading():
+    # CeCILL numbers "Article 3 - ACCEPTANCE" and, under "Article 4", "4.1 EFFECTIVE DATE": only
+    # the subsections were numbers, and without their articles they made no outline at all.
+    from qa.ingest.headings import numbered_headings
+
+    clause = "The Licensee shall be deemed as having accepted the terms and conditions of this Agreement.\n"
+    licence = (
+        "CeCILL FREE SOFTWARE LICENSE AGREEMENT\n\n    Article 1 - DEFINITIONS\n\n" + clause * 3
+        + "\n    Article 2 - ACCEPTANCE\n\n" + clause * 3
+        + "\n    Article 3 - EFFECTIVE DATE AND TERM\n\n      3.1 EFFECTIVE DATE\n\n" + clause
+        + "\n      3.2 TERM\n\n" + clause
+        + "\n    Article 4 - RELATED SERVICES\n\n4.1 Under no circumstances shall the Agreement oblige the Licensor to\n"
+        + "provide technical assistance or maintenance services for the Software.\n"
+    )
+    assert [(h.level, h.title) for h in numbered_headings(licence)] == [
+        (1, "Article 1 - DEFINITIONS"), (1, "Article 2 - ACCEPTANCE"), (1, "Article 3 - EFFECTIVE DATE AND TERM"),
+        (2, "3.1 EFFECTIVE DATE"), (2, "3.2 TERM"), (1, "Article 4 - RELATED SERVICES"),
+    ]  # "4.1 Under no circumstances..." runs on into its next line: a sentence, not a title
+
+
 def test_a_markdown_list_of_links_to_its_own_headings_is_in_no_chunk(tmp_path):
     from qa.ingest.chunker import chunk_document
 

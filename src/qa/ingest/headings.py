@@ -298,7 +298,7 @@ def numbered_headings(text: str) -> tuple[Heading, ...]:
     do: "6  ABOUT THE FONTLOG", "6.2  Is the FONTLOG required?", "1. Definitions.", or a title
     run in before the section's first sentence ("2. Grant of Copyright License. Subject to
     ...", titled by its capitalised words). Each stands after a blank line; levels by the
-    number's parts. "Chapter 2. Getting Started" and "APPENDIX A" lines are top-level
+    number's parts; "Article 3 - ACCEPTANCE" is numbered 3. "Chapter 2. Getting Started" and "APPENDIX A" lines are top-level
     headings, and a manual numbering its sections afresh in each chapter (DocBook's text
     output) has them one level below their chapter.
 
@@ -318,7 +318,9 @@ def numbered_headings(text: str) -> tuple[Heading, ...]:
         match = _NUMBERED_LINE.match(line)
         if _PART_LINE.match(line) and len(line.split()) <= _MAX_HEADING_WORDS:
             parts.append((n, line))
-        elif match and (title := _numbered_title(_wrapped_question(lines, n, match.group(3), continued := _continues(lines, n)), continued)):
+        elif (article := _ARTICLE_LINE.match(line)) and len(line.split()) <= _MAX_HEADING_WORDS:
+            found.append(((int(article.group(1)),), n, line))
+        elif match and (title := _numbered_title(_wrapped_question(lines, n, match.group(3), continued := _continues(lines, n)), continued or _runs_on(lines, n))):
             number = tuple(int(part) for part in match.group(1).split("."))
             found.append((number, n, f"{match.group(1)}{match.group(2)} {title}"))
     # A manual in chapters numbers sections afresh in each; before the first chapter stand
@@ -372,6 +374,14 @@ def _continues(lines: list[str], n: int) -> bool:
     if not following.strip()[:1].islower():
         return False  # a blank line, or a sub-item ("(a) Third Party Claims.") under a title
     return _deeper(following, lines[n])
+
+
+def _runs_on(lines: list[str], n: int) -> bool:
+    """Whether line n's words run on into the next line's lower-case ones, at any indent: "7.1 Under
+    no circumstances shall the Agreement oblige the Licensor to" / "provide technical assistance"
+    is a clause's sentence, not its title."""
+    following = lines[n + 1].strip() if n + 1 < len(lines) else ""
+    return following[:1].islower()
 
 
 def _numbered_title(rest: str, continued: bool = False) -> str:
@@ -452,6 +462,9 @@ _NUMBERED_LINE = re.compile(r"^(\d{1,3}(?:\.\d{1,3}){0,5})([.)]?)\s+([A-Z].*)$")
 # "Chapter 2. Getting Started", "APPENDIX A - FONTLOG EXAMPLE", "Part II"
 _PART_LINE = re.compile(r"^(?:APPENDIX|Appendix|ANNEX|Annex|CHAPTER|Chapter|PART|Part)\s+[A-Z0-9]{1,4}\b")
 _CHAPTER_LINE = re.compile(r"^(?:CHAPTER|Chapter|PART|Part)\s")
+# A licence's or a standard's numbered articles ("Article 3 - ACCEPTANCE", "Section 2. Grant"): the
+# top level of its outline, numbered "3.1", "3.2" under them.
+_ARTICLE_LINE = re.compile(r"^(?:ARTICLE|Article|SECTION|Section)\s+(\d{1,3})\b(?![.,]\d)")
 # "Grant of Copyright License. Subject to ...": a title without inner punctuation, its full stop, then a sentence.
 _RUN_IN_TITLE = re.compile(r"^([A-Z][^.?!:;,]*?(?:\s+\S+){0,5}?)\.(?:\s+[A-Z(\"]|$)")
 _MAX_QUESTION_WORDS = 40  # an FAQ's question heading may be a long sentence
