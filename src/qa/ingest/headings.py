@@ -298,9 +298,9 @@ def numbered_headings(text: str) -> tuple[Heading, ...]:
     do: "6  ABOUT THE FONTLOG", "6.2  Is the FONTLOG required?", "1. Definitions.", or a title
     run in before the section's first sentence ("2. Grant of Copyright License. Subject to
     ...", titled by its capitalised words). Each stands after a blank line; levels by the
-    number's parts; "Article 3 - ACCEPTANCE" is numbered 3. "Chapter 2. Getting Started" and "APPENDIX A" lines are top-level
-    headings, and a manual numbering its sections afresh in each chapter (DocBook's text
-    output) has them one level below their chapter.
+    number's parts; "Article 3 - ACCEPTANCE" is numbered 3. "Chapter 2. Getting Started" and
+    "APPENDIX A" lines are top-level headings, and a manual numbering its sections afresh in
+    each chapter (DocBook's text output) has them one level below their chapter.
 
     Numbers also open list items and a table of contents, so in each chapter only the longest
     run of numbered lines that follow one another as an outline does (1, 1.1, 1.1.1, 1.2,
