@@ -139,7 +139,7 @@ class Analyzer:
         should I configure?" was refused as naming what no chunk holds.
         """
         stems = frozenset(stems)
-        parts = {part for stem in stems if "_" in stem for part in stem.split("_") if part}
+        parts = {part for stem in stems if "_" in stem for part in identifier_parts(stem)}
         return stems | parts if parts else stems
 
     def question_stems(self, question: str) -> list[str]:
@@ -234,3 +234,8 @@ def _stems_of(text: str) -> frozenset[str]:
     questions reads many of the same sentences again (each distinct word stemmed once, in C)."""
     return frozenset(map(_stem, set(_words(text))))
 
+
+def identifier_parts(identifier: str) -> list[str]:
+    """The words an identifier joins by underscores, as FTS5's tokenizer splits it: "opus", "set",
+    "lsb", "depth" of "opus_set_lsb_depth" ("__init__": "init")."""
+    return [part for part in identifier.split("_") if part]

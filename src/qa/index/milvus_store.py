@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from qa.analyzer import ENGLISH, Analyzer
+from qa.analyzer import ENGLISH, Analyzer, identifier_parts
 from qa.errors import IndexCorruptError, IndexFormatError, IndexMismatchError, IndexMissingError, QAError
 from qa.index.freshness import file_stat
 from qa.index.generations import FORMAT_VERSION
@@ -576,7 +576,7 @@ class MilvusWriter:
             rows = _query_all(self.client, previous.generation + suffix, "id >= 0", fields)
             if suffix == "_chunks":
                 for row in rows:
-                    self._terms.update(self.analyzer.with_parts(row["words"].split()))
+                    self._terms.update(set(row["words"].split()))
                 self._chunk_count = len(rows)
             else:
                 self._sentence_count = len(rows)
@@ -609,7 +609,7 @@ class MilvusWriter:
             part = doc_ids[start : start + _BATCH]
             gone = _query_all(self.client, f"{self.generation}_chunks", _in("doc_id", part), ["words"])
             for row in gone:
-                self._terms.subtract(self.analyzer.with_parts(row["words"].split()))
+                self._terms.subtract(set(row["words"].split()))
             self._chunk_count -= len(gone)
             self._sentence_count -= len(_query_all(self.client, f"{self.generation}_sentences", _in("doc_id", part), ["id"]))
             self.client.delete(f"{self.generation}_sentences", filter=_in("doc_id", part))
@@ -643,7 +643,7 @@ class MilvusWriter:
             chunk_id = self._next_chunk
             self._next_chunk += 1
             words = _bm25_words(self.analyzer, searched_text(chunk.heading_path, chunk.text))
-            self._terms.update(self.analyzer.with_parts(words.split()))  # a chunk counts once per stem
+            self._terms.update(set(words.split()))  # a chunk counts once per stem (its identifiers' parts are among its words)
             chunk_rows.append({
                 "id": chunk_id, "doc_id": document.doc_id, "title": document.title, "text": chunk.text, "encoding": document.encoding,
                 "heading_path": chunk.heading_path, "kind": document.kind, "ordinal": chunk.ordinal, "char_start": chunk.char_start,
@@ -675,7 +675,7 @@ class MilvusWriter:
         self._terms = Counter()
         for row in rows:
             row["words"] = _bm25_words(self.analyzer, searched_text(row["heading_path"], row["text"]))
-            self._terms.update(self.analyzer.with_parts(row["words"].split()))
+            self._terms.update(set(row["words"].split()))
         for start in range(0, len(rows), _BATCH):
             self.client.upsert(f"{self.generation}_chunks", [_plain(row) for row in rows[start : start + _BATCH]])
 
@@ -734,8 +734,9 @@ class MilvusWriter:
 
 def _bm25_words(analyzer: Analyzer, text: str) -> str:
     """A chunk's stems for Milvus' whitespace tokenizer: each identifier followed by its parts, as
-    FTS5 finds "lsb" in "opus_set_lsb_depth" (and the term counts count them: `with_parts`)."""
-    return " ".join(word if "_" not in word else " ".join([word, *(part for part in word.split("_") if part)]) for word in analyzer.indexed_words(text))
+    FTS5 finds "lsb" in "opus_set_lsb_depth"; the term counts read them from here, so they count
+    what the local engine's `Analyzer.with_parts` does."""
+    return " ".join(word if "_" not in word else " ".join([word, *identifier_parts(word)]) for word in analyzer.indexed_words(text))
 
 
 def _plain(row: dict) -> dict:

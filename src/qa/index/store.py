@@ -260,7 +260,7 @@ class Store:
             for _, heading_path, text in rows:
                 # What `_add_words` counted: the heading path's words too, or they would never
                 # leave term_df.
-                self._term_delta.subtract(self.analyzer.with_parts(self.analyzer.stems(searched_text(heading_path, text))))
+                self._term_delta.subtract(self.analyzer.with_parts(self.analyzer.indexed_words(searched_text(heading_path, text))))
             chunk_ids += ids
             if ids:
                 marks = ",".join("?" * len(ids))

@@ -320,7 +320,7 @@ def numbered_headings(text: str) -> tuple[Heading, ...]:
             parts.append((n, line))
         elif (article := _ARTICLE_LINE.match(line)) and len(line.split()) <= _MAX_HEADING_WORDS:
             found.append(((int(article.group(1)),), n, line))
-        elif match and (title := _numbered_title(_wrapped_question(lines, n, match.group(3), continued := _continues(lines, n)), continued or _runs_on(lines, n))):
+        elif match and (title := _numbered_title(_wrapped_question(lines, n, match.group(3), continued := _continues(lines, n)), _runs_on(lines, n))):
             number = tuple(int(part) for part in match.group(1).split("."))
             found.append((number, n, f"{match.group(1)}{match.group(2)} {title}"))
     # A manual in chapters numbers sections afresh in each; before the first chapter stand
@@ -370,10 +370,8 @@ def _wrapped_question(lines: list[str], n: int, rest: str, continued: bool) -> s
 def _continues(lines: list[str], n: int) -> bool:
     """Whether line n runs on into a hanging indent ("1. Make sure that openssl" over "   is
     installed."): a list item's sentence wrapped, not a title standing on its line."""
-    following = lines[n + 1] if n + 1 < len(lines) else ""
-    if not following.strip()[:1].islower():
-        return False  # a blank line, or a sub-item ("(a) Third Party Claims.") under a title
-    return _deeper(following, lines[n])
+    # Not after a blank line, or over a sub-item ("(a) Third Party Claims.") under a title.
+    return _runs_on(lines, n) and _deeper(lines[n + 1], lines[n])
 
 
 def _runs_on(lines: list[str], n: int) -> bool:

@@ -27,7 +27,7 @@ import re
 from collections.abc import Iterable
 from string import ascii_lowercase
 
-from qa.analyzer import STOPWORDS, Analyzer
+from qa.analyzer import STOPWORDS, Analyzer, identifier_parts
 from qa.index.protocols import IndexReader
 from qa.search.lexical import weights_and_unseen
 
@@ -93,7 +93,7 @@ def missing_names(reader: IndexReader, analyzer: Analyzer, question: str, unseen
     if not candidates:
         return ()
     # An identifier's parts: a PDF whose font lacks "_" writes "LIB_MEMK" as "LIB MEMK".
-    parts = {name: {analyzer.stem(part) for part in name.lower().split("_") if part} for name in candidates if "_" in name}
+    parts = {name: set(map(analyzer.stem, identifier_parts(name.lower()))) for name in candidates if "_" in name}
     weights, lacking = weights_and_unseen(reader, set().union(*candidates.values(), *parts.values()))
     held = set(weights) - lacking
     missing = [name for name, near in candidates.items() if not near & held and not (name in parts and parts[name] <= held)]
