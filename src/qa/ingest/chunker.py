@@ -128,6 +128,7 @@ def _chunk_text(
     pieces = _pieces(text, counter, budget - path_budget, layout, spans_counter)
     line_starts = _line_starts(text)
     section_starts = {heading.start for heading in headings}
+    titles = _title_pieces(pieces, headings)
     paths: dict[str, tuple[str, int]] = {}  # a section's chunks share its heading path: count it once
 
     def fitted(start: int) -> tuple[str, int]:
@@ -144,11 +145,11 @@ def _chunk_text(
     read = _blanked(text, layout.unread)
     # A word hyphenated at a line end inside a span is one in the whole text too: most texts have none.
     rewrites = read != text or LINE_END_JOIN.search(text) is not None
-    plan = _plan(pieces, section_starts, budget, params, fitted, None)
+    plan = _plan(pieces, section_starts, titles, budget, params, fitted, None)
     measured = _count_planned(counter, spans_counter, text, read, pieces, plan, paths, rewrites)
     if any(tokens > budget for tokens in measured):
         plan = _plan(
-            pieces, section_starts, budget, params, fitted,
+            pieces, section_starts, titles, budget, params, fitted,
             lambda path, i, j: _embedded_tokens(counter, path, text[pieces[i].start : pieces[j - 1].end], read[pieces[i].start : pieces[j - 1].end]),
         )
         measured = _count_planned(counter, spans_counter, text, read, pieces, plan, paths, rewrites)
@@ -175,9 +176,23 @@ def _chunk_text(
     return chunks
 
 
-def _plan(pieces, section_starts, budget, params, fitted, measure) -> list[tuple[int, int, str]]:
+def _title_pieces(pieces, headings: tuple[Heading, ...]) -> set[int]:
+    """The pieces that are a heading's title: the one it starts, and those of a title set on
+    two lines ("Chapter 3" over "Starting a Multi-Simulation", a wrapped PDF heading)."""
+    spans = sorted((heading.start, heading.start + len(heading.title)) for heading in headings)
+    starts = [start for start, _ in spans]
+    titles = set()
+    for k, piece in enumerate(pieces):
+        n = bisect_right(starts, piece.start) - 1
+        if n >= 0 and piece.start < spans[n][1]:
+            titles.add(k)
+    return titles
+
+
+def _plan(pieces, section_starts, titles, budget, params, fitted, measure) -> list[tuple[int, int, str]]:
     """(first piece, one past the last, heading path) of each chunk, in order.
 
+    `titles` are the indexes of the pieces that are headings' titles (`_title_pieces`).
     `measure(path, i, j)` counts a candidate chunk's real text; without it the
     pieces' counts are trusted (the caller checks them afterwards).
     """
@@ -186,12 +201,12 @@ def _plan(pieces, section_starts, budget, params, fitted, measure) -> list[tuple
     last_end = 0
     while i < len(pieces):
         # The path of what the chunk says: headings that lead it (a title, then a subheading) are under it too.
-        content = next((piece for piece in pieces[i:] if piece.start not in section_starts), pieces[i])
+        content = next((pieces[k] for k in range(i, len(pieces)) if k not in titles), pieces[i])
         path, lead = fitted(content.start)
         budget_end = j = _chunk_end(pieces, i, budget - lead)
         # A new section starts a new chunk, so each chunk's heading path is the one it sits under;
         # headings in a row (a title, then its first section's heading) stay with the text after them.
-        j = next((m for m in range(i + 1, j) if pieces[m].start in section_starts and pieces[m - 1].start not in section_starts), j)
+        j = next((m for m in range(i + 1, j) if pieces[m].start in section_starts and m - 1 not in titles), j)
         cut_by_structure = j < budget_end or (j < len(pieces) and pieces[j].region != pieces[i].region)
         if j <= last_end and cut_by_structure:
             # The overlap stepped back into a chunk that ends where this one must (a PDF
