@@ -191,6 +191,39 @@ def write_manual_pdf(path: Path) -> Path:
     return path
 
 
+def write_typeset_pdf(path: Path) -> Path:
+    """A manual without bookmarks whose headings only their type size marks, as plain LaTeX
+    and Texinfo through dvipdfm set them: on page 1 "Chapter 2" at 16 points over its title
+    at 22 and, right under them, a section title at 14 wrapped onto two lines; on page 2 a
+    second section and a subsection at 12, all over 10-point text; and, set large but no headings, a figure's label drawn inside it,
+    away from the margin, and a displayed formula at the margin."""
+    from fpdf import FPDF
+
+    filler = "The spooler keeps each job in its queue until a printer is free to take it. "
+    pdf = FPDF()
+    pdf.set_title("Spooler Manual")
+    for page, blocks in enumerate(TYPESET_PAGES, start=1):
+        pdf.add_page()
+        for size, text, x in blocks:
+            pdf.set_font("Helvetica", size=size)
+            if x:
+                pdf.set_x(x)
+            # Titles in a narrow column, so the long one wraps.
+            pdf.multi_cell(0 if size == 10 else 100, size * 0.5, text if size > 10 else f"{text} {filler * 6}", new_x="LMARGIN", new_y="NEXT")
+            pdf.ln(3)
+    path.write_bytes(bytes(pdf.output()))
+    return path
+
+
+TYPESET_PAGES = [
+    [(16, "Chapter 2", 0), (22, "Queues", 0), (14, "2.1 How the spooler orders the jobs of one queue", 0),
+     (10, "Priority decides the order: a job of priority 9 prints before one of priority 1.", 0)],
+    [(10, "The queue is read again at every job's end.", 0), (14, "2.2 Limits", 0),
+     (16, "queue head", 120), (10, "At most 64 jobs wait in one queue.", 0), (16, "= 64 x n", 0),
+     (12, "2.2.1 Disk space", 0), (10, "Spooled files are kept under /var/spool until printed.", 0)],
+]
+
+
 def raw_pdf(content: bytes) -> bytes:
     """A one-page PDF drawing `content` (a content stream) in Helvetica with no encoding or
     ToUnicode map: PDFium reads each code as it is, as it does a TeX font's glyph codes."""

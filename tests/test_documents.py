@@ -14,7 +14,7 @@ from qa.ingest.loader import load_corpus
 from qa.records import Heading
 from qa.render import answer_to_dict, citation, display_path, render_markdown, render_text
 from tests.conftest import DEFAULT_CORPUS, make_assistant
-from tests.documents import BOILERPLATE_MARKERS, write_article_html, write_manpage_pdf, write_report_pdf
+from tests.documents import BOILERPLATE_MARKERS, write_article_html, write_manpage_pdf, write_report_pdf, write_typeset_pdf
 from tests.fakes import FakeCounter, FakeEmbedder
 from tests.test_robustness import make_corpus, qa, write  # noqa: F401  (fixtures)
 
@@ -547,6 +547,50 @@ def test_pdf_bookmarks_give_heading_paths_that_carry_over_pages(tmp_path):
     for chunk in chunks:
         assert document.page_text(chunk.page)[chunk.char_start : chunk.char_end] == chunk.text
         assert chunk.n_tokens == FakeCounter().count(chunk.embedded_text) + SPECIAL_TOKENS <= 96
+
+
+def test_a_pdf_without_bookmarks_takes_its_headings_from_their_type_size(tmp_path):
+    """Plain LaTeX, Texinfo through dvipdfm or Distiller leave no outline: the lines set
+    clearly larger than the text are its headings, levels by size, a wrapped title one
+    heading, "Chapter 2" and the title under it one; a figure's label drawn large inside it
+    and a displayed formula are not. A title on two lines, right over its first section's
+    heading, is no passage of its own: it stays with the text after it."""
+    write_typeset_pdf(tmp_path / "spooler.pdf")
+    [document] = load_corpus(tmp_path).documents
+    assert [(h.level, h.title) for h in document.headings] == [
+        (1, "Chapter 2 Queues"),
+        (2, "2.1 How the spooler orders the jobs of one queue"),
+        (2, "2.2 Limits"),
+        (3, "2.2.1 Disk space"),
+    ]
+    assert document.text[document.headings[2].start :].startswith("2.2 Limits")
+    chunks = chunk_document(document, FakeCounter(), ChunkerParams(max_tokens=96, overlap_tokens=24))
+    path_of = {c.heading_path for c in chunks if "At most 64 jobs" in c.text} | {c.heading_path for c in chunks if "/var/spool" in c.text}
+    assert path_of == {"Chapter 2 Queues > 2.2 Limits", "Chapter 2 Queues > 2.2 Limits > 2.2.1 Disk space"}
+    assert any(c.heading_path == "Chapter 2 Queues > 2.1 How the spooler orders the jobs of one queue" for c in chunks if "priority 9" in c.text)
+    assert chunks[0].text.startswith("Chapter 2\nQueues\n2.1 How the spooler") and "Priority decides" in chunks[0].text
+
+
+def test_type_sizes_mark_no_headings_where_large_type_is_text_not_titles():
+    """A paragraph set large is not a heading, nor a line of single letters (a figure's
+    labels); where much of the text is set large (slides), size marks nothing."""
+    from qa.ingest.pdf_type_sizes import SizedLine, sized_headings
+
+    body = "The spooler keeps each job in its queue until a printer is free."
+    lines = [body] * 12
+    page = "\n".join(["Queues", body, "Large text one", "Large text two", "Large text three", "Large text four", "c d e"] + lines)
+    starts = [0]
+    for line in page.split("\n"):
+        starts.append(starts[-1] + len(line) + 1)
+    sizes = [16, 10, 14, 14, 14, 14, 16] + [10] * 12
+    sized = [SizedLine(start, start + len(line), size, 72.0) for start, line, size in zip(starts, page.split("\n"), sizes)]
+    other = "\n".join(["Limits"] + lines)
+    other_lines = [SizedLine(0, 6, 16, 72.0)] + [SizedLine(7 + i * (len(body) + 1), 7 + i * (len(body) + 1) + len(body), 10, 72.0) for i in range(12)]
+    found = sized_headings([page, other], [sized, other_lines])
+    assert [(h.page, h.title) for h in found] == [(0, "Queues"), (1, "Limits")]
+    # Slides: a good share of the text large, though the smaller size is still the commonest.
+    slides = [SizedLine(s.start, s.end, 14 if 7 <= i < 14 else s.size, s.left) for i, s in enumerate(sized)]
+    assert sized_headings([page, other], [slides, other_lines]) == ()
 
 
 def test_words_a_pdf_draws_apart_without_space_characters_are_read_apart(tmp_path):

@@ -26,6 +26,7 @@ import logging
 import re
 from dataclasses import dataclass
 
+from qa.ingest.pdf_type_sizes import SizedLine, sized_headings
 from qa.ingest.pdf_word_gaps import word_space_edits
 
 PAGE_BREAK = "\f"  # joins PDF pages in the stored text; never inside a page's text
@@ -47,6 +48,9 @@ _MINUS_AS_TYPED_TABLE = str.maketrans(_MINUS_AS_TYPED)
 # letter or digit: the same codes between line breaks are a figure's drawing glyphs.
 _TEX_LETTERS = {"\x1b": "ff", "\x1c": "fi", "\x1d": "fl", "\x1e": "ffi", "\x1f": "ffl", "\x15": "\u2013", "\x16": "\u2014"}
 _TEX_GLYPH = re.compile(r"(?<=[^\W_])[\x15\x16\x1b-\x1f]|[\x15\x16\x1b-\x1f](?=[^\W_])")
+# TeX's math fonts (a subset's name is prefixed "ABCDEF+"): a display's summation sign is a
+# large "X" in cmex10, its radical "vuuut"; set large, they are formulas, not headings.
+_MATH_FONT = re.compile(r"(?:^|\+)(?:CMEX|CMSY|CMMI|MSAM|MSBM|EUEX|RSFS|ESINT)|Math|Symbol", re.IGNORECASE)
 _LINE_END_SPACES = re.compile(r"[ \t]+\n")
 _TITLE_NUMBER = re.compile(r"^\s*(?:chapter\s+|appendix\s+)?[\dA-Z]{1,3}(?:\.\d+)*\.?\s+", re.IGNORECASE)
 # What a heading's line may hold before its title's words: "12.5 ", "A.2.1 ", "Chapter 3: ", "IV. ".
@@ -82,6 +86,7 @@ class _Line:
     end: int
     top: float  # of its first drawn character, PDF points (up is larger)
     left: float
+    size: float = 0.0  # its first glyphs' height at the size drawn, points (`pdf_type_sizes`)
 
 
 @dataclass(frozen=True)
@@ -118,8 +123,9 @@ def extract_pdf(raw: bytes, read_scanned=None, scan_problem: str | None = None) 
         raise NotExtractable(f"damaged or unreadable PDF ({type(exc).__name__}: {str(exc)[:200]})") from exc
     try:
         destinations = _destinations(document)
-        # Glyph positions cost a call per character: read them only on pages a bookmark points into.
-        placed_pages = {d.page for d in destinations if d.top is not None}
+        # Glyph positions cost a call per character: read them only on pages a bookmark points
+        # into, or on every page of a PDF without bookmarks, whose headings their sizes tell.
+        placed_pages = {d.page for d in destinations if d.top is not None} if destinations else set(range(len(document)))
         pages: list[str] = []
         ocr_pages: list[int] = []
         lines: dict[int, list[_Line]] = {}
@@ -152,6 +158,9 @@ def extract_pdf(raw: bytes, read_scanned=None, scan_problem: str | None = None) 
         for d in destinations
         if d.page < len(pages)
     )
+    if not destinations:
+        sized = [[SizedLine(line.start, line.end, line.size, line.left) for line in lines[number]] for number in range(len(pages))]
+        outline = tuple(Bookmark(h.level, h.page + 1, h.title, h.offset) for h in sized_headings(pages, sized))
     return ExtractedPdf(tuple(pages), title, outline, stated, tuple(ocr_pages))
 
 
@@ -286,7 +295,7 @@ def _trimmed(chars: list[str], source: list[int]) -> tuple[str, list[int]]:
 
 
 def _lines(textpage, text: str, source: list[int]) -> list[_Line]:
-    """Each line of the page with the position of its first drawn character."""
+    """Each line of the page with the position of its first drawn character and its size."""
     lines = []
     start = 0
     while start <= len(text):
@@ -297,10 +306,37 @@ def _lines(textpage, text: str, source: list[int]) -> list[_Line]:
                 continue
             left, bottom, right, top = textpage.get_charbox(source[offset])
             if right > left or top > bottom:  # drawn, not a character PDFium made up
-                lines.append(_Line(start, end, top, left))
+                lines.append(_Line(start, end, top, left, _size(textpage, text, source, offset, end)))
                 break
         start = end + 1
     return lines
+
+
+def _size(textpage, text: str, source: list[int], start: int, end: int) -> float:
+    """The lower median height of the line's first few glyphs' loose boxes: the type size as
+    drawn (PDFium's font size is 1 where the text matrix scales the glyphs, as Distiller's do);
+    0 for a line that opens in a math font, whose big operators are not a heading's type."""
+    import pypdfium2.raw as pdfium_c
+
+    heights = []
+    box = pdfium_c.FS_RECTF()
+    for offset in range(start, min(end, start + 12)):
+        if source[offset] >= 0 and not text[offset].isspace() and pdfium_c.FPDFText_GetLooseCharBox(textpage.raw, source[offset], box):
+            if not heights and _MATH_FONT.search(_font_name(textpage, source[offset])):
+                return 0.0
+            heights.append(box.top - box.bottom)
+    return sorted(heights)[(len(heights) - 1) // 2] if heights else 0.0
+
+
+def _font_name(textpage, index: int) -> str:
+    import ctypes
+
+    import pypdfium2.raw as pdfium_c
+
+    name = ctypes.create_string_buffer(128)
+    flags = ctypes.c_int()
+    pdfium_c.FPDFText_GetFontInfo(textpage.raw, index, name, len(name), ctypes.byref(flags))
+    return name.value.decode("latin-1")
 
 
 def _place(text: str, lines: list[_Line], title: str, top: float | None, left: float | None) -> int | None:
