@@ -11,12 +11,21 @@ def test_question_forms_that_ask_for_a_time_or_a_number():
     assert expected_answer("In what year did it form?") == "time"
     assert expected_answer("How many attacks were there?") == "number"
     assert expected_answer("Who leads the group?") is None
+    assert expected_answer("IS-KP when did it form?") == "time"
+
+
+def test_when_opening_a_condition_asks_for_no_time():
+    assert expected_answer("What happens when integer Add overflows in A+?") is None
+    assert expected_answer("Should I use -Tpdf output when I want to embed the graph in another document?") is None
+    assert expected_answer("What exit status does qprint return when decoding hits errors?") is None
 
 
 def test_sentences_holding_that_kind_of_answer():
     assert has_answer_of("time", "It formed in\xa0January 2015.")
     assert has_answer_of("time", "Attacks fell in the 2020s.")
     assert not has_answer_of("time", "It formed out of a schism.")
+    assert has_answer_of("time", "Released on 3 May 2019.")
+    assert not has_answer_of("time", "The write may fail when the disk is full.")
     assert has_answer_of("number", "Three cells were found.")
     assert not has_answer_of(None, "It formed in 2015.")
 
