@@ -313,9 +313,12 @@ def _lines(textpage, text: str, source: list[int]) -> list[_Line]:
 
 
 def _size(textpage, text: str, source: list[int], start: int, end: int) -> float:
-    """The lower median height of the line's first few glyphs' loose boxes: the type size as
-    drawn (PDFium's font size is 1 where the text matrix scales the glyphs, as Distiller's do);
-    0 for a line that opens in a math font, whose big operators are not a heading's type."""
+    """The lower median size of the line's first few glyphs, each the larger of its loose box's
+    height and its font size: Distiller sets every font at size 1 and scales the glyphs by the
+    text matrix (the box has the size as drawn), and groff's bold Times measures a 10.9-point
+    "DESCRIPTION" 9.9 points high over 10-point text (its font's ascent is short; the font
+    size has it). 0 for a line that opens in a math font, whose big operators are not a
+    heading's type."""
     import pypdfium2.raw as pdfium_c
 
     heights = []
@@ -324,7 +327,7 @@ def _size(textpage, text: str, source: list[int], start: int, end: int) -> float
         if source[offset] >= 0 and not text[offset].isspace() and pdfium_c.FPDFText_GetLooseCharBox(textpage.raw, source[offset], box):
             if not heights and _MATH_FONT.search(_font_name(textpage, source[offset])):
                 return 0.0
-            heights.append(box.top - box.bottom)
+            heights.append(max(box.top - box.bottom, pdfium_c.FPDFText_GetFontSize(textpage.raw, source[offset])))
     return sorted(heights)[(len(heights) - 1) // 2] if heights else 0.0
 
 

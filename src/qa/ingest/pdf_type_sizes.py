@@ -7,10 +7,11 @@ embedded and searched. They still set their headings larger than their text: Mal
 "6.3 Values" at 14.3 points and "6.3.1 Symbols" at 13.1 over text at 10.9, the A+ reference
 "Chapter 3: The Structure of Data" at 27.3 and "Type and Nesting" at 13.7 over 11.3.
 
-A line's size is the height of its first glyphs' loose boxes (the font's ascent to descent at
-the size drawn), not the font size PDFium reports: Distiller draws every glyph at size 1 and
-scales it by the text matrix. The body size is the one most characters are set in; a line
-clearly larger, short and holding words is a heading; levels go by size, the largest first.
+A line's size is read off its first glyphs (`pdf_text._size`): the larger of a glyph's loose
+box height (the font's ascent to descent at the size drawn; Distiller sets every font at size 1
+and scales by the text matrix) and its font size (groff's bold Times is short in its box).
+The body size is the one most characters are set in; a line clearly larger, short and
+holding words is a heading; levels go by size, the largest first.
 """
 
 from __future__ import annotations
