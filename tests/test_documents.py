@@ -588,9 +588,24 @@ def test_type_sizes_mark_no_headings_where_large_type_is_text_not_titles():
     other_lines = [SizedLine(0, 6, 16, 72.0)] + [SizedLine(7 + i * (len(body) + 1), 7 + i * (len(body) + 1) + len(body), 10, 72.0) for i in range(12)]
     found = sized_headings([page, other], [sized, other_lines])
     assert [(h.page, h.title) for h in found] == [(0, "Queues"), (1, "Limits")]
-    # Slides: a good share of the text large, though the smaller size is still the commonest.
-    slides = [SizedLine(s.start, s.end, 14 if 7 <= i < 14 else s.size, s.left) for i, s in enumerate(sized)]
+    # Slides: over a quarter of the text set large, in sizes each holding less than a quarter.
+    slides = [SizedLine(s.start, s.end, (14 if i % 2 else 15) if 7 <= i < 14 else s.size, s.left) for i, s in enumerate(sized)]
     assert sized_headings([page, other], [slides, other_lines]) == ()
+
+
+def test_type_sizes_read_the_prose_size_where_code_listings_hold_most_characters():
+    """KLU's guide sets 56% of its characters in 9-point listings and its prose at 10.9: the
+    text's size is the prose's, and the 14-point section titles are its headings."""
+    from qa.ingest.pdf_type_sizes import SizedLine, sized_headings
+
+    prose, code = "The solver factors the matrix once and reuses it.", "x = klu_solve (Symbolic, Numeric, n, 1, b, &Common) ;"
+    rows = [("1 Overview", 14)] + [(prose, 10.9)] * 8 + [(code, 9)] * 12 + [("2 Installation", 14)] + [(prose, 10.9)] * 8 + [(code, 9)] * 12
+    page = "\n".join(text for text, _ in rows)
+    lines, start = [], 0
+    for text, size in rows:
+        lines.append(SizedLine(start, start + len(text), size, 72.0))
+        start += len(text) + 1
+    assert [h.title for h in sized_headings([page], [lines])] == ["1 Overview", "2 Installation"]
 
 
 def test_words_a_pdf_draws_apart_without_space_characters_are_read_apart(tmp_path):
