@@ -29,7 +29,7 @@ _MAX_WORDS = 14  # a heading is a title, not a sentence set large
 _MAX_LINES = 3  # a title wrapped over more lines is a cover page or a display, not a heading
 # Where more of the text than this is set large, size does not mark headings (slides, a poster).
 _MAX_LARGE_SHARE = 0.25
-_BODY_SHARE = 0.25
+_BODY_SHARE = 0.25  # of the characters, for a size to be the text's (see `sized_headings`)
 _LEVELS = 6
 _MARGIN_SLACK = 4.0  # points: a heading's number may hang a little left of the text
 _MARGIN_SHARE = 0.15  # of a page's text lines starting at one place, for it to be a margin
@@ -101,9 +101,7 @@ def sized_headings(pages: Sequence[str], lines: Sequence[Sequence[SizedLine]]) -
     headings = []
     for number, block in blocks:
         title = " ".join(_line_text(pages[number], line) for line in block)
-        left = block[0].left
-        at_margin = number == 0 or any(abs(left - margin) <= _MARGIN_SLACK for margin in margins[number]) or left < min(margins[number], default=0)
-        if len(block) <= _MAX_LINES and at_margin and _titled(title):
+        if len(block) <= _MAX_LINES and (number == 0 or _at_margin(block[0].left, margins[number])) and _titled(title):
             headings.append((number, block[0].start, max(line.size for line in block), title))
     if len(headings) < 2:
         return ()
@@ -129,6 +127,11 @@ def _margins(lines: Sequence[Sequence[SizedLine]], body: float) -> list[set[floa
     per_page = [[line.left for line in page_lines if abs(line.size - body) <= 0.5] for page_lines in lines]
     everywhere = common([left for lefts in per_page for left in lefts])
     return [common(lefts) if len(lefts) >= _MIN_MARGIN_LINES else everywhere for lefts in per_page]
+
+
+def _at_margin(left: float, margins: set[float]) -> bool:
+    """At one of the page's text margins, or left of all of them (outdented)."""
+    return any(abs(left - margin) <= _MARGIN_SLACK for margin in margins) or left < min(margins, default=0.0)
 
 
 def _larger(size: float, body: float) -> bool:
