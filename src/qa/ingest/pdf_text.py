@@ -86,7 +86,7 @@ class _Line:
     end: int
     top: float  # of its first drawn character, PDF points (up is larger)
     left: float
-    size: float = 0.0  # its first glyphs' height at the size drawn, points (`pdf_type_sizes`)
+    size: float = 0.0  # its type size in points, read off its first glyphs (`_size`)
 
 
 @dataclass(frozen=True)
@@ -332,6 +332,7 @@ def _size(textpage, text: str, source: list[int], start: int, end: int) -> float
 
 
 def _font_name(textpage, index: int) -> str:
+    """The name of the font a character is drawn in ("ABCDEF+CMEX10" for a subset)."""
     import ctypes
 
     import pypdfium2.raw as pdfium_c

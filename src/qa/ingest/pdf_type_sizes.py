@@ -10,8 +10,8 @@ embedded and searched. They still set their headings larger than their text: Mal
 A line's size is read off its first glyphs (`pdf_text._size`): the larger of a glyph's loose
 box height (the font's ascent to descent at the size drawn; Distiller sets every font at size 1
 and scales by the text matrix) and its font size (groff's bold Times is short in its box).
-The body size is the one most characters are set in; a line clearly larger, short and
-holding words is a heading; levels go by size, the largest first.
+The text's size is the largest that holds a quarter of the characters; a line clearly larger,
+short and holding words is a heading; levels go by size, the largest first.
 """
 
 from __future__ import annotations
