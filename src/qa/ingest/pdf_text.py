@@ -131,7 +131,7 @@ def extract_pdf(raw: bytes, read_scanned=None, scan_problem: str | None = None) 
         lines: dict[int, list[_Line]] = {}
         for number in range(len(document)):
             try:
-                text, page_lines = _page_text(document[number], number in placed_pages)
+                text, page_lines = _page_text(document[number], number in placed_pages, sized=not destinations)
             except Exception:
                 text, page_lines = "", []  # a page PDFium cannot read costs that page, not the file
             if not text.strip() and read_scanned is not None:
@@ -206,7 +206,7 @@ def _destinations(document) -> list[_Destination]:
     return entries
 
 
-def _page_text(page, with_lines: bool) -> tuple[str, list[_Line]]:
+def _page_text(page, with_lines: bool, sized: bool = False) -> tuple[str, list[_Line]]:
     textpage = page.get_textpage()
     try:
         count = textpage.count_chars()
@@ -248,7 +248,7 @@ def _page_text(page, with_lines: bool) -> tuple[str, list[_Line]]:
                 source.append(index)
             i += 1
         text, source = _trimmed(chars, source)
-        lines = _lines(textpage, text, source)
+        lines = _lines(textpage, text, source, sized)
     finally:
         textpage.close()
     return text, lines
@@ -294,8 +294,9 @@ def _trimmed(chars: list[str], source: list[int]) -> tuple[str, list[int]]:
     return text[start:end], [s for _, s in kept][start:end]
 
 
-def _lines(textpage, text: str, source: list[int]) -> list[_Line]:
-    """Each line of the page with the position of its first drawn character and its size."""
+def _lines(textpage, text: str, source: list[int], sized: bool) -> list[_Line]:
+    """Each line of the page with the position of its first drawn character, and with `sized`
+    its type size (read only where headings are told by size: a call per glyph)."""
     lines = []
     start = 0
     while start <= len(text):
@@ -306,7 +307,7 @@ def _lines(textpage, text: str, source: list[int]) -> list[_Line]:
                 continue
             left, bottom, right, top = textpage.get_charbox(source[offset])
             if right > left or top > bottom:  # drawn, not a character PDFium made up
-                lines.append(_Line(start, end, top, left, _size(textpage, text, source, offset, end)))
+                lines.append(_Line(start, end, top, left, _size(textpage, text, source, offset, end) if sized else 0.0))
                 break
         start = end + 1
     return lines
