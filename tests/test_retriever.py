@@ -162,7 +162,7 @@ def test_a_sentence_repeating_the_documents_name_does_not_outrank_the_one_that_a
 
 def test_a_question_naming_a_document_by_its_acronym_lifts_its_passages():
     from qa.analyzer import ENGLISH
-    from qa.search.scoring import title_terms
+    from qa.search.document_names import title_terms
 
     assert {"mpl", "fhs"} <= title_terms(ENGLISH, "Mozilla Public License Version 2.0") | title_terms(ENGLISH, "Filesystem Hierarchy Standard")
     assert "ofl" in title_terms(ENGLISH, "SIL Open Font License FAQ")  # inside a longer run of initials

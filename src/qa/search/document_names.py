@@ -10,10 +10,14 @@ question word the name holds is a word that document holds.
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
 from pathlib import PurePosixPath
 
 from qa.analyzer import Analyzer
 from qa.ingest.titles import GENERIC_FILE_NAMES, file_name_words
+
+_TITLE_WORD = re.compile(r"[^\W\d_][\w'’-]*")  # a word of a title, for its initials
 
 
 def name_words(doc_id: str) -> list[str]:
@@ -31,3 +35,11 @@ def name_words(doc_id: str) -> list[str]:
 def name_stems(analyzer: Analyzer, doc_id: str) -> frozenset[str]:
     """The stems of `name_words`, as the question's words are stemmed."""
     return frozenset(analyzer.stems(" ".join(name_words(doc_id))))
+
+
+@lru_cache(maxsize=4096)  # a corpus's titles recur question after question
+def title_terms(analyzer: Analyzer, title: str) -> frozenset[str]:
+    """The stems of a document title's words, and the acronyms its capitalised words make
+    ("mpl" for "Mozilla Public License Version 2.0"): how a question names the document."""
+    initials = "".join(word[0] for word in _TITLE_WORD.findall(title) if word[0].isupper()).lower()
+    return frozenset(analyzer.stems(title) | {initials[i:j] for i in range(len(initials)) for j in range(i + 3, len(initials) + 1)})

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from typing import Callable
 
 from qa.analyzer import Analyzer
@@ -19,12 +18,12 @@ from qa.ingest.headings import PATH_SEPARATOR
 from qa.ingest.sentences import is_statement
 from qa.records import ChunkRow
 from qa.search.answer_types import has_answer_of
+from qa.search.document_names import title_terms
 from qa.search.evidence import Evidence
 from qa.search.options import defines_option
 from qa.search.lexical import corpus_coverage, term_overlap, unseen_word_count, word_share
 
 _NOT_A_STATEMENT_PENALTY = 0.15
-_TITLE_WORD = re.compile(r"[^\W\d_][\w'’-]*")  # a word of a title, for its initials
 
 
 @dataclass(frozen=True)
@@ -241,14 +240,6 @@ def sibling_support(scores: dict[int, float], doc_of: dict[int, str]) -> dict[in
         # The best other chunk: the document's best unless this chunk is it, then its second.
         support[chunk_id] = (top[1] if len(top) > 1 else 0.0) if value == top[0] else top[0]
     return support
-
-
-@lru_cache(maxsize=4096)  # a corpus's titles recur question after question
-def title_terms(analyzer: Analyzer, title: str) -> frozenset[str]:
-    """The stems of a document title's words, and the acronyms its capitalised words make
-    ("mpl" for "Mozilla Public License Version 2.0"): how a question names the document."""
-    initials = "".join(word[0] for word in _TITLE_WORD.findall(title) if word[0].isupper()).lower()
-    return frozenset(analyzer.stems(title) | {initials[i:j] for i in range(len(initials)) for j in range(i + 3, len(initials) + 1)})
 
 
 def title_matches(evidence: Evidence, title_stems: dict[str, frozenset[str]]) -> dict[str, float]:
