@@ -98,6 +98,13 @@ def context_words(text: str, limit: int = MAX_CONTEXT_WORDS) -> list[str]:
     return list(seen.values())[-limit:]
 
 
+def names_nothing_it_points_at(tokens: list[str]) -> bool:
+    """True when a question points with a pronoun at something and names nothing at all ("Is it
+    willing to make deals with non-believers?"): on its own, it asks about what is being read
+    (`qa.search.unnamed_subject`). "When did IS-KP announce its formation?" names it."""
+    return _unresolved_reference(tokens) and not any(_is_name(token, i) for i, token in enumerate(tokens))
+
+
 def _unresolved_reference(tokens: list[str]) -> bool:
     named = False
     lowered = [t.lower() for t in tokens]

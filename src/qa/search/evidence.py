@@ -30,6 +30,7 @@ from qa.search.options import question_options
 from qa.search.scope import EVERYTHING, Scope
 from qa.search.source_texts import SourceTexts
 from qa.search.spelling import other_forms
+from qa.search.unnamed_subject import Embed, subject_similarities
 
 # BM25 runs here beside the vector searches. One pool for the process: starting a thread
 # per question was a millisecond of each (a twentieth of a batch question's time).
@@ -62,6 +63,8 @@ class Evidence:
     missing_names: tuple[str, ...] = ()  # the names the question uses that no chunk holds in any form ("SMTPUTF8")
     # each gathered document's file-name stems no chunk holds ("ujson" of ujson-licence.txt): words its passages hold for a reader
     named_by: dict[str, frozenset[str]] = field(default_factory=dict)
+    # cosines of the question read under its chunk's document title, when it points at a subject it never names (`unnamed_subject`)
+    subject_similarity: dict[int, float] = field(default_factory=dict)
 
     @property
     def expected_weights(self) -> dict[str, float]:
@@ -82,11 +85,14 @@ def gather(
     depth: int,
     scope: Scope = EVERYTHING,
     corpus_dir: Path | None = None,
+    embed: Embed | None = None,
 ) -> Evidence:
     """Evidence for `question` (already normalised), whose embedding is `vector`, from the
     documents of `scope` only: each search filters inside itself, so every ranking
     still reaches `depth` passages of the scope when it holds them. With `corpus_dir`,
-    the documents' texts can be read to join neighbouring chunks (`SourceTexts`).
+    the documents' texts can be read to join neighbouring chunks (`SourceTexts`). With `embed`
+    (the model that made `vector`), a question pointing at a subject it never names is also read
+    under its documents' titles (`unnamed_subject`).
 
     Chunks a ranking returns but the index no longer holds (a concurrent update
     removed them) are left out of every ranking.
@@ -125,6 +131,9 @@ def gather(
     unseen_terms -= frozenset().union(*named_by.values())
     spelled = spelled_out_stems(analyzer, question, unseen_terms, _texts_and_titles(rows)) if unseen_terms else frozenset()
     unseen_terms -= spelled
+    in_subject = {}
+    if embed is not None:
+        in_subject = subject_similarities(reader, analyzer, question, set(stems), rows, ids, embed)
     return Evidence(
         question=question,
         analyzer=analyzer,
@@ -149,6 +158,7 @@ def gather(
             + missing_compounds(reader, analyzer, question, _texts_and_titles(rows), documents)
         )),
         named_by=named_by,
+        subject_similarity=in_subject,
     )
 
 

@@ -15,6 +15,7 @@ from qa.config import RetrievalParams
 from qa.index.protocols import IndexReader
 from qa.search.evidence import Evidence, gather
 from qa.search.scope import EVERYTHING, Scope
+from qa.search.unnamed_subject import Embed
 from qa.search.scoring import Ranking, dense_ranking, lexical_ranking, score
 
 Scorer = Callable[[Evidence, RetrievalParams, int], Ranking]
@@ -33,11 +34,12 @@ def retrieve(
     mode: str = "hybrid",
     scope: Scope = EVERYTHING,
     corpus_dir: Path | None = None,
+    embed: Embed | None = None,
 ) -> Ranking:
-    """The k passages of `scope` that best answer `question` (embedded as `vector`), and the no-answer call."""
+    """The k passages of `scope` that best answer `question` (embedded as `vector` by `embed`), and the no-answer call."""
     rank = scorer_for(mode)
     question = reader.analyzer.normalize_question(question)
-    return rank(gather(reader, question, vector, max(params.candidates, k), scope, corpus_dir), params, k)
+    return rank(gather(reader, question, vector, max(params.candidates, k), scope, corpus_dir, embed), params, k)
 
 
 def scorer_for(mode: str) -> Scorer:

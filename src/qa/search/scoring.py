@@ -38,6 +38,8 @@ class Candidate:
     sibling_bonus: float = 0.0  # the part of `score` owed to other passages of its document
     pieces: tuple[str, ...] = ()  # a joined passage's chunk texts (see `join_neighbours`); () for one chunk
     answer_score: float = 0.0  # how well the highlighted sentence answers: cosine, shared words, answer type
+    # best cosine of the question read under its document's title, when it points at a subject it never names (-1: not read so)
+    subject_similarity: float = -1.0
 
     @property
     def own_score(self) -> float:
@@ -46,8 +48,9 @@ class Candidate:
 
     @property
     def relevance(self) -> float:
-        """The strongest semantic evidence that this chunk answers the question."""
-        return max(self.similarity, self.sentence_similarity)
+        """The strongest semantic evidence that this chunk answers the question: what the
+        no-answer call and `min_similarity` read (ranking reads the question as asked)."""
+        return max(self.similarity, self.sentence_similarity, self.subject_similarity)
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,7 @@ def _candidate(evidence: Evidence, row: ChunkRow, answer: tuple[float, tuple[int
         similarity=evidence.similarity[row.chunk_id],
         sentence_similarity=evidence.sentence_similarity(row.chunk_id),
         highlight=highlight,
+        subject_similarity=evidence.subject_similarity.get(row.chunk_id, -1.0),
     )
 
 
@@ -430,6 +434,7 @@ def join_neighbours(shown: Candidate, neighbour: Candidate, between: str = "") -
         chunk=row,
         similarity=max(shown.similarity, neighbour.similarity),
         sentence_similarity=max(shown.sentence_similarity, neighbour.sentence_similarity),
+        subject_similarity=max(shown.subject_similarity, neighbour.subject_similarity),
         answer_score=best.answer_score,
         highlight=(best.highlight[0] + shift, best.highlight[1] + shift),
         pieces=(shown.pieces or (shown.chunk.text,)) + (neighbour.chunk.text,),
