@@ -17,6 +17,7 @@ from qa.analyzer import ENGLISH, STOPWORDS
 # Words that point back at something said before.
 PRONOUNS = frozenset("it its they them their theirs he she him her his hers there".split())
 DEMONSTRATIVES = frozenset("this that these those".split())
+_IT = frozenset({"it", "its"})
 # A question that opens like this continues the previous one ("And the Taliban?").
 _ELLIPTICAL_OPENINGS = re.compile(
     r"^\s*(what about|how about|and|but|also|what else|anything else|why|why not|how so|more)\b", re.IGNORECASE
@@ -99,10 +100,13 @@ def context_words(text: str, limit: int = MAX_CONTEXT_WORDS) -> list[str]:
 
 
 def names_nothing_it_points_at(tokens: list[str]) -> bool:
-    """True when a question points with a pronoun at something and names nothing at all ("Is it
-    willing to make deals with non-believers?"): on its own, it asks about what is being read
-    (`qa.search.unnamed_subject`). "When did IS-KP announce its formation?" names it."""
-    return _unresolved_reference(tokens) and not any(_is_name(token, i) for i, token in enumerate(tokens))
+    """True when a question says "it" or "its" and names nothing at all ("Is it willing to make
+    deals with non-believers?"): on its own, it asks about what is being read
+    (`qa.search.unnamed_subject`). "When did IS-KP announce its formation?" names it. Only "it":
+    "they", "their" and "these" mostly point back inside the question ("What two other rulers
+    had their graves hidden?", "Where are these dams located?"), and reading those under an
+    unrelated title answered two of the SQuAD no-answer sample's questions."""
+    return any(token.lower() in _IT for token in tokens) and not any(_is_name(token, i) for i, token in enumerate(tokens))
 
 
 def _unresolved_reference(tokens: list[str]) -> bool:
