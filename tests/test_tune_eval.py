@@ -15,6 +15,7 @@ QUESTIONS = [
     "What should be done about the threat?",
     "Sourdough bread starter",
     "What is the boiling point of mercury?",
+    "Is it willing to make deals with non-believers?",  # read under the titles too (unnamed_subject)
 ]
 
 
@@ -47,4 +48,4 @@ def _asked_ids(assistant, question, params):
     from qa.search.retriever import retrieve
 
     vector = assistant.embedder.embed_batch([question])[0]
-    return [c.chunk.chunk_id for c in retrieve(assistant.load(), question, vector, params, 5, corpus_dir=assistant.settings.corpus_dir).candidates]
+    return [c.chunk.chunk_id for c in retrieve(assistant.load(), question, vector, params, 5, corpus_dir=assistant.settings.corpus_dir, embed=assistant.embedder.embed_batch).candidates]

@@ -15,8 +15,8 @@ from qa.config import RetrievalParams
 from qa.index.protocols import IndexReader
 from qa.search.evidence import Evidence, gather
 from qa.search.scope import EVERYTHING, Scope
-from qa.search.unnamed_subject import Embed
 from qa.search.scoring import Ranking, dense_ranking, lexical_ranking, score
+from qa.search.unnamed_subject import Embed
 
 Scorer = Callable[[Evidence, RetrievalParams, int], Ranking]
 

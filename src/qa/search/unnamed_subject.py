@@ -11,10 +11,10 @@ at about 0.5.
 Only the no-answer call and the `min_similarity` floor read these cosines (through
 `Candidate.relevance`): ranking stays on the question as asked, because a title read into a
 question lifts every passage of its document alike, and ranking on it moved passages of the
-real-document sets both ways. A question that
-names its subject ("Does mtasim deliver the messages I send to it?", "Is it safe to use
-libtasn1 from several threads?") in a word of a found document's title or file name is not read
-again: reading it under other documents' titles answered the libtasn1 question from them.
+real-document sets both ways. A question that names its subject ("Does mtasim deliver the
+messages I send to it?", "Is it safe to use libtasn1 from several threads?") in a word of a
+found document's title or file name is not read again: reading it under other documents' titles
+answered the libtasn1 question from them.
 """
 
 from __future__ import annotations
