@@ -5,9 +5,11 @@ tests/reader_questions/default_corpus.jsonl and default_corpus_blind.jsonl hold 
 written by reading the two articles (in a reader's own words, not the articles'), the file
 that answers and a phrase of the answering passage. A refusal shown over the right passage is the worst
 answer `qa` can give, so none may be refused, and the answer must be in the top 5.
-default_corpus_off.jsonl holds 24 questions the articles do not answer, written in the
-thirteenth session by a helper who read only the articles: 12 on their subject in their words
-("Who is the current leader of IS-KP?") and 12 general ones; each must be refused.
+default_corpus_off.jsonl holds 74 questions the articles do not answer: 24 written in the
+thirteenth session by a helper who read only the articles, 12 on their subject in their words
+("Who is the current leader of IS-KP?") and 12 general ones, and 50 more general ones written in
+the fifteenth session, some in the articles' words ("What is the main threat to coral reefs?",
+"What attacks do sharks make on humans each year?"); each must be refused.
 Questions marked `known_miss` are strict xfails: the day one passes, the mark must go.
 """
 
