@@ -29,7 +29,7 @@ from qa.index.generations import (
     discard_generation,
     publish_generation,
 )
-from qa.index.protocols import SentenceScore
+from qa.index.protocols import SentenceScore, best_sentence_cosine
 from qa.index.store import Store
 from qa.index.memory import release_freed_memory
 from qa.index.vectors import EXACT_MAX, VectorIndex
@@ -137,7 +137,7 @@ class LocalIndex:
             return nominated[:k]
         nominated = nominated[: 2 * k]
         best = {
-            chunk_id: max(cosine for cosine, _, _ in scores)
+            chunk_id: best_sentence_cosine(scores)
             for chunk_id, scores in self.sentence_similarities(vector, nominated).items()
             if scores
         }

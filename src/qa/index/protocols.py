@@ -10,6 +10,7 @@ only meaningful to the reader that returned it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -23,6 +24,11 @@ if TYPE_CHECKING:
 
 # (cosine, start, end) of one answer-candidate sentence, offsets into its chunk's text.
 SentenceScore = tuple[float, int, int]
+
+
+def best_sentence_cosine(scores: Iterable[SentenceScore]) -> float:
+    """The best cosine among a chunk's sentence scores (-1 when it has no sentence)."""
+    return max((cosine for cosine, _, _ in scores), default=-1.0)
 
 
 class Selection(Protocol):

@@ -20,7 +20,7 @@ import numpy as np
 
 from qa.analyzer import Analyzer
 from qa.errors import EmptyScopeError
-from qa.index.protocols import IndexReader, SentenceScore
+from qa.index.protocols import IndexReader, SentenceScore, best_sentence_cosine
 from qa.records import ChunkRow
 from qa.search.answer_types import expected_answer, type_words
 from qa.search.document_names import name_stems
@@ -75,7 +75,7 @@ class Evidence:
 
     def sentence_similarity(self, chunk_id: int) -> float:
         """The best cosine of the question with one of the chunk's sentences (-1 when it has none)."""
-        return max((cosine for cosine, _, _ in self.sentences[chunk_id]), default=-1.0)
+        return best_sentence_cosine(self.sentences[chunk_id])
 
 
 def gather(

@@ -24,7 +24,7 @@ from collections.abc import Callable
 import numpy as np
 
 from qa.analyzer import ENGLISH, Analyzer
-from qa.index.protocols import IndexReader
+from qa.index.protocols import IndexReader, best_sentence_cosine
 from qa.records import ChunkRow, embedded_text
 from qa.search.conversation import names_nothing_it_points_at
 from qa.search.document_names import name_stems, title_terms
@@ -68,6 +68,5 @@ def subject_similarities(
         chunks = reader.chunk_similarities(vector, ids)
         sentences = reader.sentence_similarities(vector, ids)
         for chunk_id in ids:
-            best = max((cosine for cosine, _, _ in sentences.get(chunk_id, ())), default=-1.0)
-            similarity[chunk_id] = max(chunks.get(chunk_id, -1.0), best)
+            similarity[chunk_id] = max(chunks.get(chunk_id, -1.0), best_sentence_cosine(sentences.get(chunk_id, ())))
     return similarity
