@@ -4,7 +4,8 @@ An update copies the current generation's SQLite file into a private build
 folder, deletes the rows of removed and changed files, inserts the new ones and
 adjusts both vector files the same way; then the build folder becomes the new
 current generation in one rename. Chunk ids of unchanged files never move, and
-a chunk or sentence whose text is unchanged reuses its vector.
+a chunk whose text is unchanged reuses its vector and its sentences' vectors (each
+pooled from that chunk's own pass: the same sentence in an overlapping chunk has its own).
 """
 
 from __future__ import annotations
@@ -210,8 +211,9 @@ def _write_generation(
     to_encode = {}
     for (_, chunks), doc_spans in zip(chunked, spans):
         for chunk, chunk_spans in zip(chunks, doc_spans):
-            texts = [_stored_key(chunk)] + [chunk.text[start:end] for start, end in chunk_spans]
-            if not all(text in reusable for text in texts):
+            key = _stored_key(chunk)
+            keys = [key] + [(key, chunk.text[start:end]) for start, end in chunk_spans]
+            if not all(k in reusable for k in keys):
                 to_encode.setdefault(chunk.embedded_text, _embedded_spans(chunk, chunk_spans))
     n_chunks = sum(len(chunks) for _, chunks in chunked)
     dimension = previous.manifest["dimension"] if previous is not None else None
@@ -241,8 +243,9 @@ def _write_generation(
                 chunk_rows.append(vector)
                 sentence_rows.append(sentence_vectors)  # the chunk's rows as one block: _stack takes both
             else:
-                chunk_rows.append(reusable[_stored_key(chunk)])
-                sentence_rows += [reusable[chunk.text[start:end]] for start, end in chunk_spans]
+                key = _stored_key(chunk)
+                chunk_rows.append(reusable[key])
+                sentence_rows += [reusable[(key, chunk.text[start:end])] for start, end in chunk_spans]
         writer.add_document(document, chunks, _stack(chunk_rows, dimension), doc_spans, _stack(sentence_rows, dimension))
     pooled = None
     reusable = None  # the writer holds every vector now; at a million chunks each copy is gigabytes

@@ -280,7 +280,7 @@ class LocalWriter:
         self._new_chunks: list[tuple[np.ndarray, np.ndarray]] = []  # (ids, vectors) per added document
         self._new_sentences: list[tuple[np.ndarray, np.ndarray]] = []
 
-    def reusable_vectors(self, doc_ids: list[str]) -> dict[str, np.ndarray]:
+    def reusable_vectors(self, doc_ids: list[str]) -> dict[str | tuple[str, str], np.ndarray]:
         if not doc_ids or self._vectors is None:
             return {}
         reusable = {}
@@ -290,7 +290,7 @@ class LocalWriter:
         ):
             if rows:
                 stored = index.reconstruct([row_id for row_id, _ in rows])
-                reusable.update({text: vector for (_, text), vector in zip(rows, stored)})
+                reusable.update({key: vector for (_, key), vector in zip(rows, stored)})
         return reusable
 
     def delete_documents(self, doc_ids: list[str]) -> None:

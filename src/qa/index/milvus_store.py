@@ -585,20 +585,21 @@ class MilvusWriter:
         texts = _catalog_rows(self.client, previous.generation, "text")
         _insert(self.client, CATALOG, [_catalog_row(self.generation, row["key"].split("/", 1)[1], json.loads(row["value"])) for row in texts])
 
-    def reusable_vectors(self, doc_ids: list[str]) -> dict[str, np.ndarray]:
+    def reusable_vectors(self, doc_ids: list[str]) -> dict[str | tuple[str, str], np.ndarray]:
         if not doc_ids or not self._created:
             return {}
-        reusable: dict[str, np.ndarray] = {}
+        reusable: dict[str | tuple[str, str], np.ndarray] = {}
         chunks = _query_all(self.client, f"{self.generation}_chunks", _in("doc_id", doc_ids), ["id", "text", "heading_path", "vector"])
-        text_of = {}
+        chunk_of = {}  # id -> (embedded text, text)
         for row in chunks:
-            reusable[embedded_text(row["heading_path"], row["text"])] = np.asarray(row["vector"], dtype=np.float32)
-            text_of[int(row["id"])] = row["text"]
+            key = embedded_text(row["heading_path"], row["text"])
+            reusable[key] = np.asarray(row["vector"], dtype=np.float32)
+            chunk_of[int(row["id"])] = (key, row["text"])
         sentences = _query_all(self.client, f"{self.generation}_sentences", _in("doc_id", doc_ids), ["chunk_id", "start", "end", "vector"])
         for row in sentences:
-            text = text_of.get(int(row["chunk_id"]))
-            if text is not None:
-                reusable[text[int(row["start"]) : int(row["end"])]] = np.asarray(row["vector"], dtype=np.float32)
+            if (chunk := chunk_of.get(int(row["chunk_id"]))) is not None:
+                key, text = chunk
+                reusable[(key, text[int(row["start"]) : int(row["end"])])] = np.asarray(row["vector"], dtype=np.float32)
         return reusable
 
     def delete_documents(self, doc_ids: list[str]) -> None:

@@ -123,11 +123,15 @@ class IndexWriter(Protocol):
         """Remove these documents with their chunks, sentences, vectors and words."""
         ...
 
-    def reusable_vectors(self, doc_ids: list[str]) -> dict[str, np.ndarray]:
-        """The stored vectors of these documents' chunks and sentences, by embedded text.
+    def reusable_vectors(self, doc_ids: list[str]) -> dict[str | tuple[str, str], np.ndarray]:
+        """The stored vectors of these documents' chunks, by embedded text, and of their
+        sentences, by (their chunk's embedded text, the sentence's text).
 
         Taken before they are deleted, so an edit elsewhere in a file, or a renamed
-        file, embeds only the text that is new.
+        file, embeds only the text that is new. A sentence's vector is pooled from its
+        chunk's pass (`span_pooling`), so the same sentence in two overlapping chunks has
+        two vectors: keyed by its text alone, one chunk took the other's, and an updated
+        index ranked otherwise than one built afresh.
         """
         ...
 

@@ -290,14 +290,18 @@ class Store:
             ]
         return rows
 
-    def sentence_texts_of(self, doc_ids: list[str]) -> list[tuple[int, str]]:
+    def sentence_texts_of(self, doc_ids: list[str]) -> list[tuple[int, tuple[str, str]]]:
+        """(sentence id, (the text its chunk's vector embeds, the sentence's text)) of these documents' sentences."""
         rows = []
         for doc_id in doc_ids:
-            rows += self._db.execute(
-                "SELECT s.id, substr(c.text, s.start + 1, s.end - s.start) FROM sentences s"
-                " JOIN chunks c ON c.id = s.chunk_id JOIN documents d ON d.id = c.document_id WHERE d.doc_id = ?",
-                (doc_id,),
-            ).fetchall()
+            rows += [
+                (sentence_id, (embedded_text(path, text), text[start:end]))
+                for sentence_id, path, text, start, end in self._db.execute(
+                    "SELECT s.id, c.heading_path, c.text, s.start, s.end FROM sentences s"
+                    " JOIN chunks c ON c.id = s.chunk_id JOIN documents d ON d.id = c.document_id WHERE d.doc_id = ?",
+                    (doc_id,),
+                )
+            ]
         return rows
 
     def record_unchanged(self, doc_id: str, size: int, mtime_ns: int) -> None:
