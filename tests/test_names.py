@@ -161,6 +161,8 @@ def test_a_compound_name_is_parts_joined_by_a_slash_or_hyphen_not_an_everyday_co
     assert question_compounds("Must I document MPL-covered code in a non-GPL, built-in module from 2015-16?") == ()
     # Nor is a name with a small word at an end: "ASCII-only" says something of ASCII, which the corpus may say otherwise.
     assert question_compounds("How do I escape Cyrillic for an ASCII-only terminal?") == ()
+    # Nor is a number in scientific notation: a value the reader gives, which a manual states as a range.
+    assert question_compounds("numdiff fails on a number like 1e-2147483640 or 2E-5; what exponent range does it accept?") == ()
 
 
 def test_a_compound_name_no_passage_says_side_by_side_is_missing():

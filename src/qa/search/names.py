@@ -112,6 +112,7 @@ def _camel_words(name: str) -> list[str]:
 # A name written as parts joined by "/" or "-": "HTTP/2", "DNS-over-HTTPS", "RISC-V", "AES-GCM".
 _COMPOUND = re.compile(r"(?<![\w/.-])[A-Za-z0-9]+(?:[/-][A-Za-z0-9]+)+(?![\w/-])")
 _COMPOUND_PART = re.compile(r"[/-]")
+_SCIENTIFIC = re.compile(r"\d+[eE]-\d+")  # "1e-10"; "1.5e-10" and "1e+10" never match _COMPOUND
 # How many chunks holding a compound's words are read for the words side by side: BM25 ranks
 # first the chunks that say them most, and one that names the compound says both.
 _COMPOUND_DEPTH = 200
@@ -122,11 +123,14 @@ def question_compounds(question: str) -> tuple[str, ...]:
     ("AES", "V"), a part with a digit ("HTTP/2", "x86-64") or a small word between two such
     ("DNS-over-HTTPS").
     Words joined ("MPL-covered", "non-GPL", "built-in"), capitalised words ("Sklodowska-Curie",
-    "June/July", a reader's spelling more often than the corpus's) and a range of numbers
-    ("2015-16") are not."""
+    "June/July", a reader's spelling more often than the corpus's), a range of numbers
+    ("2015-16") and a number in scientific notation ("1e-2147483640": a value a reader gives,
+    which a manual states as a range, not a name) are not."""
     compounds = []
     for match in _COMPOUND.finditer(question):
         parts = _COMPOUND_PART.split(match.group(0))
+        if _SCIENTIFIC.fullmatch(match.group(0)):
+            continue
         if all(part.isdigit() for part in parts) or not all(_technical(part) for part in parts):
             continue
         if parts[0] in STOPWORDS or parts[-1] in STOPWORDS:
