@@ -776,6 +776,22 @@ def test_a_heading_of_markup_left_over_is_no_heading_and_no_title():
     assert ")" not in page.text and "¶" not in page.text
 
 
+def test_a_tex_converted_page_is_titled_without_tex_markup_and_its_contents_heading_holds_no_section(tmp_path):
+    # TtH's own manual (tests/real_documents_thirtysixth): <title> \\TtH: a ``\\TeX to HTML'' translator.</title>,
+    # then <h1>Contents</h1> over the list and <h2> chapters: every passage's path began "Contents > ".
+    from qa.ingest.chunker import chunk_document
+
+    prose = "The HTML files that TtH produces are encoded using the charset ISO-8859-1 as most web files are. " * 3
+    html = f"""<html><head><title> \\TtH: a ``\\TeX to HTML'' translator.</title></head><body>
+<h1>Contents</h1><a href="#s1">1 Browser problems</a><br><a href="#s2">2 Server problems</a>
+<h2>1 Browser problems</h2><p>{prose}</p><h2>2 Server problems</h2><h3>2.1 Web servers</h3><p>{prose}</p></body></html>"""
+    (tmp_path / "tth.html").write_text(html, encoding="utf-8")
+    [document] = load_corpus(tmp_path).documents
+    assert document.title == 'TtH: a "TeX to HTML" translator.'
+    paths = {chunk.heading_path for chunk in chunk_document(document, FakeCounter(), ChunkerParams())}
+    assert "2 Server problems > 2.1 Web servers" in paths and not any(path.startswith("Contents >") for path in paths)
+
+
 def test_an_mdbook_page_keeps_its_linked_headings_and_drops_its_hidden_help_popup():
     # mdBook (the Rust books, many projects' manuals) links every heading to itself with
     # class "header", and opens each page with a keyboard-help popup that scripts show.
@@ -1002,6 +1018,9 @@ def test_numbered_headings_need_an_outline_and_a_licence_titles_its_sections_by_
     assert [h.title for h in numbered_headings("Apache License\n" + licence)] == [
         "1. Definitions", "2. Grant of Copyright License", "3. Redistribution"
     ]
+    # An initialism's full stops do not end a run-in title: without "11" the outline stopped at 10 (Intel's EULA).
+    rights = licence + f"\n4.\tU.S. GOVERNMENT RESTRICTED RIGHTS. The technical data is commercial.\n{body}\n"
+    assert numbered_headings("Apache License\n" + rights)[-1].title == "4. U.S. GOVERNMENT RESTRICTED RIGHTS"
     steps = "Install:\n\n1. Download the tarball\n\n2. Unpack it\n\n3. Run make\n\nThat is all.\n"
     assert numbered_headings(steps) == ()  # a numbered list, its items short
     unordered = "Intro\n\n3. Later\n" + body + "\n\n1. First\n" + body + "\n\n7. Other\n" + body

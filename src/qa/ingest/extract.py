@@ -125,6 +125,9 @@ def _lost_sentences(main: str, page: str) -> bool:
     return False
 
 
+_TEX_COMMAND = re.compile(r"\\(?=[A-Za-z])")  # the backslash of "\TeX": a command's name is the word it prints
+
+
 def _chosen_title(found: str | None, tree, text) -> str | None:
     """trafilatura's title where it is the page's declared one with the site's name cut off
     ("Title | Example News" -> "Title"); the page's own otherwise. trafilatura may also take
@@ -160,7 +163,9 @@ def page_title(tree, text) -> str | None:
 
 def _readable(title: str | None) -> str | None:
     """`title` without punctuation left over before its words (") — Black documentation" ->
-    "Black documentation"), or None when it has no words (")")."""
+    "Black documentation") or TeX's markup a converter left in it ("\\TtH: a ``\\TeX to HTML''
+    translator." -> 'TtH: a "TeX to HTML" translator.'), or None when it has no words (")")."""
     words = " ".join((title or "").split())
+    words = _TEX_COMMAND.sub("", words).replace("``", '"').replace("''", '"')
     words = _LEFTOVER.sub("", words)
     return words or None

@@ -389,10 +389,13 @@ def _numbered_title(rest: str, continued: bool = False) -> str:
     words = rest.split()
     if ("?" in rest or (_ASKING.match(rest) and rest.endswith(":"))) and len(words) <= _MAX_QUESTION_WORDS:
         return rest  # an FAQ's question, perhaps with a sentence of context after it (or the text it asks about)
-    run_in = _RUN_IN_TITLE.match(rest)
+    # An initialism's full stops ("U.S. GOVERNMENT RESTRICTED RIGHTS. The technical data") end no
+    # title: read with them masked, the title taken from `rest` as written.
+    run_in = _RUN_IN_TITLE.match(_INITIALISM.sub(lambda m: m.group(0).replace(".", "_"), rest))
     if run_in:
-        capitalised = all(word[0].isupper() for word in run_in.group(1).split() if len(word) > 3)
-        return run_in.group(1) if capitalised else ""
+        title = rest[run_in.start(1) : run_in.end(1)]
+        capitalised = all(word[0].isupper() for word in title.split() if len(word) > 3)
+        return title if capitalised else ""
     if rest[-1] not in ":.!,;" and len(words) <= _MAX_HEADING_WORDS and not continued:
         return rest
     return ""
@@ -465,6 +468,8 @@ _CHAPTER_LINE = re.compile(r"^(?:CHAPTER|Chapter|PART|Part)\s")
 _ARTICLE_LINE = re.compile(r"^(?:ARTICLE|Article|SECTION|Section)\s+(\d{1,3})\b(?![.,]\d)")
 # "Grant of Copyright License. Subject to ...": a title without inner punctuation, its full stop, then a sentence.
 _RUN_IN_TITLE = re.compile(r"^([A-Z][^.?!:;,]*?(?:\s+\S+){0,5}?)\.(?:\s+[A-Z(\"]|$)")
+_INITIALISM = re.compile(r"\b(?:[A-Z]\.){2,}(?=\s+[A-Z])")  # "U.S." before a capitalised word
+_CONTENTS_TITLE = re.compile(r"^\s*(?:table\s+of\s+)?contents\s*:?\s*$", re.IGNORECASE)
 _MAX_QUESTION_WORDS = 40  # an FAQ's question heading may be a long sentence
 # A manual page's section title: at the left margin, in capitals, a few words ("SEE ALSO").
 _MANUAL_SECTION = re.compile(r"^[A-Z][A-Z0-9 /&,()-]{1,40}[ \t]*$")
@@ -503,12 +508,14 @@ def _ends_prose(paragraph: str) -> bool:
 def headings_in_force(headings: tuple[Heading, ...] | list[Heading], offset: int) -> list[Heading]:
     """The headings open at `offset`, outermost first: each heading at or before it, minus any it closed.
 
-    A heading closes every heading of its level or deeper.
+    A heading closes every heading of its level or deeper, and a table of contents' heading
+    ("Contents") any heading at all: the sections after the list are not inside it, whatever
+    level a page gave it (TtH's <h1>Contents</h1> over <h2> chapters).
     """
     starts = [heading.start for heading in headings]
     stack: list[Heading] = []
     for heading in headings[: bisect_right(starts, offset)]:
-        while stack and stack[-1].level >= heading.level:
+        while stack and (stack[-1].level >= heading.level or _CONTENTS_TITLE.match(stack[-1].title)):
             stack.pop()
         stack.append(heading)
     return stack
