@@ -666,6 +666,22 @@ def test_a_page_holding_only_its_running_header_and_footer_gives_no_passage():
     assert furniture_spans(steps) == ((), (), (), ())
 
 
+def test_a_two_sided_books_left_and_right_headers_are_each_furniture_on_their_own_side():
+    from qa.ingest.page_furniture import furniture_spans
+
+    # HMMER's guide: "46 sean r. eddy" heads the left pages, "hmmer user's guide 47" the right ones,
+    # and a chapter opens on a page with neither: each line is on just under half of all pages.
+    pages = []
+    for n in range(1, 41):
+        header = f"{n} sean r. eddy" if n % 2 == 0 else f"hmmer user's guide {n}"
+        said = f"The family {'abcdefghijklmnopqrstuvwxyz'[n % 26]}{'xyz'[n // 26]} is searched."  # a word of its own a page
+        pages.append(said if n % 10 == 0 else f"{header}\n{said}")
+    spans = furniture_spans(pages)
+    assert [pages[37][a:b] for a, b in spans[37]] == ["38 sean r. eddy"]
+    assert [pages[36][a:b] for a, b in spans[36]] == ["hmmer user's guide 37"]
+    assert spans[39] == ()  # the chapter's opening page: its one line is its text
+
+
 def test_a_front_matter_page_numbered_in_roman_is_framed_by_the_same_running_header():
     from qa.ingest.page_furniture import furniture_spans
 

@@ -9,7 +9,8 @@ as extracted, and offsets index it); chunks leave them out.
 A line is furniture when it sits among the first or last few lines of a page
 and the same line, numbers aside, sits there on at least `_MIN_PAGES` pages and
 on most pages of the stretch between its first and last appearance (a chapter's
-header repeats over its chapter only; left and right pages may alternate two).
+header repeats over its chapter only; left and right pages may alternate two, each then
+counted over its own side's pages).
 A line that is only a page number ("12", "xiv", "3 / 57", "Page 4") at a page's
 very edge is furniture whenever other pages have one too; a header's page number may be
 Roman in the front matter ("ii Writing DDD Themes" is "4 Writing DDD Themes").
@@ -38,6 +39,7 @@ _EDGE_LINES = 3
 _MIN_PAGES = 3
 # Share of the pages between a line's first and last appearance on which it must appear.
 _MIN_STRETCH_SHARE = 0.5
+_ONE_SIDE_SHARE = 0.9  # of a line's pages on one side (left or right) of a two-sided book: a header of that side
 _MAX_LINE_CHARACTERS = 160  # longer lines are text, whatever repeats
 _ROMAN = re.compile(r"\b[ivxlcdm]{1,7}\b")
 _DIGITS = re.compile(r"\b\d+\b")  # a number, not digits inside a word: "t24 ATtiny24" and "t25 ATtiny25" differ
@@ -144,6 +146,12 @@ def _repeats(key: str, pages: set[int]) -> bool:
     if len(pages) < _MIN_PAGES or not any(ch.isalnum() or ch == "#" for ch in key):
         return False
     stretch = max(pages) - min(pages) + 1
+    # A two-sided book heads its left pages with one line and its right pages with another
+    # ("46 sean r. eddy", "hmmer user's guide 47"): such a line is measured on its side's pages,
+    # or the pages opening a chapter (no header) leave it on just under half of them all.
+    odd = sum(page % 2 for page in pages)
+    if max(odd, len(pages) - odd) >= _ONE_SIDE_SHARE * len(pages):
+        stretch = (stretch + 1) // 2
     return len(pages) >= _MIN_STRETCH_SHARE * stretch
 
 
