@@ -792,6 +792,25 @@ def test_a_heading_of_markup_left_over_is_no_heading_and_no_title():
     assert ")" not in page.text and "¶" not in page.text
 
 
+def test_a_page_without_heading_tags_has_its_bold_or_underlined_lines_for_headings():
+    # Seaview's hand-written help (tests/real_documents_thirtysixth): "<center><u><b>File Menu</b></u></center>"
+    # over each part, no <h1>-<h6>; every passage had no heading path.
+    from qa.ingest.extract import extract_html
+
+    prose = "Seaview reads alignments in the formats the program knows and writes them back the same way. " * 3
+    html = f"""<html><head><title>Seaview on-line help</title></head><body>
+<center><u><b>File Menu</b></u></center><p>{prose}</p><p><b>Apply</b>: applies the changes now.</p>
+<hr><center><b><u>Edit Menu</u></b></center><p>{prose}</p><p><b>Note that the program exits.</b></p>
+<p><b>Tree</b> windows are <b>drawn</b> here.</p></body></html>"""
+    page = extract_html(html.encode())
+    # Not a label with its text ("Apply: ..."), a bold sentence, or a paragraph with some bold words.
+    assert [h.title for h in page.headings] == ["File Menu", "Edit Menu"]
+    assert page.text[page.headings[1].start :].startswith("Edit Menu\n")
+    # A page with heading tags keeps to them: its bold lines are labels under its headings.
+    tagged = extract_html(html.replace("<center><u><b>File Menu</b></u></center>", "<h1>File Menu</h1>").encode())
+    assert [h.title for h in tagged.headings] == ["File Menu"]
+
+
 def test_a_tex_converted_page_is_titled_without_tex_markup_and_its_contents_heading_holds_no_section(tmp_path):
     # TtH's own manual (tests/real_documents_thirtysixth): <title> \\TtH: a ``\\TeX to HTML'' translator.</title>,
     # then <h1>Contents</h1> over the list and <h2> chapters: every passage's path began "Contents > ".

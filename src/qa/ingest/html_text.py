@@ -52,6 +52,11 @@ _LINK_RUN_CONTAINERS = frozenset("div p ul ol dl section table center menu".spli
 _RUN_LABEL = re.compile(r"^\s*[^\W\d_][\w\s'’-]{0,40}:")
 # Spaces and permalink glyphs at a line's end: trafilatura keeps a permalink's "¶" as text.
 _LINE_END_MARKS = " ¶🔗⚓"
+# Emphasis-drawn headings (`_emphasised_line`): the blocks that may be one, the tags that draw it.
+_EMPHASIS_HEADING_BLOCKS = frozenset("p center div".split())
+_EMPHASIS = frozenset("b strong u".split())
+_MAX_EMPHASIS_HEADING_WORDS = 10
+_EMPHASIS_HEADING_LEVEL = 2
 _SKIP_LINK = re.compile(r"^\s*(skip|jump)\s+to\b", re.IGNORECASE)
 
 
@@ -71,6 +76,9 @@ def element_text(root, drop_surroundings: bool = False, heading_titles: frozense
     a title's own last character ("C#").
     """
     writer = _Writer(heading_titles)
+    # A page without h1-h6 may mark its headings only by how they look: a line of its own, all of
+    # it bold or underlined ("<center><u><b>File Menu</b></u></center>", hand-written help pages).
+    writer.emphasis_headings = not any(_tag(element) in _HEADINGS for element in root.iter())
     _walk(root, writer, drop_surroundings, preformatted=False)
     return writer.result()
 
@@ -162,6 +170,7 @@ class _Writer:
         # Until text comes, block breaks are at most this (None: any): a bullet or a term
         # keeps its item's first paragraph with it.
         self.break_cap: int | None = None
+        self.emphasis_headings = False  # read emphasised lines as headings (`_emphasised_line`)
 
     def text(self, words: str, preformatted: bool = False) -> None:
         if not preformatted:
@@ -249,6 +258,8 @@ def _walk(element, writer: _Writer, drop_surroundings: bool, preformatted: bool,
         _tail(element, writer, preformatted)
         return
     level = _HEADINGS.get(tag)
+    if writer.emphasis_headings and tag in _EMPHASIS_HEADING_BLOCKS and not in_cell and _emphasised_line(element):
+        level = _EMPHASIS_HEADING_LEVEL
     if tag == "head" and (element.get("rend") or "").lower() in _HEADINGS:
         level = _HEADINGS[(element.get("rend") or "").lower()]
     if level and not _has_words("".join(element.itertext())):
@@ -289,6 +300,30 @@ def _walk(element, writer: _Writer, drop_surroundings: bool, preformatted: bool,
     elif tag in _BLOCKS or pre != preformatted:
         writer.block_break(2 if role in (None, "description") else 1)
     _tail(element, writer, preformatted)
+
+
+def _emphasised_line(element) -> bool:
+    """Whether a block says only a few words, all of them bold or underlined, and not as a
+    sentence ends: a heading drawn by emphasis ("File Menu"), not a paragraph or a label with its text."""
+    words = "".join(element.itertext()).split()
+    if not words or len(words) > _MAX_EMPHASIS_HEADING_WORDS or words[-1][-1] in ".,;:" or not _has_words(" ".join(words)):
+        return False
+    return _only_emphasis(element, emphasised=False)
+
+
+def _only_emphasis(element, emphasised: bool) -> bool:
+    """Whether every word under `element` is inside <b>, <strong> or <u> (`emphasised`: it is already)."""
+    emphasised = emphasised or _tag(element) in _EMPHASIS
+    if not emphasised and (element.text or "").strip():
+        return False
+    for child in element:
+        if not isinstance(child.tag, str) or _tag(child) in _SKIPPED:
+            continue
+        if _tag(child) in _BLOCKS or _tag(child) == "br" or not _only_emphasis(child, emphasised):
+            return False
+        if not emphasised and (child.tail or "").strip():
+            return False
+    return True
 
 
 def _holds_only_paragraphs(cell) -> bool:
