@@ -593,6 +593,26 @@ def test_type_sizes_mark_no_headings_where_large_type_is_text_not_titles():
     assert sized_headings([page, other], [slides, other_lines]) == ()
 
 
+def test_a_title_pages_lines_besides_its_title_are_no_headings():
+    """ML-Yacc's manual sets "Version 2.4" and its authors large and centred under the title on
+    page 1: as headings, "Version 2.4" stood over every passage ("Version 2.4 > 10 Hints")."""
+    from qa.ingest.pdf_type_sizes import SizedLine, sized_headings
+
+    prose = "ML-Yacc is a parser generator for Standard ML, modelled on the Yacc of C."
+    cover = [("ML-Yacc User's Manual", 20, 200.0), ("Version 2.4", 17, 250.0), ("David R. Tarditi", 14, 240.0)]
+    body = [("1 Introduction", 17, 72.0)] + [(prose, 10, 72.0)] * 10 + [("1.1 General", 14, 72.0)] + [(prose, 10, 72.0)] * 10
+    pages, lines = [], []
+    for rows in (cover, body):
+        page_lines, start = [], 0
+        for text, size, left in rows:
+            page_lines.append(SizedLine(start, start + len(text), size, left))
+            start += len(text) + 1
+        pages.append("\n".join(text for text, _, _ in rows))
+        lines.append(page_lines)
+    found = sized_headings(pages, lines)
+    assert [(h.page, h.title) for h in found] == [(0, "ML-Yacc User's Manual"), (1, "1 Introduction"), (1, "1.1 General")]
+
+
 def test_type_sizes_read_the_prose_size_where_code_listings_hold_most_characters():
     """KLU's guide sets 56% of its characters in 9-point listings and its prose at 10.9: the
     text's size is the prose's, and the 14-point section titles are its headings."""

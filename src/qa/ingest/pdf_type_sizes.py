@@ -64,7 +64,8 @@ def sized_headings(pages: Sequence[str], lines: Sequence[Sequence[SizedLine]]) -
     A heading is a block of at most `_MAX_LINES` consecutive lines set larger than the text,
     reading as a title (`_titled`), that starts at a margin the page's text starts at or left
     of all of them (a manual page's "DESCRIPTION"): a figure's labels, drawn in a larger font
-    inside it, do not (the first page, a title page, is centred, and is let through).
+    inside it, do not (the first page's title is centred, and is let through; the rest of a
+    title page is no heading).
     """
     by_size: Counter[float] = Counter()
     for page, page_lines in zip(pages, lines):
@@ -101,7 +102,11 @@ def sized_headings(pages: Sequence[str], lines: Sequence[Sequence[SizedLine]]) -
     headings = []
     for number, block in blocks:
         title = " ".join(_line_text(pages[number], line) for line in block)
-        if len(block) <= _MAX_LINES and (number == 0 or _at_margin(block[0].left, margins[number])) and _titled(title):
+        # The first page's title is centred, and let through; the other lines a title page sets
+        # large off the margin (its subtitle, "Version 2.4", the authors) are no sections: as
+        # headings they stood over every passage of the document ("Version 2.4 > 10 Hints").
+        centred_title = number == 0 and not any(page == 0 for page, *_ in headings)
+        if len(block) <= _MAX_LINES and (centred_title or _at_margin(block[0].left, margins[number])) and _titled(title):
             headings.append((number, block[0].start, max(line.size for line in block), title))
     if len(headings) < 2:
         return ()
