@@ -124,6 +124,15 @@ def test_an_acronym_with_its_version_and_a_short_version_are_read_as_the_corpus_
     assert spelled_out_stems(ENGLISH, "In the LGPL v2, what counts as an Application?", frozenset({"lgpl", "v2"}), [lgpl]) == {"lgpl"}
 
 
+def test_an_everyday_things_acronym_is_held_where_the_corpus_says_its_plain_word():
+    # Bowtie's manual says "a low-memory machine (with less than about 4 GB of memory)", never RAM.
+    manual = "If bowtie thrashes on a low-memory machine, change bowtie --offrate to a larger value."
+    assert _missing("bowtie thrashes on a machine with 2 GB of RAM. What can I change?", manual) == ()
+    # Without the plain word it is missing like any name; and a name is not an everyday thing.
+    assert _missing("Does bowtie align short reads in RAM?", "Bowtie aligns short reads quickly.") == ("RAM",)
+    assert _missing("Does bowtie thrash on a CUDA machine?", manual) == ("CUDA",)
+
+
 def test_an_identifier_is_held_where_the_corpus_holds_its_parts():
     # The FASTA guide's font has no underscore: its PDF text says "LIB MEMK=2G".
     corpus = "By default, 2GB is available on 32-bit systems (LIB MEMK=2G)."

@@ -12,7 +12,8 @@ A name the corpus holds in another form is not missing: as a word a letter or tw
 shorter that begins it (the corpus's "Pakistan" for the question's "Pakistani";
 not "schema" for "Schematron"), or, for names of six letters or more, one letter
 off ("Proctor" and Gamble, "Eildmann" for "Eilmann"): a reader's misspelling is not
-a question about something else; nor is an identifier whose parts it holds ("LIB MEMK",
+a question about something else; nor is an everyday thing's acronym the corpus says in a plain
+word ("RAM", which a manual calls memory); nor is an identifier whose parts it holds ("LIB MEMK",
 where a PDF's font lacked the underscore of "LIB_MEMK"). Nor is an acronym the passages found for the
 question spell out (`spelled_out_stems`: "the EPL" of a licence that calls itself
 only the "Eclipse Public License"; every question naming it was refused over the
@@ -51,6 +52,11 @@ _VERSIONED = re.compile(r"^([a-z]{3,})v\d+$")
 _VERSION_SUFFIX = re.compile(r"(?<=[A-Z]{3})v\d+$")  # the "v3" of "LGPLv3"
 _SHORT_VERSION = re.compile(r"(?<![\w.])v(\d+(?:\.\d+)*)(?![\w.])")  # "v3", "v2.1": "version 3" written short
 _FOREIGN_WORDS = 2  # lower-case words of the question the corpus lacks that make its capitals no sign of a name
+# Acronyms of everyday things and the plain word a manual says instead: "bowtie thrashes on a
+# machine with 2 GB of RAM" asks about what the manual calls memory; not a name of a thing it lacks.
+# Only RAM: "CPU" for "processor" answered "How do I pin a spawned Rust thread to a particular CPU
+# core?" over a manual that says "processor" and nothing of pinning.
+_PLAIN_WORDS = {"ram": ("memory",)}
 # Words an acronym's spelled-out name may hold without a letter of their own ("Bureau of Labor Statistics").
 _UNLETTERED = r"(?:(?:of|and|for|the|on|in|to|&)[\s-]+)?"
 
@@ -90,6 +96,7 @@ def missing_names(reader: IndexReader, analyzer: Analyzer, question: str, unseen
         stems = analyzer.stems(name)
         if stems and stems <= unseen_terms:
             candidates[name] = {near for stem in stems for near in _near_forms(stem)}
+            candidates[name] |= {analyzer.stem(word) for word in _PLAIN_WORDS.get(name.lower(), ())}
     if not candidates:
         return ()
     # An identifier's parts: a PDF whose font lacks "_" writes "LIB_MEMK" as "LIB MEMK".
