@@ -670,6 +670,19 @@ def test_a_tex_fonts_ligatures_without_a_unicode_map_are_read_as_their_letters()
     assert page_text_of("a \x1cle\r\n\x1f\r\nend") == "a file\n\x1f\nend"
 
 
+def test_a_latex_bullet_without_a_unicode_map_is_read_as_a_bullet():
+    import pypdfium2
+
+    from qa.ingest.pdf_text import _page_text, page_text_of
+    from tests.documents import raw_pdf
+
+    # LaTeX's itemize bullet comes out of PDFium as U+0088, a control character, in 18 of the real
+    # sets' manuals ("\x88 Writing SUN rasterfiles"): the citation showed it. One character for one.
+    page = pypdfium2.PdfDocument(raw_pdf(rb"BT /F1 12 Tf 72 700 Td (\210 Writing rasterfiles) Tj ET"))[0]
+    assert [_page_text(page, with_lines)[0] for with_lines in (False, True)] == ["\u2022 Writing rasterfiles"] * 2
+    assert page_text_of("\x88 tol: partial pivoting") == "\u2022 tol: partial pivoting"
+
+
 def test_a_page_holding_only_its_running_header_and_footer_gives_no_passage():
     from qa.ingest.page_furniture import furniture_spans
 

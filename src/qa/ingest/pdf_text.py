@@ -16,7 +16,7 @@ characters), its line breaks as "\\n", a hyphen PDFium marks as a word broken at
 a line end (U+FFFE, the line break dropped) written back as "-\\n" (as the page
 shows it), U+2212 MINUS SIGN as "-" (groff prints option dashes as minus signs:
 "−x" is the "-x" a reader types), a TeX font's ligature PDFium could not name
-written as its letters (`_TEX_LETTERS`), trailing spaces at line ends dropped and the
+written as its letters (`_TEX_LETTERS`) and its bullet as "•" (`_BULLET_CODES`), trailing spaces at line ends dropped and the
 page trimmed. That text is what the index stores and offsets index.
 """
 
@@ -40,7 +40,12 @@ _SOFT_HYPHEN = re.compile(f"[{_SOFT_HYPHENS}]")
 # types "-x"; the model's tokenizer, not taking U+2212 for punctuation, reads "−−login" as "−",
 # "##−", "##log", "##in" where "--login" is "-", "-", "log", "##in". One character for one.
 _MINUS_AS_TYPED = {"\u2212": "-"}
-_MINUS_AS_TYPED_TABLE = str.maketrans(_MINUS_AS_TYPED)
+# LaTeX's itemize bullet, in a font without a ToUnicode map, is the control character U+0088
+# in PDFium's text (18 manuals of the real-document sets, "\x88 Writing SUN rasterfiles"): a
+# reader's citation showed a control character where the page shows a bullet.
+_BULLET_CODES = {"\x88": "\u2022"}
+_ONE_FOR_ONE = _MINUS_AS_TYPED | _BULLET_CODES
+_ONE_FOR_ONE_TABLE = str.maketrans(_ONE_FOR_ONE)
 # A LaTeX PDF set in T1-encoded (Cork) Type 1 fonts without a ToUnicode map gives PDFium the
 # glyphs' codes: the ligatures ff, fi, fl, ffi, ffl and the en and em dashes are control
 # characters, and "rasterfiles" read "raster\x1cles" (a question about files found no
@@ -244,7 +249,7 @@ def _page_text(page, with_lines: bool, sized: bool = False) -> tuple[str, list[_
                 chars += list(letters)
                 source += [index] + [-1] * (len(letters) - 1)
             elif ch != "\x00":  # NUL confuses SQLite text
-                chars.append(_MINUS_AS_TYPED.get(ch, ch))
+                chars.append(_ONE_FOR_ONE.get(ch, ch))
                 source.append(index)
             i += 1
         text, source = _trimmed(chars, source)
@@ -273,7 +278,7 @@ def page_text_of(raw: str) -> str:
     """PDFium's text of a page as stored: the same text `_page_text` builds character by
     character where it also needs positions, made here with string operations (fast)."""
     text = raw.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n").replace("\x00", "")
-    text = _SOFT_HYPHEN.sub("-\n", text).translate(_MINUS_AS_TYPED_TABLE)
+    text = _SOFT_HYPHEN.sub("-\n", text).translate(_ONE_FOR_ONE_TABLE)
     text = _TEX_GLYPH.sub(lambda m: _TEX_LETTERS[m.group(0)], text)
     return _LINE_END_SPACES.sub("\n", text).strip()
 
