@@ -293,15 +293,16 @@ class Store:
     def sentence_texts_of(self, doc_ids: list[str]) -> list[tuple[int, tuple[str, str]]]:
         """(sentence id, (the text its chunk's vector embeds, the sentence's text)) of these documents' sentences."""
         rows = []
+        keys: dict[int, str] = {}  # chunk id -> its embedded text, made once for all its sentences
         for doc_id in doc_ids:
-            rows += [
-                (sentence_id, (embedded_text(path, text), text[start:end]))
-                for sentence_id, path, text, start, end in self._db.execute(
-                    "SELECT s.id, c.heading_path, c.text, s.start, s.end FROM sentences s"
-                    " JOIN chunks c ON c.id = s.chunk_id JOIN documents d ON d.id = c.document_id WHERE d.doc_id = ?",
-                    (doc_id,),
-                )
-            ]
+            for sentence_id, chunk_id, path, text, start, end in self._db.execute(
+                "SELECT s.id, c.id, c.heading_path, c.text, s.start, s.end FROM sentences s"
+                " JOIN chunks c ON c.id = s.chunk_id JOIN documents d ON d.id = c.document_id WHERE d.doc_id = ?",
+                (doc_id,),
+            ):
+                if chunk_id not in keys:
+                    keys[chunk_id] = embedded_text(path, text)
+                rows.append((sentence_id, (keys[chunk_id], text[start:end])))
         return rows
 
     def record_unchanged(self, doc_id: str, size: int, mtime_ns: int) -> None:

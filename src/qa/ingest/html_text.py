@@ -75,10 +75,10 @@ def element_text(root, drop_surroundings: bool = False, heading_titles: frozense
     mark a tree without links kept as text ("Path#" where the page has "Path") from
     a title's own last character ("C#").
     """
-    writer = _Writer(heading_titles)
     # A page without h1-h6 may mark its headings only by how they look: a line of its own, all of
     # it bold or underlined ("<center><u><b>File Menu</b></u></center>", hand-written help pages).
-    writer.emphasis_headings = not any(_tag(element) in _HEADINGS for element in root.iter())
+    emphasis_headings = not any(_heading_level(element) for element in root.iter() if isinstance(element.tag, str))
+    writer = _Writer(heading_titles, emphasis_headings)
     _walk(root, writer, drop_surroundings, preformatted=False)
     return writer.result()
 
@@ -161,7 +161,7 @@ def _tag(element) -> str:
 class _Writer:
     """Collects text runs, keeping at most one blank line between blocks and tracking heading offsets."""
 
-    def __init__(self, heading_titles: frozenset[str] | None = None) -> None:
+    def __init__(self, heading_titles: frozenset[str] | None = None, emphasis_headings: bool = False) -> None:
         self.heading_titles = heading_titles
         self.parts: list[str] = []
         self.length = 0
@@ -170,7 +170,7 @@ class _Writer:
         # Until text comes, block breaks are at most this (None: any): a bullet or a term
         # keeps its item's first paragraph with it.
         self.break_cap: int | None = None
-        self.emphasis_headings = False  # read emphasised lines as headings (`_emphasised_line`)
+        self.emphasis_headings = emphasis_headings  # read emphasised lines as headings (`_emphasised_line`)
 
     def text(self, words: str, preformatted: bool = False) -> None:
         if not preformatted:
@@ -257,11 +257,9 @@ def _walk(element, writer: _Writer, drop_surroundings: bool, preformatted: bool,
     if (drop_surroundings and is_surrounding(element)) or (tag == "a" and _is_permalink(element)):
         _tail(element, writer, preformatted)
         return
-    level = _HEADINGS.get(tag)
+    level = _heading_level(element)
     if writer.emphasis_headings and tag in _EMPHASIS_HEADING_BLOCKS and not in_cell and _emphasised_line(element):
         level = _EMPHASIS_HEADING_LEVEL
-    if tag == "head" and (element.get("rend") or "").lower() in _HEADINGS:
-        level = _HEADINGS[(element.get("rend") or "").lower()]
     if level and not _has_words("".join(element.itertext())):
         _tail(element, writer, preformatted)  # ")¶": markup left over, not a heading
         return
@@ -300,6 +298,14 @@ def _walk(element, writer: _Writer, drop_surroundings: bool, preformatted: bool,
     elif tag in _BLOCKS or pre != preformatted:
         writer.block_break(2 if role in (None, "description") else 1)
     _tail(element, writer, preformatted)
+
+
+def _heading_level(element) -> int | None:
+    """An h1-h6's level, or trafilatura's <head rend="hN">'s; None for any other element."""
+    tag = _tag(element)
+    if tag == "head":
+        return _HEADINGS.get((element.get("rend") or "").lower())
+    return _HEADINGS.get(tag)
 
 
 def _emphasised_line(element) -> bool:

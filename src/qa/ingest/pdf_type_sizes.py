@@ -105,7 +105,7 @@ def sized_headings(pages: Sequence[str], lines: Sequence[Sequence[SizedLine]]) -
         # The first page's title is centred, and let through; the other lines a title page sets
         # large off the margin (its subtitle, "Version 2.4", the authors) are no sections: as
         # headings they stood over every passage of the document ("Version 2.4 > 10 Hints").
-        centred_title = number == 0 and not any(page == 0 for page, *_ in headings)
+        centred_title = number == 0 and not headings  # blocks come in page order
         if len(block) <= _MAX_LINES and (centred_title or _at_margin(block[0].left, margins[number])) and _titled(title):
             headings.append((number, block[0].start, max(line.size for line in block), title))
     if len(headings) < 2:

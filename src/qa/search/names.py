@@ -136,9 +136,7 @@ def question_compounds(question: str) -> tuple[str, ...]:
     compounds = []
     for match in _COMPOUND.finditer(question):
         parts = _COMPOUND_PART.split(match.group(0))
-        if _SCIENTIFIC.fullmatch(match.group(0)):
-            continue
-        if all(part.isdigit() for part in parts) or not all(_technical(part) for part in parts):
+        if _SCIENTIFIC.fullmatch(match.group(0)) or all(part.isdigit() for part in parts) or not all(_technical(part) for part in parts):
             continue
         if parts[0] in STOPWORDS or parts[-1] in STOPWORDS:
             continue  # "ASCII-only", "UTF-8-only": a name said of something, not a name
