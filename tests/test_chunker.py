@@ -2,6 +2,7 @@ from hypothesis import given, settings as hypothesis_settings, strategies as st
 
 from qa.ingest.chunker import SPECIAL_TOKENS, chunk_document
 from qa.config import ChunkerParams
+from qa.ingest.markdown_text import rendered_chunks
 from qa.records import Document
 from tests.fakes import FakeCounter
 
@@ -14,12 +15,12 @@ def document(text: str) -> Document:
 
 def check_invariants(text: str, params: ChunkerParams):
     chunks = chunk_document(document(text), COUNTER, params)
+    for chunk in rendered_chunks(document(text), chunks, COUNTER):  # what the model reads (no rules) fits
+        assert chunk.n_tokens == COUNTER.count(chunk.embedded_text) + SPECIAL_TOKENS <= params.max_tokens
     covered = [False] * len(text)
     previous_start = -1
     for chunk in chunks:
         assert chunk.text == text[chunk.char_start : chunk.char_end]
-        assert chunk.n_tokens == COUNTER.count(chunk.text) + SPECIAL_TOKENS
-        assert chunk.n_tokens <= params.max_tokens
         assert chunk.start_line == text.count("\n", 0, chunk.char_start) + 1
         assert chunk.end_line == text.count("\n", 0, chunk.char_end - 1) + 1
         assert chunk.char_start > previous_start  # in order, always moving forward
@@ -94,3 +95,14 @@ def test_a_section_starting_mid_paragraph_gets_no_chunks_repeating_the_tail_befo
     for earlier, later in zip(chunks, chunks[1:]):
         # Every chunk says something the one before did not: no shorter copy of the tail before the section.
         assert later.char_end > earlier.char_end
+
+
+def test_a_rule_drawn_in_characters_takes_none_of_the_budget():
+    # A licence draws 70 dashes between its parts: 70 word pieces nobody reads (the model reads
+    # the passage without them), which cut the next paragraph in two when they were counted.
+    exception = " ".join(f"The exception grants permission number {n} to link." for n in range(7))
+    text = "-" * 70 + "\n\n\t\tLINKING EXCEPTION\n\n" + exception + "\n\n" + "-" * 70 + "\n"
+    params = ChunkerParams(max_tokens=128, overlap_tokens=32)
+    chunks = check_invariants(text, params)
+    assert any(exception in chunk.text for chunk in chunks)
+    assert not any("-----" in chunk.embedded_text for chunk in rendered_chunks(document(text), chunks, COUNTER))

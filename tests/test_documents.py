@@ -11,6 +11,7 @@ from qa.config import ChunkerParams, Settings
 from qa.ingest.headings import heading_path_at, markdown_headings, plain_text_headings
 from qa.index.generations import STORE_FILE, current_generation
 from qa.ingest.loader import load_corpus
+from qa.ingest.markdown_text import rendered_chunks
 from qa.records import Heading
 from qa.render import answer_to_dict, citation, display_path, render_markdown, render_text
 from tests.conftest import DEFAULT_CORPUS, make_assistant
@@ -174,7 +175,6 @@ def test_restructuredtext_section_titles_are_headings_with_levels_in_order_of_fi
 def test_the_model_reads_an_rst_passage_without_its_adornment_lines_and_the_passage_is_the_file(tmp_path):
     from qa.ingest.chunker import chunk_document
     from qa.ingest.loader import read_document
-    from qa.ingest.markdown_text import rendered_chunks
     from qa.ingest.tokens import WordPieceCounter
     from qa.config import default_model_dir
 
@@ -189,7 +189,6 @@ def test_the_model_reads_an_rst_passage_without_its_adornment_lines_and_the_pass
 
 def test_plain_text_underlined_headings_are_headings_and_the_model_reads_them_without_the_underline(tmp_path):
     from qa.ingest.chunker import chunk_document
-    from qa.ingest.markdown_text import rendered_chunks
 
     text = (
         "Mozilla Public License Version 2.0\n==================================\n\n1. Definitions\n--------------\n\n"
@@ -229,7 +228,7 @@ def test_the_heading_path_is_embedded_and_the_budget_still_holds(tmp_path):
     text = "# Doc\n\n## Section One\n\n### Sub\n\n" + "Short sentence number one is here. " * 12 + "\n\n" + long_heading + "x " * 80
     (tmp_path / "doc.md").write_text(text, encoding="utf-8")
     [document] = load_corpus(tmp_path).documents
-    chunks = chunk_document(document, counter, params)
+    chunks = rendered_chunks(document, chunk_document(document, counter, params), counter)  # as the index embeds them
     assert any(c.heading_path == "Section One > Sub" for c in chunks)
     for chunk in chunks:
         assert chunk.n_tokens == counter.count(chunk.embedded_text) + SPECIAL_TOKENS <= params.max_tokens
@@ -463,10 +462,11 @@ def test_markdown_of_any_shape_chunks_within_the_budget_with_its_heading_paths()
     def check(text, max_tokens):
         document = Document("d.md", "Top", text, "h", 1, 0, headings=markdown_headings(text))
         chunks = chunk_document(document, counter, ChunkerParams(max_tokens=max_tokens, overlap_tokens=3))
+        for chunk in rendered_chunks(document, chunks, counter):  # what the model reads fits the budget
+            assert chunk.n_tokens == counter.count(chunk.embedded_text) + SPECIAL_TOKENS <= max_tokens
         covered = [False] * len(text)
         for chunk in chunks:
             assert text[chunk.char_start : chunk.char_end] == chunk.text
-            assert chunk.n_tokens == counter.count(chunk.embedded_text) + SPECIAL_TOKENS <= max_tokens
             assert not chunk.heading_path or chunk.heading_path.split(" > ")[-1] in text
             covered[chunk.char_start : chunk.char_end] = [True] * (chunk.char_end - chunk.char_start)
         for start, end in heading_list_spans(text, document.headings):  # a contents list is in no chunk
@@ -946,7 +946,6 @@ _MARKDOWN_SYNTAX = ("**", "`", "](", "<a", "http", "[", "\n#", "##")
 
 
 def test_markdown_headings_are_their_rendered_words_and_a_changelog_says_so_in_its_path(tmp_path):
-    from qa.ingest.markdown_text import rendered_chunks
     from qa.ingest.titles import markdown_title
 
     (tmp_path / "README.md").write_text(README_WITH_CHANGELOG, encoding="utf-8")

@@ -17,13 +17,14 @@ and the text shown stay as the page has them.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from qa.analyzer import LINE_END_JOIN
 from qa.config import ChunkerParams
 from qa.ingest.headings import PATH_SEPARATOR, heading_path_at
 from qa.ingest.contents_lines import heading_list_spans
+from qa.ingest.markdown_text import Edit, apply_edits, reading_edits
 from qa.ingest.page_layout import PageLayout, page_layouts
 from qa.ingest.sentences import Sentence, answer_sentence_spans, split_sentences
 from qa.ingest.tokens import TokenCounter
@@ -106,7 +107,11 @@ def chunk_document(document: Document, counter: TokenCounter, params: ChunkerPar
         return chunks
     # A text's own table of contents names its headings and answers nothing: no chunk holds it.
     layout = PageLayout(heading_list_spans(document.text, document.headings))
-    return _chunk_text(document, document.text, document.headings, None, counter, budget, params, 0, layout)
+    # The budget is of what the model reads (`markdown_text.rendered_chunks`): a licence's rule of
+    # 70 dashes is 70 word pieces of the text but none of the passage's, and a README's link
+    # addresses are none either, so a chunk is not cut short for characters nobody reads.
+    edits = reading_edits(document)
+    return _chunk_text(document, document.text, document.headings, None, counter, budget, params, 0, layout, edits)
 
 
 def _chunk_text(
@@ -119,12 +124,13 @@ def _chunk_text(
     params: ChunkerParams,
     first_ordinal: int,
     layout: PageLayout = PageLayout(),
+    edits: list[Edit] | None = None,
 ) -> list[Chunk]:
     # With headings, a share of the budget is kept for the heading path that leads
     # each chunk's embedded text, so a sentence cut to fit still fits behind it.
     path_budget = budget // _PATH_SHARE if headings else 0
     # The text tokenized once counts its sentences and then its chunks (see tokens.TextPieces).
-    spans_counter = _SpanCounter(counter, text)
+    spans_counter = _SpanCounter(counter, text, edits or [])
     pieces = _pieces(text, counter, budget - path_budget, layout, spans_counter)
     line_starts = _line_starts(text)
     section_starts = {heading.start for heading in headings}
@@ -150,7 +156,9 @@ def _chunk_text(
     if any(tokens > budget for tokens in measured):
         plan = _plan(
             pieces, section_starts, titles, budget, params, fitted,
-            lambda path, i, j: _embedded_tokens(counter, path, text[pieces[i].start : pieces[j - 1].end], read[pieces[i].start : pieces[j - 1].end]),
+            lambda path, i, j: _embedded_tokens(
+                counter, path, spans_counter.read(text, pieces[i].start, pieces[j - 1].end), spans_counter.read(read, pieces[i].start, pieces[j - 1].end)
+            ),
         )
         measured = _count_planned(counter, spans_counter, text, read, pieces, plan, paths, rewrites)
     chunks = []
@@ -232,13 +240,22 @@ def _plan(pieces, section_starts, titles, budget, params, fitted, measure) -> li
 
 
 class _SpanCounter:
-    """Counts spans of one text: from its one tokenization when the counter can (`pieces_of`), else each alone."""
+    """Counts the word pieces the model reads of spans of one text, with `edits` (what it leaves
+    out, `markdown_text.reading_edits`) made: from the read text's one tokenization when the
+    counter can (`pieces_of`), else each span alone."""
 
-    def __init__(self, counter: TokenCounter, text: str):
-        self._counter, self._text = counter, text
-        self._pieces = counter.pieces_of(text) if hasattr(counter, "pieces_of") else None
+    def __init__(self, counter: TokenCounter, text: str, edits: list[Edit]):
+        self._counter, self._edits = counter, edits
+        self._text, self._origins = apply_edits(text, 0, len(text), edits) if edits else (text, None)
+        self._pieces = counter.pieces_of(self._text) if hasattr(counter, "pieces_of") else None
+
+    def read(self, text: str, start: int, end: int) -> str:
+        """text[start:end] (this text, or one of its length with the same edits to make) as read."""
+        return apply_edits(text, start, end, self._edits)[0] if self._edits else text[start:end]
 
     def count_spans(self, spans: list[tuple[int, int]]) -> list[int]:
+        if self._origins is not None:  # where each span's characters went in the read text
+            spans = [(bisect_left(self._origins, start), bisect_left(self._origins, end)) for start, end in spans]
         if self._pieces is not None:
             return self._pieces.count_spans(spans)
         return _count_many(self._counter, [self._text[start:end] for start, end in spans])
@@ -259,7 +276,9 @@ def _count_planned(
     tokens = [leads[path] + count if path else count for (_, _, path), count in zip(plan, spans_counter.count_spans(spans))]
     rewritten = [n for n, (start, end) in enumerate(spans) if rewrites and search_text(read[start:end]) != text[start:end]]
     if rewritten:
-        recounted = _count_embedded(counter, [(plan[n][2], text[spans[n][0] : spans[n][1]], read[spans[n][0] : spans[n][1]]) for n in rewritten])
+        recounted = _count_embedded(
+            counter, [(plan[n][2], spans_counter.read(text, *spans[n]), spans_counter.read(read, *spans[n])) for n in rewritten]
+        )
         for n, count in zip(rewritten, recounted):
             tokens[n] = count
     return tokens

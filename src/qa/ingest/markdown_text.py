@@ -95,7 +95,7 @@ def heading_words(title: str, defined: frozenset[str] = frozenset()) -> str:
     -> "1.0.0 - 2023-02-24" when [1.0.0] is a defined link, "Disable `load_dotenv`" -> "Disable load_dotenv"."""
     edits: list[Edit] = []
     _inline(title, 0, len(title), defined, edits)
-    return " ".join(_apply(title, 0, len(title), _without_overlaps(edits))[0].split())
+    return " ".join(apply_edits(title, 0, len(title), _without_overlaps(edits))[0].split())
 
 
 def rendered_edits(text: str) -> list[Edit]:
@@ -249,7 +249,7 @@ def _without_overlaps(edits: list[Edit]) -> list[Edit]:
     return kept
 
 
-def _apply(text: str, start: int, end: int, edits: list[Edit]) -> tuple[str, list[int]]:
+def apply_edits(text: str, start: int, end: int, edits: list[Edit]) -> tuple[str, list[int]]:
     """text[start:end] with `edits` made, and where each character of the result comes from
     (an offset into text[start:end]; a replacement comes from where its edit starts)."""
     out: list[str] = []
@@ -292,6 +292,16 @@ class RenderedChunk(Chunk):
         return bisect_left(self.origins, offset)
 
 
+def reading_edits(document: Document) -> list[Edit]:
+    """What the model leaves out of a document's characters, in order: a Markdown file's syntax,
+    a plain text's rules and heading underlines; nothing of other kinds (their text is extracted)."""
+    if document.kind not in ("text", "typeset"):  # typeset: a plain text without its overstrikes
+        return []
+    # Plain text draws rules and underlines headings as reStructuredText does ("5. Termination"
+    # over "--------------"): the model reads it without them too.
+    return rendered_edits(document.text) if is_markdown(document.doc_id) else rst_edits(document.text)
+
+
 def rendered_chunks(document: Document, chunks: list[Chunk], counter: TokenCounter) -> list[Chunk]:
     """A Markdown, reStructuredText or plain text document's chunks as the model should read them
     (without Markdown's syntax, without rules and heading underlines; other documents' as they are).
@@ -300,16 +310,12 @@ def rendered_chunks(document: Document, chunks: list[Chunk], counter: TokenCount
     """
     from qa.ingest.chunker import SPECIAL_TOKENS, search_text  # the chunker reads headings, which read this module
 
-    if document.kind not in ("text", "typeset"):  # typeset: a plain text without its overstrikes
-        return chunks
-    # Plain text draws rules and underlines headings as reStructuredText does ("5. Termination"
-    # over "--------------"): the model reads it without them too.
-    edits = rendered_edits(document.text) if is_markdown(document.doc_id) else rst_edits(document.text)
+    edits = reading_edits(document)
     if not edits:
         return chunks
     read = []
     for chunk in chunks:
-        plain, origins = _apply(document.text, chunk.char_start, chunk.char_end, edits)
+        plain, origins = apply_edits(document.text, chunk.char_start, chunk.char_end, edits)
         if not any(ch.isalnum() for ch in plain):
             continue
         if plain == search_text(chunk.text):
