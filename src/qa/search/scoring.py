@@ -112,6 +112,13 @@ def score(evidence: Evidence, params: RetrievalParams, k: int) -> Ranking:
         plain = diversify(ranked, over, params.per_document, params.min_similarity, params.diversity_margin, params.max_joined, gap)
         if not _decided(evidence, plain, params).no_answer:
             decided = replace(decided, no_answer=False)
+    if decided.no_answer and not decided.missing_names and evidence.as_asked is not None:
+        # The rankings placed a named document's passages by the question without its name
+        # (`named_subject`); the passages the question as asked ranks may show the answer's
+        # words where those do not: the corpus answers if either reading's passages do.
+        dense, by_sentence = evidence.as_asked
+        if not score(replace(evidence, dense=dense, by_sentence=by_sentence, as_asked=None), params, k).no_answer:
+            decided = replace(decided, no_answer=False)
     return replace(decided, candidates=decided.candidates[:k])
 
 
@@ -131,8 +138,10 @@ def _candidate(evidence: Evidence, row: ChunkRow, answer: tuple[float, tuple[int
 
 
 def dense_ranking(evidence: Evidence, params: RetrievalParams, k: int) -> Ranking:
-    """The k chunks nearest by chunk vector alone, in cosine order (a part of `score`, for measuring)."""
-    return _decided(evidence, [_plain(evidence, c, evidence.similarity[c]) for c in evidence.dense[:k]], params)
+    """The k chunks nearest by chunk vector alone, in cosine order (a part of `score`, for measuring):
+    the model's own ranking of the question as asked, not as `named_subject` reads it for `score`."""
+    dense = evidence.as_asked[0] if evidence.as_asked is not None else evidence.dense
+    return _decided(evidence, [_plain(evidence, c, evidence.similarity[c]) for c in dense[:k]], params)
 
 
 def lexical_ranking(evidence: Evidence, params: RetrievalParams, k: int) -> Ranking:
