@@ -1020,6 +1020,31 @@ def test_plain_text_numbered_sections_are_headings_and_its_contents_list_is_in_n
     assert required.heading_path == "2 ABOUT THE FONTLOG > 2.1 Is the FONTLOG required? It is asked often."
 
 
+def test_a_markdown_faqs_list_of_links_to_its_questions_is_in_no_chunk(tmp_path):
+    from qa.ingest.chunker import chunk_document
+
+    # sysstat's FAQ.md: its questions are no headings ("1.1.<a name="1_1"></a> When I compile ..."),
+    # and its contents list repeats each one word for word behind a link to it: it ranked first.
+    answer = "A: The msgfmt command belongs to the GNU gettext package, so configure with NLS disabled. " * 2
+    text = (
+        "## Welcome to the FAQ!\n\n### Table of contents\n\n**[1. General questions](#general)**\n\n"
+        "[1.1.](#1_1) When I compile sysstat, it fails with: `make: msgfmt: Command not found`  \n"
+        "[1.2.](#1_2) When I try to compile sysstat, it cannot find some include files.  \n"
+        "[1.3.](#1_3) What are the units actually used by sysstat commands?  \n\n---\n\n"
+        '### 1. General questions<a name="general"></a>\n\n'
+        f'1.1.<a name="1_1"></a> When I compile sysstat, it fails with: `make: msgfmt: Command not found`\n{answer}\n\n'
+        f'1.2.<a name="1_2"></a> When I try to compile sysstat, it cannot find some include files.\n{answer}\n\n'
+        "See [the units](#1_3) for what the numbers mean, and the manual pages for the rest.\n"
+    )
+    (tmp_path / "FAQ.md").write_text(text, encoding="utf-8")
+    [document] = load_corpus(tmp_path).documents
+    chunks = chunk_document(document, FakeCounter(), ChunkerParams())
+    shown = " ".join(chunk.text for chunk in chunks)
+    assert "[1.1.](#1_1)" not in shown and "Table of contents" not in shown
+    assert shown.count("When I compile sysstat") == 1  # the question where it is answered
+    assert "See [the units](#1_3)" in shown  # a sentence linking to its own page is text
+
+
 def test_an_faq_that_sets_its_questions_out_left_of_their_answers_has_them_as_headings():
     from qa.ingest.headings import plain_text_headings
 

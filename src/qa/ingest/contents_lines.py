@@ -50,6 +50,11 @@ _TITLE_END = re.compile(r"[.,;:!?]$")
 # A list item's marker before a contents entry: "- ", "* ", "1. ", "[1] "
 _ENTRY_MARK = re.compile(r"^(?:[-*+\u2022\u00b7]|\d{1,3}[.)]|\[\d{1,3}\])\s+")
 
+# A line opening with a link to a place on the same page ("[1.1.](#1_1) When I compile sysstat,
+# ...", "**[2. Questions related to sar](#sar)**"): a contents entry whatever follows it, since an
+# FAQ's questions are no headings to match and its contents list repeats each one word for word.
+_ANCHOR_ENTRY = re.compile(r"^(?:(?:[-*+]|\d{1,3}[.)])\s+)?(?:\*\*|__)?\[[^\]]*\]\(#[^)\s]*\)")
+
 _LEADER_LINE, _ENTRY, _MARK, _OTHER = "leader", "entry", "mark", "other"
 
 
@@ -77,7 +82,9 @@ def heading_list_spans(text: str, headings: Sequence[Heading]) -> tuple[tuple[in
     least `_MIN_LEADERS` lines (blank lines between them allowed) each naming one of the
     document's headings that comes after it, as a FAQ lists its sections under "CONTENTS" and
     a README lists links to its own headings ("- [Installation](#installation)"), with the
-    block's title just above it. Such lines hold every heading's words and answer nothing."""
+    block's title just above it; or a run of lines each opening with a link to a place on the same
+    page, as an FAQ in Markdown lists its questions ("[1.1.](#1_1) When I compile sysstat, ...").
+    Such lines hold every heading's words and answer nothing."""
     later: dict[tuple[str, ...], int] = {}  # a heading's words -> where its last occurrence starts
     for heading in headings:
         later[title_words(heading.title)] = heading.start
@@ -94,7 +101,10 @@ def heading_list_spans(text: str, headings: Sequence[Heading]) -> tuple[tuple[in
         n for n, (start, end, line) in enumerate(lines)
         if not is_heading(start, end)
         and not line.startswith("#")  # a heading's own line, in a code block if not one
-        and (words := title_words(heading_words(_ENTRY_MARK.sub("", line)))) and later.get(words, -1) > end
+        and (
+            _ANCHOR_ENTRY.match(line) is not None
+            or ((words := title_words(heading_words(_ENTRY_MARK.sub("", line)))) and later.get(words, -1) > end)
+        )
     ]
     groups: list[list[int]] = []
     for n in entries:
