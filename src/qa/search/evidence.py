@@ -199,10 +199,10 @@ def _read_without_names(
     16 more answerable questions of the 40 sets were refused."""
     ranked_by: dict[int, float] = {}
     ranked_by_sentence: dict[int, float] = {}
-    for doc_id, without in zip(named, embed(list(named.values()))):
+    for doc_id, reread in zip(named, embed(list(named.values()))):  # each question without a name, embedded
         within = reader.select(Scope(paths=(doc_id,)))
-        found = [c for c, _ in reader.dense_search(without, depth, within)]
-        found_by_sentence = reader.sentence_search(without, depth, within)
+        found = [c for c, _ in reader.dense_search(reread, depth, within)]
+        found_by_sentence = reader.sentence_search(reread, depth, within)
         new = [c for c in dict.fromkeys(found + found_by_sentence) if c not in rows]
         rows.update(reader.chunks(new))
         new = [c for c in new if c in rows]
@@ -211,8 +211,8 @@ def _read_without_names(
         dense += [c for c in found if c in rows and c not in dense]
         by_sentence += [c for c in found_by_sentence if c in rows and c not in by_sentence]
         ids = [c for c, row in rows.items() if row.doc_id == doc_id]
-        ranked_by.update(reader.chunk_similarities(without, ids))
-        ranked_by_sentence.update({c: best_sentence_cosine(s) for c, s in reader.sentence_similarities(without, ids).items()})
+        ranked_by.update(reader.chunk_similarities(reread, ids))
+        ranked_by_sentence.update({c: best_sentence_cosine(s) for c, s in reader.sentence_similarities(reread, ids).items()})
     dense = sorted(dense, key=lambda c: -ranked_by.get(c, similarity.get(c, -1.0)))[:depth]
     by_sentence = sorted(by_sentence, key=lambda c: -ranked_by_sentence.get(c, best_sentence_cosine(sentences.get(c, ()))))[:depth]
     return dense, by_sentence

@@ -15,7 +15,8 @@ each written as a name (capitalised inside the question, "Teradata SQL Driver", 
 General", or a word of the file's name), or one word of both the title and the file name
 that says which document it is ("nfstrace" of "nfstrace-manual.pdf", not "manual"): one
 everyday word ("user", "guide") names nothing, and a scientific claim's "breast cancer" is
-what it says, not which paper it asks of (read so, SciFact's nDCG@10 fell 0.732 -> 0.693).
+what it says, not which paper it asks of (with every title word taken as a name, and the second
+reading's cosines choosing sentences too, SciFact's nDCG@10 fell 0.732 -> 0.693).
 """
 
 from __future__ import annotations
