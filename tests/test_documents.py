@@ -1045,6 +1045,26 @@ def test_a_markdown_faqs_list_of_links_to_its_questions_is_in_no_chunk(tmp_path)
     assert "See [the units](#1_3)" in shown  # a sentence linking to its own page is text
 
 
+def test_numbered_questions_ruled_off_from_each_other_are_headings_and_their_list_is_in_no_chunk(tmp_path):
+    from qa.ingest.chunker import chunk_document
+
+    # Exuberant Ctags' FAQ: a rule, not a blank line, stands above each question, and its
+    # contents list ("* 13.  Why does appending tags ...") ranked first for the question.
+    rule = "  " + "-" * 70 + "\n"
+    answer = "The answer says what to do about it at some length, as answers in this FAQ do, over a few lines. " * 2
+    questions = ["Why do you call it Exuberant Ctags?", "Why does appending tags to a tag file take so long?", "What is Vim?"]
+    text = "Frequently Asked Questions\n==========================\n\n"
+    text += "".join(f"    * {n}.  {q}\n" for n, q in enumerate(questions, 1)) + "\n"
+    text += "".join(f"{rule}{n}.  {q}\n\n{answer}\n\n" for n, q in enumerate(questions, 1))
+    (tmp_path / "ctags-faq.txt").write_text(text, encoding="utf-8")
+    [document] = load_corpus(tmp_path).documents
+    assert [h.title for h in document.headings if h.title[0].isdigit()] == [f"{n}. {q}" for n, q in enumerate(questions, 1)]
+    chunks = chunk_document(document, FakeCounter(), ChunkerParams())
+    assert "* 2." not in " ".join(chunk.text for chunk in chunks)
+    [slow] = [chunk for chunk in chunks if "2.  Why does appending" in chunk.text]
+    assert slow.heading_path.endswith("2. Why does appending tags to a tag file take so long?")
+
+
 def test_an_faq_that_sets_its_questions_out_left_of_their_answers_has_them_as_headings():
     from qa.ingest.headings import plain_text_headings
 

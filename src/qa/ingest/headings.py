@@ -297,7 +297,7 @@ def numbered_headings(text: str) -> tuple[Heading, ...]:
     """Headings a plain text numbers as an outline, as FAQs, standards, licences and manuals
     do: "6  ABOUT THE FONTLOG", "6.2  Is the FONTLOG required?", "1. Definitions.", or a title
     run in before the section's first sentence ("2. Grant of Copyright License. Subject to
-    ...", titled by its capitalised words). Each stands after a blank line; levels by the
+    ...", titled by its capitalised words). Each stands after a blank line or a rule; levels by the
     number's parts; "Article 3 - ACCEPTANCE" is numbered 3. "Chapter 2. Getting Started" and
     "APPENDIX A" lines are top-level headings, and a manual numbering its sections afresh in
     each chapter (DocBook's text output) has them one level below their chapter.
@@ -312,8 +312,9 @@ def numbered_headings(text: str) -> tuple[Heading, ...]:
     found: list[tuple[tuple[int, ...], int, str]] = []  # (number, line, title)
     parts: list[tuple[int, str]] = []  # (line, title) of chapters and appendices
     for n in range(1, len(lines)):
-        if lines[n - 1].strip():
-            continue
+        above = lines[n - 1].strip()
+        if above and not _UNDERLINE.match(above):
+            continue  # a rule above is a break too: Exuberant Ctags' FAQ rules off each question
         line = " ".join(lines[n].split())
         match = _NUMBERED_LINE.match(line)
         if _PART_LINE.match(line) and len(line.split()) <= _MAX_HEADING_WORDS:
