@@ -33,7 +33,7 @@ from bisect import bisect_left
 from typing import Collection, Sequence
 
 from qa.ingest.headings import title_words
-from qa.ingest.markdown_text import heading_words
+from qa.ingest.markdown_text import IN_PAGE_LINK, heading_words
 from qa.records import Heading
 
 # A page number: Arabic, or Roman in lower case as front matter is numbered ("xiv", not "did").
@@ -53,7 +53,7 @@ _ENTRY_MARK = re.compile(r"^(?:[-*+\u2022\u00b7]|\d{1,3}[.)]|\[\d{1,3}\])\s+")
 # A line opening with a link to a place on the same page ("[1.1.](#1_1) When I compile sysstat,
 # ...", "**[2. Questions related to sar](#sar)**"): a contents entry whatever follows it, since an
 # FAQ's questions are no headings to match and its contents list repeats each one word for word.
-_ANCHOR_ENTRY = re.compile(r"^(?:(?:[-*+]|\d{1,3}[.)])\s+)?(?:\*\*|__)?\[[^\]]*\]\(#[^)\s]*\)")
+_ANCHOR_ENTRY = re.compile(rf"^(?:(?:[-*+]|\d{{1,3}}[.)])\s+)?(?:\*\*|__)?{IN_PAGE_LINK}")
 
 _LEADER_LINE, _ENTRY, _MARK, _OTHER = "leader", "entry", "mark", "other"
 

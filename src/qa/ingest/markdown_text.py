@@ -36,8 +36,10 @@ _FOOTNOTE = re.compile(r" {0,3}\[\^[^\]\s]{1,100}\]:[ \t]*")
 _RULE = re.compile(r"^ {0,3}(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,}|=+[ \t]*)$")
 _TABLE_RULE = re.compile(r"^[ \t]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)+\|?[ \t]*$|^[ \t]*\|[ \t]*:?-+:?[ \t]*\|?[ \t]*$")
 _QUOTE = re.compile(r" {0,3}(?:>[ \t]?)+")
+# A link to a place on the same page ("[Installation](#installation)"): how contents lists point.
+IN_PAGE_LINK = r"\[[^\]]*\]\(#[^)\s]*\)"
 # A list item that is only a link to a section of the same page: a table of contents, navigation.
-_CONTENTS_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+\[[^\]]*\]\(#[^)\s]*\)[ \t]*$")
+_CONTENTS_ITEM = re.compile(rf"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+{IN_PAGE_LINK}[ \t]*$")
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 # One inline construct each, tried left to right; what a match holds is handled by `_inline`.
 # Each reaches a bounded way (a code span, a link or emphasis longer than that is not one), so a

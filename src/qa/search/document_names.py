@@ -16,8 +16,13 @@ from pathlib import PurePosixPath
 
 from qa.analyzer import Analyzer
 from qa.ingest.titles import GENERIC_FILE_NAMES, file_name_words
+from qa.records import ChunkRow
 
 _TITLE_WORD = re.compile(r"[^\W\d_][\w'’-]*")  # a word of a title, for its initials
+# The documents whose passages rank first are the ones a reader is reading, or asking about: a
+# question read again under their titles or without their names reads these few (each costs one
+# more text through the model).
+DOCUMENTS_READ = 3
 
 
 def name_words(doc_id: str) -> list[str]:
@@ -43,3 +48,14 @@ def title_terms(analyzer: Analyzer, title: str) -> frozenset[str]:
     ("mpl" for "Mozilla Public License Version 2.0"): how a question names the document."""
     initials = "".join(word[0] for word in _TITLE_WORD.findall(title) if word[0].isupper()).lower()
     return frozenset(analyzer.stems(title) | {initials[i:j] for i in range(len(initials)) for j in range(i + 3, len(initials) + 1)})
+
+
+def found_documents(rows: dict[int, ChunkRow], ranked: list[int]) -> dict[str, str]:
+    """{doc_id: title} of the documents of the `ranked` chunks (those `rows` holds), in the order
+    of their first passage."""
+    titles: dict[str, str] = {}
+    for chunk_id in ranked:
+        row = rows.get(chunk_id)
+        if row is not None and row.doc_id not in titles:
+            titles[row.doc_id] = row.title
+    return titles

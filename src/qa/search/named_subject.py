@@ -26,11 +26,8 @@ import re
 from qa.analyzer import Analyzer
 from qa.ingest.titles import GENERIC_FILE_NAMES
 from qa.records import ChunkRow
-from qa.search.document_names import name_stems, title_terms
+from qa.search.document_names import DOCUMENTS_READ, found_documents, name_stems, title_terms
 
-# The documents whose passages rank first are the ones the question asks about; a few are
-# enough (each costs one more text through the model and one more search).
-DOCUMENTS_READ = 3
 _WORD = re.compile(r"\w+(?:['’.-]\w+)*")
 # Words a title or file name says of any document: one of them alone names none.
 _EVERY_DOCUMENTS_WORDS = GENERIC_FILE_NAMES | {
@@ -41,17 +38,10 @@ _MIN_WORDS_LEFT = 2  # content words the question must keep to be read without t
 
 
 def named_documents(analyzer: Analyzer, question: str, rows: dict[int, ChunkRow], ranked: list[int]) -> dict[str, str]:
-    """{doc_id: the question without the words that name it} for the first `DOCUMENTS_READ`
-    documents of `ranked` that the question names; {} when it names none."""
-    titles: dict[str, str] = {}
-    for chunk_id in ranked:
-        row = rows.get(chunk_id)
-        if row is not None and row.doc_id not in titles:
-            titles[row.doc_id] = row.title
-            if len(titles) == DOCUMENTS_READ:
-                break
+    """{doc_id: the question without the words that name it} for those of the first
+    `DOCUMENTS_READ` documents of `ranked` that the question names; {} when it names none."""
     named = {}
-    for doc_id, title in titles.items():
+    for doc_id, title in list(found_documents(rows, ranked).items())[:DOCUMENTS_READ]:
         without = question_without_name(analyzer, question, title, doc_id)
         if without is not None:
             named[doc_id] = without

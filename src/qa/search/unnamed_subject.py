@@ -27,13 +27,9 @@ from qa.analyzer import ENGLISH, Analyzer
 from qa.index.protocols import IndexReader, best_sentence_cosine
 from qa.records import ChunkRow, embedded_text
 from qa.search.conversation import names_nothing_it_points_at
-from qa.search.document_names import name_stems, title_terms
+from qa.search.document_names import DOCUMENTS_READ, found_documents, name_stems, title_terms
 
 Embed = Callable[[list[str]], np.ndarray]
-
-# The documents whose passages rank first are the ones a reader is reading; a few are enough
-# (each costs one more text through the model).
-DOCUMENTS_READ = 3
 
 
 def subject_similarities(
@@ -51,11 +47,7 @@ def subject_similarities(
     what it points at (the usual case)."""
     if not names_nothing_it_points_at(ENGLISH.tokens(question)):
         return {}
-    titles: dict[str, str] = {}
-    for chunk_id in ranked:
-        row = rows.get(chunk_id)
-        if row is not None and row.doc_id not in titles:
-            titles[row.doc_id] = row.title
+    titles = found_documents(rows, ranked)
     if any((title_terms(analyzer, title) | name_stems(analyzer, doc)) & question_stems for doc, title in titles.items()):
         return {}  # it names a document it asks about: "Is it safe to use libtasn1 from threads?"
     unnamed = list(titles)[:DOCUMENTS_READ]
