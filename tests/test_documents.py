@@ -812,6 +812,32 @@ def test_a_reference_page_keeps_every_entry_trafilatura_drops():
     assert "Quick search" not in page.text and "Navigation" not in page.text  # the sidebar stays out
 
 
+@pytest.mark.parametrize("reader", ["extract_html", "body without navigation"])
+def test_a_sidebar_of_the_documents_own_text_stays_while_a_sites_sidebar_goes(reader):
+    # The Debian Administrator's Handbook (DocBook through Publican, tests/real_documents_fortyfirst)
+    # puts whole paragraphs of advice in <sidebar>s ("TIP apt --reinstall"): all nine were lost.
+    import lxml.html
+
+    from qa.ingest.extract import extract_html
+    from qa.ingest.html_text import element_text
+
+    prose = "With APT, packages can be added or removed from the system with apt install and apt remove. " * 3
+    html = f"""<html><head><title>Installing and Removing</title></head><body>
+<div class="sidebar"><ul><li><a href="a.html">Home</a></li><li><a href="b.html">Download</a></li></ul>
+<p>Search the site</p></div>
+<div class="section"><h2>6.2.2. Installing and Removing</h2><p>{prose}</p>
+<div class="sidebar"><div class="titlepage"><p class="title"><strong>TIP apt --reinstall</strong></p></div>
+<div class="para">The packaging system finds that the package is already installed and politely refuses to reinstall it.</div>
+<div class="para">These commands will not restore the configuration files.</div></div>
+<aside class="sidebar"><p class="sidebar-title">Docutils sidebar</p><p>A sidebar directive of reStructuredText says this.</p></aside>
+<p>{prose}</p></div></body></html>""".encode()
+    page = extract_html(html) if reader == "extract_html" else element_text(lxml.html.document_fromstring(html).find("body"), True)
+    assert "politely refuses to reinstall it." in page.text
+    assert "These commands will not restore the configuration files." in page.text
+    assert "A sidebar directive of reStructuredText says this." in page.text
+    assert "Download" not in page.text and "Search the site" not in page.text
+
+
 def test_a_heading_of_markup_left_over_is_no_heading_and_no_title():
     from qa.ingest.extract import extract_html
 

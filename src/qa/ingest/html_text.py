@@ -44,6 +44,8 @@ _AROUND_NAMES = re.compile(
     r"social|related|popular|widget|advert\w*|ads?|promo|newsletter|subscribe|skip|popup|modal|tooltip)($|[\s_-])",
     re.IGNORECASE,
 )
+# The title parts DocBook XSL and Docutils write inside a sidebar of the text (`is_titled_sidebar`).
+_SIDEBAR_TITLES = frozenset(("titlepage", "sidebar-title"))
 _SPACES = re.compile(r"[^\S\n]+")
 # Containers that can be navigation by their shape (a run of links); a single row, cell or
 # item is judged with its table or list, as a table row of two links is still a table.
@@ -88,6 +90,8 @@ def is_surrounding(element) -> bool:
     tag = _tag(element)
     if any(_tag(a) in _HEADINGS for a in element.iterancestors()):
         return False  # a heading's own parts: mdBook links each heading to itself with class "header"
+    if is_titled_sidebar(element):
+        return False
     if tag in _AROUND_TAGS:
         # An article's own header (its title, byline) and footer are part of it.
         return not (tag in ("header", "footer") and any(_tag(a) in ("article", "main") for a in element.iterancestors()))
@@ -99,6 +103,17 @@ def is_surrounding(element) -> bool:
     if tag == "a" and (element.get("href") or "").startswith("#") and _SKIP_LINK.match(element.text_content() or ""):
         return True  # "Skip to content"
     return tag in _LINK_RUN_CONTAINERS and is_link_run(element)
+
+
+def is_titled_sidebar(element) -> bool:
+    """A box of the document's own text that its generator calls a sidebar: DocBook's
+    `<sidebar>` ("TIP apt --reinstall", a whole paragraph of a manual's advice) and Docutils'
+    `.. sidebar::` are written as class "sidebar" with their title inside ("titlepage",
+    "sidebar-title"); a site's sidebar of links and search boxes has no such title."""
+    names = (element.get("class") or "").split()
+    if "sidebar" not in names:
+        return False
+    return any(_SIDEBAR_TITLES.intersection((child.get("class") or "").split()) for child in element.iter() if child is not element)
 
 
 def is_hidden(element) -> bool:
