@@ -1167,6 +1167,29 @@ def test_numbered_headings_need_an_outline_and_a_licence_titles_its_sections_by_
     assert numbered_headings("Steps\n" + wrapped) == ()  # each item's sentence wraps: no title stands on its line
 
 
+def test_texts_joined_in_one_file_each_number_their_sections_afresh():
+    # Gurobi's EULA, then its third-party notices (tests/real_documents_fortyfirst): only the
+    # longest outline, NVIDIA's, was taken, so Gurobi's "7.5. Governing Law" headed nothing.
+    from qa.ingest.headings import numbered_headings
+
+    body = "This section is long enough to be a section of a licence and not an item of a list. " * 3
+
+    def outline(numbers: list[str], indent: str = "") -> str:
+        return "".join(f"\n{indent}{number} Clause {number.rstrip('.')} here\n\n{body}\n" for number in numbers)
+
+    contents = "Contents\n\n1. Clause 1 here\n1.1. Clause 1.1 here\n2. Clause 2 here\n2.1. Clause 2.1 here\n"
+    own = outline(["1.", "2.", "2.1.", "2.2.", "3."])
+    notices = "\nTHIRD-PARTY NOTICES\n" + outline(["1.", "1.1.", "1.2.", "1.3.", "2.", "2.1.", "2.2.", "2.3."])
+    titles = [h.title for h in numbered_headings("END-USER LICENSE AGREEMENT\n\n" + own + notices)]
+    assert titles[:5] == ["1. Clause 1 here", "2. Clause 2 here", "2.1. Clause 2.1 here", "2.2. Clause 2.2 here", "3. Clause 3 here"]
+    assert len(titles) == 13
+    # Not another outline: a table of contents repeating the sections' titles, a list indented inside a section.
+    main = outline(["1.", "1.1.", "1.2.", "2.", "2.1.", "2.2."])
+    assert len(numbered_headings("Manual\n\n" + contents + main)) == 6
+    listed = "\n3. Clause 3 here\n\n    The factor depends on these:\n" + outline(["1.", "2.", "3."], "    ")
+    assert len(numbered_headings("Manual\n\n" + main + listed)) == 7
+
+
 def test_a_licences_articles_head_its_numbered_clauses_and_a_clause_whose_sentence_wraps_is_no_heading():
     # CeCILL numbers "Article 3 - ACCEPTANCE" and, under "Article 4", "4.1 EFFECTIVE DATE": only
     # the subsections were numbers, and without their articles they made no outline at all.

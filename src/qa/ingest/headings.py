@@ -331,15 +331,22 @@ def numbered_headings(text: str) -> tuple[Heading, ...]:
     taken: list[tuple[tuple[int, ...], int, str]] = []
     for low, high in list(zip(bounds, bounds[1:]))[1 if chapters else 0 :]:
         inside = [entry for entry in found if low <= entry[1] < high]
-        chain = _longest_outline([number for number, _, _ in inside])
+        numbers = [number for number, _, _ in inside]
+        chain = _longest_outline(numbers)
         if len(chain) >= 2 or len(bounds) == 2:
             taken += [inside[i] for i in chain]
-    if len(taken) < _MIN_NUMBERED:
+        if chain:
+            # Texts joined into one file (a licence with its third-party notices, an FAQ
+            # numbering each category's questions afresh) number each anew: an outline wholly
+            # before or after the longest is one too, when it reads as sections of its own.
+            main = [inside[i] for i in chain]
+            for rest in (inside[: chain[0]], inside[chain[-1] + 1 :]):
+                for indexes in _outlines([number for number, _, _ in rest]):
+                    outline = [rest[i] for i in indexes]
+                    taken += outline if _another_outline(lines, outline, main) else []
+    taken.sort(key=lambda entry: entry[1])
+    if not _sections(text, starts, taken):
         return ()
-    if all(len(number) == 1 for number, _, _ in taken):
-        between = [len(text[starts[a] : starts[b]].split()) for (_, a, _), (_, b, _) in zip(taken, taken[1:])]
-        if sorted(between)[len(between) // 2] < _MIN_NUMBERED_SECTION_WORDS:
-            return ()  # a numbered list, not sections
     in_chapter = int(chapters)
 
     def at(n: int) -> int:
@@ -400,6 +407,46 @@ def _numbered_title(rest: str, continued: bool = False) -> str:
     if rest[-1] not in ":.!,;" and len(words) <= _MAX_HEADING_WORDS and not continued:
         return rest
     return ""
+
+
+def _sections(text: str, starts: list[int], outline: list[tuple[tuple[int, ...], int, str]]) -> bool:
+    """Whether numbered lines (number, line, title) read as an outline's sections: at least
+    `_MIN_NUMBERED` of them and, numbered without subsections ("1.", "2.", "3."), longer than
+    list items are."""
+    if len(outline) < _MIN_NUMBERED:
+        return False
+    if all(len(number) == 1 for number, _, _ in outline):
+        between = [len(text[starts[a] : starts[b]].split()) for (_, a, _), (_, b, _) in zip(outline, outline[1:])]
+        return sorted(between)[len(between) // 2] >= _MIN_NUMBERED_SECTION_WORDS
+    return True
+
+
+def _another_outline(lines: list[str], outline: list[tuple[tuple[int, ...], int, str]], main: list[tuple[tuple[int, ...], int, str]]) -> bool:
+    """Whether numbered lines beside the `main` outline are sections too: as many as sections
+    need, no deeper in the page than the main outline (a list inside a section is indented),
+    and text of a section's length between them besides numbered lines (a table of contents
+    has none, or its subsections' entries)."""
+
+    def indent(n: int) -> int:
+        return len(lines[n]) - len(lines[n].lstrip())
+
+    if len(outline) < _MIN_NUMBERED or min(indent(n) for _, n, _ in outline) > min(indent(n) for _, n, _ in main):
+        return False
+    between = [
+        sum(len(line.split()) for line in lines[a + 1 : b] if not _NUMBERED_LINE.match(" ".join(line.split())))
+        for (_, a, _), (_, b, _) in zip(outline, outline[1:])
+    ]
+    return sorted(between)[len(between) // 2] >= _MIN_NUMBERED_SECTION_WORDS
+
+
+def _outlines(numbers: list[tuple[int, ...]]) -> list[list[int]]:
+    """Indexes of outlines in `numbers` that follow one another without interleaving: the
+    longest (`_longest_outline`), and those of the numbers before and after it."""
+    chain = _longest_outline(numbers)
+    if not chain:
+        return []
+    after = [[i + chain[-1] + 1 for i in outline] for outline in _outlines(numbers[chain[-1] + 1 :])]
+    return _outlines(numbers[: chain[0]]) + [chain] + after
 
 
 def _longest_outline(numbers: list[tuple[int, ...]]) -> list[int]:
