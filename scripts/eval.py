@@ -131,7 +131,7 @@ def squad_assistant(data: Path, cache: Path, chunker: ChunkerParams, retrieval: 
 def scifact_rankings(assistant: Assistant, queries: dict[str, str], mode: str, vectors) -> dict[str, list[str]]:
     """Each query's documents in order of their best chunk (all of them, before the cut at 100)."""
     ids = list(queries)
-    runs = run_questions(assistant.load(), mode, [queries[q] for q in ids], vectors, assistant.settings.retrieval, SCIFACT_CHUNKS, assistant.settings.corpus_dir, assistant.embedder.embed_batch)
+    runs = run_questions(assistant.load(), mode, [queries[q] for q in ids], vectors, assistant.settings.retrieval, SCIFACT_CHUNKS, assistant.settings.corpus_dir, assistant.embedder)
     return {q: ranked_documents(run) for q, run in zip(ids, runs)}
 
 
@@ -164,7 +164,7 @@ def evaluate_squad(data: Path, cache: Path, chunker: ChunkerParams, retrieval: R
     print(f"| {'system':34} | answer@1 | answer@5 |")
     print(f"|{'-' * 36}|----------|----------|")
     for mode in MODES:
-        runs = run_questions(assistant.load(), mode, [q.question for q in sample], vectors, retrieval, 5, assistant.settings.corpus_dir, assistant.embedder.embed_batch)
+        runs = run_questions(assistant.load(), mode, [q.question for q in sample], vectors, retrieval, 5, assistant.settings.corpus_dir, assistant.embedder)
         at1 = sum(answer_found(q.answers, [c.chunk.text for c in run[:1]]) for q, run in zip(sample, runs)) / len(sample)
         at5 = sum(answer_found(q.answers, [c.chunk.text for c in run[:5]]) for q, run in zip(sample, runs)) / len(sample)
         print(f"| {MODE_NAMES[mode]:34} | {at1:8.3f} | {at5:8.3f} |")

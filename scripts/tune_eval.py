@@ -79,7 +79,8 @@ def gather_questions(assistant, questions: list[str], vectors, depth: int) -> li
     user asking with those settings would get.
     """
     reader, corpus, embed = assistant.load(), assistant.settings.corpus_dir, assistant.embedder.embed_batch
-    return [gather(reader, ENGLISH.normalize_question(q), v, depth, corpus_dir=corpus, embed=embed) for q, v in zip(questions, vectors)]
+    read_tokens = getattr(assistant.embedder, "token_states", None)
+    return [gather(reader, ENGLISH.normalize_question(q), v, depth, corpus_dir=corpus, embed=embed, read_tokens=read_tokens) for q, v in zip(questions, vectors)]
 
 
 def ranked(evidence, params: RetrievalParams, k: int) -> list:
@@ -184,12 +185,12 @@ def main() -> int:
         for mode in ("hybrid",) if changes else ("dense", "bm25", "hybrid"):
             if "scifact" in setup:
                 assistant, qrels, queries, vectors = setup["scifact"]
-                runs = run_questions(assistant.load(), mode, list(queries.values()), vectors, params, evaluation_script.SCIFACT_CHUNKS, assistant.settings.corpus_dir, assistant.embedder.embed_batch)
+                runs = run_questions(assistant.load(), mode, list(queries.values()), vectors, params, evaluation_script.SCIFACT_CHUNKS, assistant.settings.corpus_dir, assistant.embedder)
                 scores = score_rankings({q: ranked_documents(r)[:100] for q, r in zip(queries, runs)}, qrels)
                 row.append(f"{mode} scifact-train nDCG@10 {scores.ndcg10:.4f} R@100 {scores.recall100:.4f}")
             if "squad" in setup:
                 assistant, sample, vectors = setup["squad"]
-                runs = run_questions(assistant.load(), mode, [q.question for q in sample], vectors, params, 5, assistant.settings.corpus_dir, assistant.embedder.embed_batch)
+                runs = run_questions(assistant.load(), mode, [q.question for q in sample], vectors, params, 5, assistant.settings.corpus_dir, assistant.embedder)
                 at1 = np.mean([answer_found(q.answers, [c.chunk.text for c in r[:1]]) for q, r in zip(sample, runs)])
                 at5 = np.mean([answer_found(q.answers, [c.chunk.text for c in r[:5]]) for q, r in zip(sample, runs)])
                 row.append(f"{mode} squad-tune @1 {at1:.3f} @5 {at5:.3f}")

@@ -141,3 +141,22 @@ def test_sentence_vectors_pooled_from_one_pass_agree_between_the_two_encoders(re
     similarity = b.spans[0] @ alone.T
     assert all(similarity[i, i] > similarity[i, 1 - i] for i in range(2))
     assert np.diag(similarity).min() >= 0.75
+
+
+def test_the_model_read_word_by_word_finds_the_paraphrase_that_answers(real_env):
+    # LTRdigest's manual (tests/real_documents_fortyfirst): by one cosine the introduction came
+    # as close as the sentence that answers; word by word, "several threads" finds "concurrent threads".
+    from pathlib import Path
+
+    from qa.config import default_model_dir
+    from qa.models.embedder import model_identity
+    from qa.models.onnx_encoder import OnnxEmbedder, encoder_dir
+    from qa.search.word_alignment import alignments
+
+    onnx = OnnxEmbedder(encoder_dir(Path(real_env["QA_INDEX"]), model_identity(default_model_dir())))
+    question = "How do I run the LTRdigest protein domain search on several threads?"
+    answers = "To run the protein domain search in a parallel fashion, use the -j parameter to gt to specify the number of concurrent threads to use."
+    beside = "LTRdigest is called as part of the single binary named gt. The source code can be compiled on 32-bit and 64-bit platforms."
+    found = alignments(onnx.token_states, question, [answers, beside])
+    assert all(0.0 <= a <= 1.0 for a in found)
+    assert found[0] > found[1] + 0.1, found

@@ -380,3 +380,55 @@ def test_the_kind_of_answer_asked_for_reorders_passages_but_does_not_decide_whet
     # Judged on the dated passages alone, the corpus would not answer.
     assert score(replace(evidence, rows={i: rows[i] for i in ids[1:]}, dense=ids[1:], by_sentence=ids[1:], lexical=ids[1:]),
                  params, 5).no_answer
+
+
+def word_states(texts):
+    """Token states as a bag of words: each word a one-hot state, so a question word's best
+    cosine in a passage is 1 when the passage says it and 0 when not."""
+    import re
+
+    import numpy as np
+
+    from qa.models.span_pooling import TokenStates
+
+    vocabulary: dict[str, int] = {}
+    spans = [[(m.start(), m.end()) for m in re.finditer(r"\w+", text)] for text in texts]
+    for text, found in zip(texts, spans):
+        for start, end in found:
+            vocabulary.setdefault(text[start:end].lower(), len(vocabulary))
+    states = []
+    for text, found in zip(texts, spans):
+        hidden = np.zeros((len(found) + 2, 64), dtype=np.float32)
+        hidden[0, 63] = hidden[-1, 63] = 1.0  # [CLS] and [SEP], which alignment leaves out
+        for row, (start, end) in enumerate(found, start=1):
+            hidden[row, vocabulary[text[start:end].lower()] % 63] = 1.0
+        states.append(TokenStates(hidden, np.array([(0, 0), *found, (0, 0)], dtype=np.int64)))
+    return states
+
+
+def test_the_first_passages_are_ordered_again_by_how_many_of_the_questions_words_each_reads():
+    from qa.analyzer import ENGLISH
+    from qa.config import RetrievalParams
+    from qa.search.evidence import Evidence
+    from qa.search.scoring import ordered_by_alignment
+    from qa.search.word_alignment import alignments
+
+    question = "How do I run the protein domain search on several threads?"
+    texts = {
+        1: "LTRdigest is called as part of the single binary named gt.",
+        2: "To run the protein domain search on several threads, use the -j parameter to gt.",
+        3: "The protein domain search needs HMMER.",
+        4: "Search threads are described elsewhere.",
+    }
+    assert alignments(word_states, question, [texts[2], texts[1]])[0] == 1.0
+    rows = {i: ChunkRow(i, "ltrdigest.pdf", "Manual", 100 * i, 100 * i + len(t), i, i, t) for i, t in texts.items()}
+    shown = (Candidate(rows[1], 1.3, 0.5, 0.5, (0, 5)), Candidate(rows[3], 1.2, 0.5, 0.5, (0, 5)),
+             Candidate(rows[2], 1.1, 0.5, 0.5, (0, 5)), Candidate(rows[4], 0.95, 0.5, 0.5, (0, 5)))
+    evidence = Evidence(question, ENGLISH, 50, (), (), (), rows, {}, {}, {}, None, read_tokens=word_states)
+    params = RetrievalParams(alignment_weight=0.5, aligned_passages=3)
+    ordered = ordered_by_alignment(evidence, shown, params)
+    assert [c.chunk.chunk_id for c in ordered] == [2, 3, 1, 4]  # the fourth is never read
+    assert [c.score for c in ordered][:3] == sorted([c.score for c in ordered][:3], reverse=True)
+    # Too far under the first to overtake it, a passage is not read; without token states, nothing is.
+    assert ordered_by_alignment(evidence, (shown[0], replace(shown[1], score=0.7)), params) == (shown[0], replace(shown[1], score=0.7))
+    assert ordered_by_alignment(replace(evidence, read_tokens=None), shown, params) == shown

@@ -23,9 +23,9 @@ import numpy as np
 from qa.analyzer import ENGLISH
 from qa.config import RetrievalParams
 from qa.index.protocols import IndexReader
+from qa.models.embedder import Embedder
 from qa.search.retriever import retrieve
 from qa.search.scoring import Candidate
-from qa.search.unnamed_subject import Embed
 
 SQUAD_SAMPLE_SEED = 7  # the issue's fixed report sample: random.seed(7); random.sample(questions, 1000)
 SQUAD_SAMPLE_SIZE = 1000
@@ -221,12 +221,16 @@ def run_questions(
     params: RetrievalParams,
     k: int,
     corpus_dir: Path | None = None,
-    embed: Embed | None = None,
+    model: Embedder | None = None,
 ) -> list[tuple[Candidate, ...]]:
     """The k best chunks for each question, through the retriever `qa ask` uses (`mode` picks
-    the ranking; `corpus_dir` lets it read the texts to join neighbouring chunks, and `embed`, the
-    model that made `vectors`, lets it read a question that names nothing as `qa ask` does)."""
-    return [retrieve(reader, q, vectors[i], params, k, mode, corpus_dir=corpus_dir, embed=embed).candidates for i, q in enumerate(questions)]
+    the ranking; `corpus_dir` lets it read the texts to join neighbouring chunks, and `model`, the
+    one that made `vectors`, lets it read questions and passages again as `qa ask` does)."""
+    embed, read_tokens = (model.embed_batch, getattr(model, "token_states", None)) if model is not None else (None, None)
+    return [
+        retrieve(reader, q, vectors[i], params, k, mode, corpus_dir=corpus_dir, embed=embed, read_tokens=read_tokens).candidates
+        for i, q in enumerate(questions)
+    ]
 
 
 def _write_if_changed(path: Path, text: str) -> None:

@@ -37,7 +37,10 @@ def answer_question(
     searched = question if search_text is None else analyzer.normalize_question(search_text)
     k = settings.k if k is None else k
     vector = embedder.embed_batch([searched])[0]
-    ranking = retrieve(reader, searched, vector, settings.retrieval, k, scope=scope, corpus_dir=settings.corpus_dir, embed=embedder.embed_batch)
+    ranking = retrieve(
+        reader, searched, vector, settings.retrieval, k, scope=scope, corpus_dir=settings.corpus_dir,
+        embed=embedder.embed_batch, read_tokens=getattr(embedder, "token_states", None),
+    )
     passages = tuple(_passage(rank, c, settings, ranking.no_answer) for rank, c in enumerate(ranking.candidates, start=1))
     return Answer(question=question, passages=passages, no_answer=all(p.weak for p in passages), scope=scope, missing_names=ranking.missing_names)
 

@@ -32,6 +32,7 @@ from qa.search.scope import EVERYTHING, Scope
 from qa.search.source_texts import SourceTexts
 from qa.search.spelling import other_forms
 from qa.search.unnamed_subject import Embed, subject_similarities
+from qa.search.word_alignment import ReadTokens
 
 # BM25 runs here beside the vector searches. One pool for the process: starting a thread
 # per question was a millisecond of each (a twentieth of a batch question's time).
@@ -69,6 +70,9 @@ class Evidence:
     # (dense, by_sentence) as the question as asked ranks them, when a named document's passages
     # are ranked by the question without its name (`named_subject`): the no-answer call reads both
     as_asked: tuple[tuple[int, ...], tuple[int, ...]] | None = None
+    # the model's token states of texts, when it gives them: the first passages are read word by
+    # word with them to order them (`word_alignment`)
+    read_tokens: ReadTokens | None = field(default=None, compare=False, repr=False)
 
     @property
     def expected_weights(self) -> dict[str, float]:
@@ -90,13 +94,15 @@ def gather(
     scope: Scope = EVERYTHING,
     corpus_dir: Path | None = None,
     embed: Embed | None = None,
+    read_tokens: ReadTokens | None = None,
 ) -> Evidence:
     """Evidence for `question` (already normalised), whose embedding is `vector`, from the
     documents of `scope` only: each search filters inside itself, so every ranking
     still reaches `depth` passages of the scope when it holds them. With `corpus_dir`,
     the documents' texts can be read to join neighbouring chunks (`SourceTexts`). With `embed`
     (the model that made `vector`), a question pointing at a subject it never names is also read
-    under its documents' titles (`unnamed_subject`).
+    under its documents' titles (`unnamed_subject`). With `read_tokens` (the same model's token
+    states), scoring reads the first passages word by word to order them (`word_alignment`).
 
     Chunks a ranking returns but the index no longer holds (a concurrent update
     removed them) are left out of every ranking.
@@ -175,6 +181,7 @@ def gather(
         named_by=named_by,
         subject_similarity=in_subject,
         as_asked=as_asked,
+        read_tokens=read_tokens,
     )
 
 

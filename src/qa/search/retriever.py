@@ -17,6 +17,7 @@ from qa.search.evidence import Evidence, gather
 from qa.search.scope import EVERYTHING, Scope
 from qa.search.scoring import Ranking, dense_ranking, lexical_ranking, score
 from qa.search.unnamed_subject import Embed
+from qa.search.word_alignment import ReadTokens
 
 Scorer = Callable[[Evidence, RetrievalParams, int], Ranking]
 
@@ -35,11 +36,13 @@ def retrieve(
     scope: Scope = EVERYTHING,
     corpus_dir: Path | None = None,
     embed: Embed | None = None,
+    read_tokens: ReadTokens | None = None,
 ) -> Ranking:
-    """The k passages of `scope` that best answer `question` (embedded as `vector` by `embed`), and the no-answer call."""
+    """The k passages of `scope` that best answer `question` (embedded as `vector` by `embed`, whose
+    token states `read_tokens` gives), and the no-answer call."""
     rank = scorer_for(mode)
     question = reader.analyzer.normalize_question(question)
-    return rank(gather(reader, question, vector, max(params.candidates, k), scope, corpus_dir, embed), params, k)
+    return rank(gather(reader, question, vector, max(params.candidates, k), scope, corpus_dir, embed, read_tokens), params, k)
 
 
 def scorer_for(mode: str) -> Scorer:

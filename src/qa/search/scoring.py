@@ -22,6 +22,7 @@ from qa.search.document_names import title_terms
 from qa.search.evidence import Evidence
 from qa.search.options import defines_option
 from qa.search.lexical import corpus_coverage, term_overlap, unseen_word_count, word_share
+from qa.search.word_alignment import alignments
 
 _NOT_A_STATEMENT_PENALTY = 0.15
 
@@ -117,9 +118,34 @@ def score(evidence: Evidence, params: RetrievalParams, k: int) -> Ranking:
         # (`named_subject`); the passages the question as asked ranks may show the answer's
         # words where those do not: the corpus answers if either reading's passages do.
         dense, by_sentence = evidence.as_asked
-        if not score(replace(evidence, dense=dense, by_sentence=by_sentence, as_asked=None), params, k).no_answer:
+        # Only the call is read there, and ordering the passages cannot change it: no model passes.
+        if not score(replace(evidence, dense=dense, by_sentence=by_sentence, as_asked=None, read_tokens=None), params, k).no_answer:
             decided = replace(decided, no_answer=False)
-    return replace(decided, candidates=decided.candidates[:k])
+    return replace(decided, candidates=ordered_by_alignment(evidence, decided.candidates, params)[:k])
+
+
+def ordered_by_alignment(evidence: Evidence, candidates: tuple[Candidate, ...], params: RetrievalParams) -> tuple[Candidate, ...]:
+    """`candidates` with the first `aligned_passages` relevant ones scored again, `alignment_weight`
+    times how closely the question's words each find a counterpart in each (`word_alignment`)
+    added, and ordered by that; as they are when the model's token states are not at hand.
+
+    Reading a passage word by word is a pass of the model, so only those that could overtake
+    the first are read: alignment lies in [0, 1], so one more than `alignment_weight` under it cannot.
+    """
+    weight = params.alignment_weight
+    if evidence.read_tokens is None or not weight or len(candidates) < 2:
+        return candidates
+    first = candidates[0].score
+    close = 0  # relevant passages come first, best first (`diversify`): the close ones are a prefix
+    for candidate in candidates[: params.aligned_passages]:
+        if candidate.relevance < params.min_similarity or candidate.score < first - weight:
+            break
+        close += 1
+    if close < 2:
+        return candidates
+    found = alignments(evidence.read_tokens, evidence.question, [c.chunk.text for c in candidates[:close]])
+    rescored = [replace(c, score=c.score + weight * alignment) for c, alignment in zip(candidates, found)]
+    return tuple(sorted(rescored, key=lambda c: (-c.score, c.chunk.chunk_id))) + candidates[close:]
 
 
 def _candidate(evidence: Evidence, row: ChunkRow, answer: tuple[float, tuple[int, int]], rest: float, bonus: float) -> Candidate:

@@ -1,0 +1,55 @@
+"""How closely a question's words each find their counterpart in a passage.
+
+One cosine between the question's vector and a passage's vector pools every word
+of each; within one manual, the passage that answers and its neighbours on the
+same subject come about equally close ("How do I run the protein domain search on
+several threads?" met the introduction as near as the sentence with "-j"). Read
+word by word, the passage that answers holds a counterpart of nearly each of the
+question's content words, even where it uses other words for them. The model's
+last hidden states carry each word piece in its context, so a piece's nearest piece
+of the passage is its counterpart in meaning, not only in spelling (late
+interaction, as ColBERT scores passages; here with the embedding model as it is).
+
+It costs a pass of the model over each passage read, so `scoring` reads only the
+first few passages, and only those close enough to the first to overtake it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from qa.analyzer import STOPWORDS
+from qa.models.span_pooling import TokenStates
+
+# The model's token states of each text (an embedder's `token_states`).
+ReadTokens = Callable[[list[str]], list[TokenStates]]
+
+_WORDLIKE = re.compile(r"\w")
+
+
+def alignments(read_tokens: ReadTokens, question: str, passages: Sequence[str]) -> list[float]:
+    """Each passage's alignment with `question`, in [0, 1] for any passage: the mean, over the
+    question's content word pieces, of each piece's highest cosine with a word piece of the
+    passage (0 for a passage with no word piece)."""
+    if not passages:
+        return []
+    states = read_tokens([question, *passages])
+    pieces, words = _unit_pieces(question, states[0])
+    content = [i for i, word in enumerate(words) if _WORDLIKE.search(word) and word.casefold() not in STOPWORDS]
+    asked = pieces[content or list(range(len(words)))]
+    found = []
+    for passage, passage_states in zip(passages, states[1:]):
+        held, _ = _unit_pieces(passage, passage_states)
+        found.append(float(np.clip((asked @ held.T).max(axis=1).mean(), 0.0, 1.0)) if len(asked) and len(held) else 0.0)
+    return found
+
+
+def _unit_pieces(text: str, states: TokenStates) -> tuple[np.ndarray, list[str]]:
+    """The unit-length states of the text's own word pieces (not [CLS] or [SEP]) and their text."""
+    real = [i for i, (start, end) in enumerate(states.offsets) if end > start]
+    hidden = states.hidden[real]
+    hidden = hidden / np.maximum(np.linalg.norm(hidden, axis=1, keepdims=True), 1e-12)
+    return hidden, [text[start:end] for start, end in states.offsets[real]]
