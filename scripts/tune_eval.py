@@ -56,6 +56,7 @@ CHECK_SETS = (
     "real_documents_twentyfirst", "real_documents_twentythird", "real_documents_twentyfourth",
     "real_documents_twentyfifth", "real_documents_twentyseventh", "real_documents_twentyninth",
     "real_documents_thirtyfirst", "real_documents_thirtyfourth", "real_documents_thirtyninth",
+    "real_documents_fortysecond",
 )
 
 

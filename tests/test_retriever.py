@@ -421,6 +421,10 @@ def test_the_first_passages_are_ordered_again_by_how_many_of_the_questions_words
         4: "Search threads are described elsewhere.",
     }
     assert alignments(word_states, question, [texts[2], texts[1]])[0] == 1.0
+    # The document's own name finds itself in every passage repeating it: it is not read.
+    named = "How do I run the LTRdigest search?"
+    assert alignments(word_states, named, [texts[1]])[0] == pytest.approx(1 / 3)
+    assert alignments(word_states, named, [texts[1]], lambda word: word.lower() == "ltrdigest") == [0.0]
     rows = {i: ChunkRow(i, "ltrdigest.pdf", "Manual", 100 * i, 100 * i + len(t), i, i, t) for i, t in texts.items()}
     shown = (Candidate(rows[1], 1.3, 0.5, 0.5, (0, 5)), Candidate(rows[3], 1.2, 0.5, 0.5, (0, 5)),
              Candidate(rows[2], 1.1, 0.5, 0.5, (0, 5)), Candidate(rows[4], 0.95, 0.5, 0.5, (0, 5)))

@@ -18,7 +18,7 @@ from qa.ingest.headings import PATH_SEPARATOR
 from qa.ingest.sentences import is_statement
 from qa.records import ChunkRow
 from qa.search.answer_types import has_answer_of
-from qa.search.document_names import title_terms
+from qa.search.document_names import name_stems, title_terms
 from qa.search.evidence import Evidence
 from qa.search.options import defines_option
 from qa.search.lexical import corpus_coverage, term_overlap, unseen_word_count, word_share
@@ -143,7 +143,14 @@ def ordered_by_alignment(evidence: Evidence, candidates: tuple[Candidate, ...], 
         close += 1
     if close < 2:
         return candidates
-    found = alignments(evidence.read_tokens, evidence.question, [c.chunk.text for c in candidates[:close]])
+    # The words naming the document every passage compared comes from are left out: they tell
+    # none of its passages from another, and those that repeat the name (its introduction, its
+    # title block) would find them, not the one that answers. Between documents (SciFact's
+    # abstracts) a title's words do tell them apart, and stay.
+    named = frozenset.intersection(*(title_terms(evidence.analyzer, c.chunk.title) | name_stems(evidence.analyzer, c.chunk.doc_id) for c in candidates[:close]))
+    found = alignments(
+        evidence.read_tokens, evidence.question, [c.chunk.text for c in candidates[:close]], lambda word: bool(evidence.analyzer.stems(word) & named)
+    )
     rescored = [replace(c, score=c.score + weight * alignment) for c, alignment in zip(candidates, found)]
     return tuple(sorted(rescored, key=lambda c: (-c.score, c.chunk.chunk_id))) + candidates[close:]
 

@@ -28,28 +28,42 @@ from qa.models.span_pooling import TokenStates
 ReadTokens = Callable[[list[str]], list[TokenStates]]
 
 _WORDLIKE = re.compile(r"\w")
+_WORD = re.compile(r"\w+")
 
 
-def alignments(read_tokens: ReadTokens, question: str, passages: Sequence[str]) -> list[float]:
+def alignments(
+    read_tokens: ReadTokens, question: str, passages: Sequence[str], names_document: Callable[[str], bool] = lambda word: False
+) -> list[float]:
     """Each passage's alignment with `question`, in [0, 1] for any passage: the mean, over the
     question's content word pieces, of each piece's highest cosine with a word piece of the
-    passage (0 for a passage with no word piece)."""
+    passage (0 for a passage with no word piece).
+
+    The pieces of words for which `names_document` is true are left out (unless nothing else is
+    left): a document's name ("optparse-applicative", "tinytag") finds itself in every passage
+    that repeats it, and a manual's introduction repeats it most.
+    """
     if not passages:
         return []
     states = read_tokens([question, *passages])
-    pieces, words = _unit_pieces(question, states[0])
-    content = [i for i, word in enumerate(words) if _WORDLIKE.search(word) and word.casefold() not in STOPWORDS]
-    asked = pieces[content or list(range(len(words)))]
+    pieces, spans = _unit_pieces(states[0])
+    words = {(match.start(), match.end()): match.group() for match in _WORD.finditer(question)}
+
+    def word_of(start: int) -> str:
+        return next((word for (low, high), word in words.items() if low <= start < high), "")
+
+    content = [i for i, (start, end) in enumerate(spans) if _WORDLIKE.search(question[start:end]) and word_of(start).casefold() not in STOPWORDS]
+    asked = [i for i in content if not names_document(word_of(spans[i][0]))] or content or list(range(len(spans)))
+    asking = pieces[asked]
     found = []
-    for passage, passage_states in zip(passages, states[1:]):
-        held, _ = _unit_pieces(passage, passage_states)
-        found.append(float(np.clip((asked @ held.T).max(axis=1).mean(), 0.0, 1.0)) if len(asked) and len(held) else 0.0)
+    for passage_states in states[1:]:
+        held, _ = _unit_pieces(passage_states)
+        found.append(float(np.clip((asking @ held.T).max(axis=1).mean(), 0.0, 1.0)) if len(asking) and len(held) else 0.0)
     return found
 
 
-def _unit_pieces(text: str, states: TokenStates) -> tuple[np.ndarray, list[str]]:
-    """The unit-length states of the text's own word pieces (not [CLS] or [SEP]) and their text."""
+def _unit_pieces(states: TokenStates) -> tuple[np.ndarray, list[tuple[int, int]]]:
+    """The unit-length states of a text's own word pieces (not [CLS] or [SEP]) and their character spans."""
     real = [i for i, (start, end) in enumerate(states.offsets) if end > start]
     hidden = states.hidden[real]
     hidden = hidden / np.maximum(np.linalg.norm(hidden, axis=1, keepdims=True), 1e-12)
-    return hidden, [text[start:end] for start, end in states.offsets[real]]
+    return hidden, [(int(start), int(end)) for start, end in states.offsets[real]]
