@@ -144,8 +144,8 @@ def test_sentence_vectors_pooled_from_one_pass_agree_between_the_two_encoders(re
 
 
 def test_the_model_read_word_by_word_finds_the_paraphrase_that_answers(real_env):
-    # LTRdigest's manual (tests/real_documents_fortyfirst): by one cosine the introduction came
-    # as close as the sentence that answers; word by word, "several threads" finds "concurrent threads".
+    # LTRdigest's manual (tests/real_documents_fortyfirst): by one cosine the introduction comes
+    # about as close as the sentence that answers; word by word, "several threads" finds "concurrent threads".
     from pathlib import Path
 
     from qa.config import default_model_dir

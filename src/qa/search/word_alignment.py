@@ -2,8 +2,9 @@
 
 One cosine between the question's vector and a passage's vector pools every word
 of each; within one manual, the passage that answers and its neighbours on the
-same subject come about equally close ("How do I run the protein domain search on
-several threads?" met the introduction as near as the sentence with "-j"). Read
+same subject come about equally close ("Does gpasm write an error file on its own?"
+ranked the MESSG directive's entry above "gpasm doesn't specifically create an error
+file"). Read
 word by word, the passage that answers holds a counterpart of nearly each of the
 question's content words, even where it uses other words for them. The model's
 last hidden states carry each word piece in its context, so a piece's nearest piece
