@@ -2,14 +2,14 @@
 
 One cosine between the question's vector and a passage's vector pools every word
 of each; within one manual, the passage that answers and its neighbours on the
-same subject come about equally close ("Does gpasm write an error file on its own?"
-ranked the MESSG directive's entry above "gpasm doesn't specifically create an error
-file"). Read
-word by word, the passage that answers holds a counterpart of nearly each of the
-question's content words, even where it uses other words for them. The model's
-last hidden states carry each word piece in its context, so a piece's nearest piece
-of the passage is its counterpart in meaning, not only in spelling (late
-interaction, as ColBERT scores passages; here with the embedding model as it is).
+same subject come about equally close ("Does gpasm write an error file on its
+own?" ranked the MESSG directive's entry above "gpasm doesn't specifically create
+an error file"). Read word by word, the passage that answers holds a counterpart
+of nearly each of the question's content words, even where it uses other words
+for them. The model's last hidden states carry each word piece in its context, so
+a piece's nearest piece of the passage is its counterpart in meaning, not only in
+spelling (late interaction, as ColBERT scores passages; here with the embedding
+model as it is).
 
 It costs a pass of the model over each passage read, so `scoring` reads only the
 first few passages, and only those close enough to the first to overtake it.
